@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces: grid, filters, KPI cards, charts, auth, navigation."""

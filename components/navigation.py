@@ -1,0 +1,52 @@
+"""Which pages each role gets. st.navigation only offers these; services still check roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from db.enums import Role
+from locales import t
+
+ALL = frozenset(Role)
+SCHOOL_STAFF = frozenset(ALL - {Role.BUREAU})
+LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    roles: frozenset[Role]
+    section_key: str = "nav.section.main"
+    # Roles for which this page opens first.
+    default_for: frozenset[Role] = frozenset()
+
+
+# Add one line per page; order is the menu order within each section.
+PAGES: list[PageSpec] = [
+    PageSpec(
+        "pages/home.py",
+        "nav.home",
+        ":material/home:",
+        ALL,
+        default_for=frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR, Role.BUREAU}),
+    ),
+]
+
+
+def pages_for(role: Role) -> dict[str, list[st.Page]]:
+    """st.Page objects grouped by section title, for `st.navigation`."""
+    sections: dict[str, list[st.Page]] = {}
+    has_default = any(role in spec.default_for for spec in PAGES if role in spec.roles)
+    for spec in PAGES:
+        if role not in spec.roles:
+            continue
+        is_default = role in spec.default_for or (not has_default and not sections)
+        page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=is_default)
+        if is_default:
+            has_default = True
+        sections.setdefault(t(spec.section_key), []).append(page)
+    return sections

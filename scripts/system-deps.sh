@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Debian packages the tests need: Chromium for the browser tests, CJK fonts so Chinese renders,
+# poppler for looking at PDFs. Installed only when missing; needs root (or sudo).
+set -euo pipefail
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+for extra in ${EXTRA_DEBIAN_PACKAGES:-}; do need+=("$extra"); done
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing Debian packages: ${need[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "Not root and no sudo: please install ${need[*]} yourself (browser tests will skip)." >&2
+    exit 0
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -1,0 +1,1 @@
+"""The application layer: plain Python, never imports Streamlit (a test enforces it)."""

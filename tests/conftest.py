@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh, migrated database per test on SQLite, and on PostgreSQL too when
+TEST_DATABASE_URL is set (each pytest process gets its own PostgreSQL database)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.base import Base
+from db.engine import make_engine, normalise_url
+from db.migrate import upgrade
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    """A private PostgreSQL database for this test process, migrated to head once."""
+    admin = make_engine(normalise_url(TEST_DATABASE_URL))
+    name = f"careledger_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    upgrade(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """A fresh database at the newest migration, on each configured backend.
+
+    SQLite is a file so that other threads and processes (AppTest, a server) can share it.
+    """
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        upgrade(eng)
+        yield eng
+        eng.dispose()
+    else:
+        eng = request.getfixturevalue("pg_engine")
+        _truncate_all(eng)
+        yield eng
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A plain session on the test database; tests commit when they mean to."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    with factory() as s:
+        yield s
+        s.rollback()
+
+
+def engine_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def app_env(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the app (AppTest, or a server started by the test) at the test database."""
+    monkeypatch.setenv("DATABASE_URL", engine_url(engine))
+    return engine

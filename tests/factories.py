@@ -1,0 +1,115 @@
+"""Tiny builders for hand-made test cases. Each flushes and returns the ORM object."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
+from db.models import Child, Classroom, School, Term, User
+from services.actor import Actor, load_actor
+
+_seq = itertools.count(1)
+# One cheap hash for every test user (password "test1234"); real hashing is tested on its own.
+TEST_PASSWORD = "test1234"
+_TEST_HASH = "$2b$04$tRkxLQO4a6qmwxBquHVHkeZGz6ri3k/x04RObCeQnZpV3ZQEh304q"
+
+
+def make_school(session: Session, name: str = "测试小学", county: str = "青山县") -> School:
+    school = School(name=name, county=county, code=f"S{next(_seq):05d}")
+    session.add(school)
+    session.flush()
+    return school
+
+
+def make_user(
+    session: Session,
+    school: School | None,
+    role: Role = Role.TEACHER,
+    username: str | None = None,
+    **fields: object,
+) -> User:
+    user = User(
+        school_id=school.id if school else None,
+        county=fields.pop("county", school.county if school else "青山县"),
+        username=username or f"user{next(_seq)}",
+        display_name=fields.pop("display_name", "测试老师"),
+        role=role,
+        password_hash=fields.pop("password_hash", _TEST_HASH),
+        **fields,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_classroom(
+    session: Session, school: School, grade: int = 3, number: int = 1, head: User | None = None
+) -> Classroom:
+    room = Classroom(
+        school_id=school.id,
+        grade=grade,
+        number=number,
+        name=f"{grade}年级({number})班",
+        head_teacher_id=head.id if head else None,
+    )
+    session.add(room)
+    session.flush()
+    return room
+
+
+def make_term(
+    session: Session, school: School, start: date = date(2026, 9, 1), end: date = date(2027, 1, 20)
+) -> Term:
+    term = Term(
+        school_id=school.id,
+        name="2026年秋季学期",
+        start_date=start,
+        end_date=end,
+        holidays=[{"name": "国庆节", "start": "2026-10-01", "end": "2026-10-07"}],
+        start_phase_from=start,
+        start_phase_to=date(2026, 9, 30),
+        middle_phase_from=date(2026, 10, 26),
+        middle_phase_to=date(2026, 11, 20),
+        end_phase_from=date(2026, 12, 21),
+        end_phase_to=end,
+    )
+    session.add(term)
+    session.flush()
+    return term
+
+
+def make_child(
+    session: Session,
+    school: School,
+    classroom: Classroom | None = None,
+    left_behind_type: LeftBehindType = LeftBehindType.BOTH,
+    **fields: object,
+) -> Child:
+    n = next(_seq)
+    values: dict = {
+        "student_no": f"G{n:012d}",
+        "name": f"测试儿童{n}",
+        "gender": Gender.FEMALE,
+        "birth_date": date(2017, 5, 1),
+        "enrolment_status": EnrolmentStatus.ENROLLED,
+        "guardian_name": "王奶奶",
+        "guardian_relation": "祖母",
+        "guardian_phone": "13812345678",
+    }
+    values.update(fields)
+    child = Child(
+        school_id=school.id,
+        classroom_id=classroom.id if classroom else None,
+        left_behind_type=left_behind_type,
+        **values,
+    )
+    session.add(child)
+    session.flush()
+    return child
+
+
+def actor_of(session: Session, user: User) -> Actor:
+    return load_actor(session, user.id)
