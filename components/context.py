@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from db.engine import database_url, get_engine
 from db.migrate import upgrade
+from locales import DEFAULT_LANGUAGE, set_language
 from services.actor import Actor
 
 ACTOR_KEY = "careledger_actor"
@@ -25,7 +26,11 @@ def ready_engine() -> Engine:
 
 
 def current_actor() -> Actor:
-    """The signed-in actor; app.py guarantees one exists before any page runs."""
+    """The signed-in actor; app.py guarantees one exists before any page runs.
+
+    Also applies the session's language, so a page run on its own (AppTest) matches the app.
+    """
+    set_language(st.session_state.get("language", DEFAULT_LANGUAGE))
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         st.stop()
