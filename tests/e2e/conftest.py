@@ -1,0 +1,199 @@
+"""Browser test fixtures: a real `streamlit run app.py` on a seeded temp database, and Playwright
+driving Debian's Chromium.
+
+- `browser` (session): Chromium via Playwright; fails in CI when /usr/bin/chromium is missing,
+  skips elsewhere.
+- `live_server` (module): `LiveServer(url, database_url)` — a temp SQLite file seeded with
+  120 children, served by `streamlit run app.py` on a free loopback port.
+- `page` (per test): a new context + page, 1400×1000, locale zh-CN.
+- helpers: `login(page, base_url, username, password)`, `wait_idle(page)`,
+  `screenshot(page, name)` (under artifacts/screenshots/, git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOT_DIR = ROOT / "artifacts" / "screenshots"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+SERVER_START_TIMEOUT_S = 60
+SEED_CHILDREN = 120
+DEMO_PASSWORD = "demo1234"
+
+
+class LiveServer(NamedTuple):
+    url: str
+    database_url: str
+
+
+def free_port() -> int:
+    """A TCP port that is free on loopback right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base_url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    """Poll /_stcore/health until it answers "ok"; fail with the server log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"streamlit not healthy after {timeout:.0f} s:\n{log.read_text()[-4000:]}")
+
+
+def start_streamlit(
+    database_url: str, log: Path, port: int | None = None, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on loopback; returns the process and its base URL (healthy)."""
+    port = port or free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, **(extra_env or {})}
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    out = log.open("w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    out.close()
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, proc, SERVER_START_TIMEOUT_S, log)
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc, base_url
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate one process we started, then kill it if it lingers."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Playwright Chromium (Debian's binary); must run in CI, may skip on a bare laptop."""
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} missing: apt-get install -y chromium fonts-noto-cjk"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A seeded temp SQLite database served by a real Streamlit process on a free port."""
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from seed.generator import SeedConfig, seed_database
+
+    workdir = tmp_path_factory.mktemp("live_server")
+    database_url = f"sqlite:///{workdir / 'live.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    seed_database(engine, SeedConfig(children=SEED_CHILDREN))
+    engine.dispose()
+    proc, base_url = start_streamlit(database_url, workdir / "streamlit.log")
+    try:
+        yield LiveServer(base_url, database_url)
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser context and page per test (no cookies shared between tests)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def wait_idle(page: Page, timeout: float = 30_000) -> None:
+    """Wait until the script run triggered by the last action has finished."""
+    # A click starts a rerun a moment later; give it that moment, then wait for notRunning.
+    page.wait_for_timeout(150)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Open the app and sign in through the login form (labels 用户名 / 密码, button 登录)."""
+    page.goto(base_url)
+    page.wait_for_selector(IDLE)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    wait_idle(page)
+    # Signed in: the login form is gone and the sidebar (with the navigation) is shown.
+    page.get_by_label("密码").wait_for(state="detached")
+    page.wait_for_selector("[data-testid=stSidebar]")
+    wait_idle(page)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot under artifacts/screenshots/<name>.png and return its path."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
