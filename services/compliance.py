@@ -1,0 +1,578 @@
+"""Contact compliance (联系达标率, DESIGN.md §6), computed in the database.
+
+Vocabulary (README "Contact compliance — definitions" says the same in plain words):
+
+- A *period* of a rule is a calendar month, a Monday–Sunday week, or a term phase (期初/期中/期末),
+  clipped to the term's dates. A period with no school day (all of it a holiday) is not a period.
+- A (child, rule, period) is *due* when the period has started (start ≤ as_of), the child belongs to
+  the rule (a left-behind child, or a key child for key-only rules) and was enrolled for the whole
+  period (enrolled_on ≤ period start, left_on ≥ period end).
+- It is *met* when a contact with the child, whose counterpart and channel are in the rule's sets,
+  falls in the period. *Overdue*: due, not met, and the period has ended. *Pending*: due, not met,
+  and the period is still running. Rate = met / due.
+- The responsible teacher is the class's head teacher, or for paired-teacher rules the child's
+  paired teacher of that term (the head teacher when the child has no pair).
+
+Periods and rules are a few dozen rows built in Python and sent as a VALUES table; children ×
+rule-periods and the EXISTS test on contacts run as one SQL aggregate. Contacts are never loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    values,
+)
+from sqlalchemy.orm import Session
+
+from db.enums import Cadence, EnrolmentStatus, LeftBehindType, Role, RuleAppliesTo, RuleWho
+from db.models import Child, Classroom, Contact, ContactRule, Pairing, School, Term, User
+from services.actor import Actor
+from services.scope import child_visibility
+from services.stats import school_ids_in_view
+
+PHASES = ("start", "middle", "end")
+COUNT_COLUMNS = ["due", "met", "overdue", "pending", "rate"]
+# by-key -> output columns (ids first, then the display name joined afterwards).
+BY_COLUMNS: dict[str, list[str]] = {
+    "school": ["school_id", "school_name"],
+    "term": ["term_id", "term_name"],
+    "rule": ["rule_id", "rule_name"],
+    "month": ["month"],
+    "period": ["period_start", "period_end"],
+    "grade": ["grade"],
+    "classroom": ["classroom_id", "classroom_name"],
+    "teacher": ["teacher_id", "teacher_name"],
+    "child": ["child_id", "child_name"],
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """One stretch of term time a rule is checked over."""
+
+    term_id: int
+    school_id: int
+    cadence: Cadence
+    phase: str | None
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """The parts of a ContactRule the engine needs, as plain data."""
+
+    id: int
+    school_id: int
+    name: str
+    counterparts: tuple[str, ...]
+    channels: tuple[str, ...]
+    who: str
+    cadence: Cadence
+    phase: str | None
+    key_only: bool
+    sort_order: int
+
+
+def holiday_days(term: Term) -> set[date]:
+    """Every day inside one of the term's holidays (malformed entries are ignored)."""
+    days: set[date] = set()
+    for holiday in term.holidays or []:
+        try:
+            first = date.fromisoformat(str(holiday["start"]))
+            last = date.fromisoformat(str(holiday["end"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        days.update(first + timedelta(n) for n in range((last - first).days + 1))
+    return days
+
+
+def _has_school_day(start: date, end: date, holidays: set[date]) -> bool:
+    return any(start + timedelta(n) not in holidays for n in range((end - start).days + 1))
+
+
+def _month_spans(first: date, last: date) -> Iterable[tuple[date, date]]:
+    cursor = first.replace(day=1)
+    while cursor <= last:
+        following = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
+        yield cursor, following - timedelta(days=1)
+        cursor = following
+
+
+def _week_spans(first: date, last: date) -> Iterable[tuple[date, date]]:
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        yield monday, monday + timedelta(days=6)
+        monday += timedelta(days=7)
+
+
+def term_periods(term: Term, cadence: Cadence) -> list[Period]:
+    """The periods of one cadence in a term: clipped to the term, holiday-only periods dropped."""
+    if cadence == Cadence.MONTHLY:
+        spans = list(_month_spans(term.start_date, term.end_date))
+        phases: list[str | None] = [None] * len(spans)
+    elif cadence == Cadence.WEEKLY:
+        spans = list(_week_spans(term.start_date, term.end_date))
+        phases = [None] * len(spans)
+    else:
+        spans = [
+            (term.start_phase_from, term.start_phase_to),
+            (term.middle_phase_from, term.middle_phase_to),
+            (term.end_phase_from, term.end_phase_to),
+        ]
+        phases = list(PHASES)
+    holidays = holiday_days(term)
+    periods = []
+    for (first, last), phase in zip(spans, phases, strict=True):
+        start, end = max(first, term.start_date), min(last, term.end_date)
+        if start <= end and _has_school_day(start, end, holidays):
+            periods.append(Period(term.id, term.school_id, cadence, phase, start, end))
+    return periods
+
+
+def load_rules(session: Session, school_ids: Sequence[int]) -> list[RuleInfo]:
+    """Active, not deleted rules of the given schools, in display order."""
+    rows = session.scalars(
+        select(ContactRule)
+        .where(
+            ContactRule.school_id.in_(list(school_ids) or [-1]),
+            ContactRule.active.is_(True),
+            ContactRule.deleted_at.is_(None),
+        )
+        .order_by(ContactRule.school_id, ContactRule.sort_order, ContactRule.id)
+    )
+    return [
+        RuleInfo(
+            id=r.id,
+            school_id=r.school_id,
+            name=r.name,
+            counterparts=tuple(str(c) for c in r.counterparts or []),
+            channels=tuple(str(c) for c in r.channels or []),
+            who=str(r.who),
+            cadence=Cadence(r.cadence),
+            phase=r.phase,
+            key_only=RuleAppliesTo(r.applies_to) == RuleAppliesTo.KEY,
+            sort_order=r.sort_order,
+        )
+        for r in rows
+    ]
+
+
+def _rule_period_rows(
+    session: Session, school_ids: Sequence[int], start: date, end: date, as_of: date
+) -> tuple[list[tuple], list[tuple]]:
+    """(rule-period rows, rule-match rows) for the VALUES tables; only started periods."""
+    rules = load_rules(session, school_ids)
+    terms = session.scalars(
+        select(Term).where(
+            Term.school_id.in_(list(school_ids) or [-1]),
+            Term.deleted_at.is_(None),
+            Term.start_date <= end,
+            Term.end_date >= start,
+        )
+    ).all()
+    rules_by_school: dict[int, list[RuleInfo]] = {}
+    for rule in rules:
+        rules_by_school.setdefault(rule.school_id, []).append(rule)
+    rp_rows: list[tuple] = []
+    for term in terms:
+        school_rules = rules_by_school.get(term.school_id, [])
+        for cadence in {r.cadence for r in school_rules}:
+            for period in term_periods(term, cadence):
+                if period.start > end or period.end < start or period.start > as_of:
+                    continue
+                month = min(period.end, end).strftime("%Y-%m")
+                closed = 1 if period.end < as_of else 0
+                for rule in school_rules:
+                    if rule.cadence != cadence or (rule.phase and rule.phase != period.phase):
+                        continue
+                    rp_rows.append(
+                        (
+                            len(rp_rows) + 1,
+                            rule.id,
+                            term.school_id,
+                            term.id,
+                            1 if rule.key_only else 0,
+                            rule.who,
+                            period.start,
+                            period.end,
+                            month,
+                            closed,
+                        )
+                    )
+    match_rows = [
+        (rule.id, counterpart, channel)
+        for rule in rules
+        for counterpart in rule.counterparts
+        for channel in (rule.channels or (None,))
+    ]
+    return rp_rows, match_rows
+
+
+def _values_tables(session: Session, rp_rows: list[tuple], match_rows: list[tuple]):  # type: ignore[no-untyped-def]
+    rp = (
+        values(
+            column("rp_id", Integer),
+            column("rule_id", Integer),
+            column("school_id", Integer),
+            column("term_id", Integer),
+            column("key_only", Integer),
+            column("who", String),
+            column("p_start", Date),
+            column("p_end", Date),
+            column("month", String),
+            column("closed", Integer),
+            name="rule_periods",
+            literal_binds=True,
+        )
+        .data(rp_rows)
+        .cte("rule_periods")
+    )
+    rm = (
+        values(
+            column("rule_id", Integer),
+            column("counterpart", String),
+            column("channel", String),
+            name="rule_match",
+            literal_binds=True,
+        )
+        .data(match_rows or [(-1, "", None)])
+        .cte("rule_match")
+    )
+    return rp, rm
+
+
+def _as_date(session: Session, col: Any) -> Any:
+    """VALUES dates arrive as text; PostgreSQL needs them typed, SQLite stores dates as text."""
+    return cast(col, Date) if session.get_bind().dialect.name == "postgresql" else col
+
+
+def due_rows(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    *,
+    grade: int | None = None,
+    classroom_id: int | None = None,
+    teacher_id: int | None = None,
+    child_id: int | None = None,
+    school_id: int | None = None,
+    as_of: date | None = None,
+    with_teacher: bool = True,
+) -> Select | None:
+    """The SELECT of one row per due (child, rule, period) with `met`, or None if nothing is due."""
+    as_of = as_of or date.today()
+    school_ids = school_ids_in_view(session, actor)
+    if school_id is not None:
+        school_ids = [s for s in school_ids if s == school_id]
+    rp_rows, match_rows = _rule_period_rows(session, school_ids, start, end, as_of)
+    if not rp_rows:
+        return None
+    rp, rm = _values_tables(session, rp_rows, match_rows)
+    p_start, p_end = _as_date(session, rp.c.p_start), _as_date(session, rp.c.p_end)
+
+    met = exists(
+        select(literal(1))
+        .select_from(Contact)
+        .join(
+            rm,
+            and_(
+                rm.c.rule_id == rp.c.rule_id,
+                rm.c.counterpart == Contact.counterpart,
+                or_(rm.c.channel.is_(None), rm.c.channel == Contact.channel),
+            ),
+        )
+        .where(
+            Contact.child_id == Child.id,
+            Contact.contact_date >= p_start,
+            Contact.contact_date <= p_end,
+            Contact.deleted_at.is_(None),
+        )
+    )
+    teacher = Classroom.head_teacher_id
+    if with_teacher or teacher_id is not None:
+        paired = (
+            select(func.min(Pairing.teacher_id))
+            .where(
+                Pairing.child_id == Child.id,
+                Pairing.term_id == rp.c.term_id,
+                Pairing.deleted_at.is_(None),
+                or_(Pairing.start_date.is_(None), Pairing.start_date <= p_end),
+                or_(Pairing.end_date.is_(None), Pairing.end_date >= p_start),
+            )
+            .scalar_subquery()
+        )
+        teacher = case(
+            (
+                rp.c.who == RuleWho.PAIRED_TEACHER.value,
+                func.coalesce(paired, Classroom.head_teacher_id),
+            ),
+            else_=Classroom.head_teacher_id,
+        )
+    belongs = case(
+        (rp.c.key_only == 1, Child.is_key.is_(True)),
+        else_=Child.left_behind_type != LeftBehindType.NONE.value,
+    )
+    query = (
+        select(
+            rp.c.school_id,
+            rp.c.term_id,
+            rp.c.rule_id,
+            rp.c.month,
+            rp.c.p_start.label("period_start"),
+            rp.c.p_end.label("period_end"),
+            rp.c.closed,
+            Child.id.label("child_id"),
+            Child.classroom_id.label("classroom_id"),
+            Classroom.grade.label("grade"),
+            teacher.label("teacher_id"),
+            case((met, 1), else_=0).label("met"),
+        )
+        .select_from(rp)
+        .join(Child, Child.school_id == rp.c.school_id)
+        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+        .where(
+            Child.deleted_at.is_(None),
+            child_visibility(actor),
+            belongs,
+            or_(Child.enrolled_on.is_(None), Child.enrolled_on <= p_start),
+            or_(Child.left_on.is_(None), Child.left_on >= p_end),
+            or_(
+                Child.enrolment_status == EnrolmentStatus.ENROLLED.value,
+                Child.left_on.is_not(None),
+            ),
+        )
+    )
+    if grade is not None:
+        query = query.where(Classroom.grade == grade)
+    if classroom_id is not None:
+        query = query.where(Child.classroom_id == classroom_id)
+    if child_id is not None:
+        query = query.where(Child.id == child_id)
+    if teacher_id is not None:
+        query = query.where(teacher == teacher_id)
+    return query
+
+
+def compliance_table(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    by: Sequence[str] = ("rule",),
+    grade: int | None = None,
+    classroom_id: int | None = None,
+    teacher_id: int | None = None,
+    child_id: int | None = None,
+    *,
+    school_id: int | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """Due, met, overdue, pending and rate for [start, end], grouped `by` any of BY_COLUMNS' keys.
+
+    Columns: the by-columns (e.g. rule → rule_id, rule_name), then due, met, overdue, pending, rate.
+    `by=()` gives one total row. Periods are counted when they overlap [start, end]; in a by-month
+    breakdown a period belongs to the month it ends in (cut at `end`).
+    """
+    unknown = [key for key in by if key not in BY_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown grouping {unknown}")
+    out_columns = [c for key in by for c in BY_COLUMNS[key]] + COUNT_COLUMNS
+    rows = due_rows(
+        session,
+        actor,
+        start,
+        end,
+        grade=grade,
+        classroom_id=classroom_id,
+        teacher_id=teacher_id,
+        child_id=child_id,
+        school_id=school_id,
+        as_of=as_of,
+        with_teacher="teacher" in by,
+    )
+    if rows is None:
+        return _empty_total(out_columns, by)
+    detail = rows.subquery("due_rows")
+    keys = [_key_column(detail, key) for key in by]
+    key_cols = [c for group in keys for c in group]
+    aggregate = (
+        select(
+            *key_cols,
+            func.count().label("due"),
+            func.sum(detail.c.met).label("met"),
+            func.sum(case((and_(detail.c.met == 0, detail.c.closed == 1), 1), else_=0)).label(
+                "overdue"
+            ),
+        )
+        .group_by(*key_cols)
+        .subquery("agg")
+    )
+    frame = _with_names(session, aggregate, by)
+    if frame.empty:
+        return _empty_total(out_columns, by)
+    for name in ("due", "met", "overdue"):
+        frame[name] = frame[name].fillna(0).astype(int)
+    frame["pending"] = frame["due"] - frame["met"] - frame["overdue"]
+    frame["rate"] = (frame["met"] / frame["due"]).where(frame["due"] > 0)
+    for name in ("period_start", "period_end"):
+        if name in frame:
+            frame[name] = frame[name].map(_to_date)
+    if actor.role == Role.BUREAU and "child_name" in frame:
+        frame["child_name"] = frame["child_name"].map(_mask_name)
+    return frame[out_columns].reset_index(drop=True)
+
+
+def _key_column(detail: Any, key: str) -> list[Any]:
+    if key == "period":
+        return [detail.c.period_start, detail.c.period_end]
+    return [detail.c[BY_COLUMNS[key][0]]]
+
+
+_NAME_SOURCES: dict[str, tuple[Any, Any, Any]] = {
+    "school": (School, School.id, School.name),
+    "term": (Term, Term.id, Term.name),
+    "rule": (ContactRule, ContactRule.id, ContactRule.name),
+    "classroom": (Classroom, Classroom.id, Classroom.name),
+    "teacher": (User, User.id, User.display_name),
+    "child": (Child, Child.id, Child.name),
+}
+
+
+def _with_names(session: Session, aggregate: Any, by: Sequence[str]) -> pd.DataFrame:
+    """Run the aggregate, joining display names for the id columns and ordering sensibly."""
+    columns: list[Any] = list(aggregate.c)
+    query = select(*columns).select_from(aggregate)
+    order: list[Any] = []
+    for key in by:
+        if key in _NAME_SOURCES:
+            entity, id_col, name_col = _NAME_SOURCES[key]
+            alias_target = entity.__table__.alias(f"n_{key}")
+            id_alias = alias_target.c[id_col.key]
+            name_alias = alias_target.c[name_col.key]
+            query = query.outerjoin(alias_target, id_alias == aggregate.c[BY_COLUMNS[key][0]])
+            query = query.add_columns(name_alias.label(BY_COLUMNS[key][1]))
+            if key == "rule":
+                order.append(alias_target.c.sort_order)
+            if key == "classroom":
+                order.extend([alias_target.c.grade, alias_target.c.number])
+            order.append(name_alias if key != "classroom" else id_alias)
+        else:
+            order.extend(aggregate.c[c] for c in BY_COLUMNS[key])
+    result = session.execute(query.order_by(*order))
+    return pd.DataFrame(result.mappings().all(), columns=list(result.keys()))
+
+
+def _empty_total(out_columns: list[str], by: Sequence[str]) -> pd.DataFrame:
+    if by:
+        return pd.DataFrame(columns=out_columns)
+    return pd.DataFrame([{"due": 0, "met": 0, "overdue": 0, "pending": 0, "rate": None}])
+
+
+def _mask_name(name: object) -> object:
+    """张小萍 → 张*萍, 张三 → 张* (bureau lists are masked, DESIGN.md §7)."""
+    if not isinstance(name, str) or len(name) < 2:
+        return name
+    return name[0] + "*" if len(name) == 2 else name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def compliance_rows(
+    session: Session,
+    actor: Actor,
+    start: date,
+    end: date,
+    *,
+    teacher_id: int | None = None,
+    classroom_id: int | None = None,
+    only_unmet: bool = True,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """One row per due (child, rule, period) with status, for short lists such as 我的待办.
+
+    Columns: child_id, child_name, classroom_name, rule_id, rule_name, counterparts, channels,
+    period_start, period_end, met (bool), overdue (bool), teacher_id.
+    """
+    columns = [
+        "child_id",
+        "child_name",
+        "classroom_name",
+        "rule_id",
+        "rule_name",
+        "counterparts",
+        "channels",
+        "period_start",
+        "period_end",
+        "met",
+        "overdue",
+        "teacher_id",
+    ]
+    rows = due_rows(
+        session,
+        actor,
+        start,
+        end,
+        teacher_id=teacher_id,
+        classroom_id=classroom_id,
+        as_of=as_of,
+    )
+    if rows is None:
+        return pd.DataFrame(columns=columns)
+    detail = rows.subquery("due_rows")
+    query = (
+        select(
+            detail.c.child_id,
+            Child.name.label("child_name"),
+            Classroom.name.label("classroom_name"),
+            detail.c.rule_id,
+            ContactRule.name.label("rule_name"),
+            ContactRule.counterparts,
+            ContactRule.channels,
+            detail.c.period_start,
+            detail.c.period_end,
+            detail.c.met,
+            detail.c.closed,
+            detail.c.teacher_id,
+        )
+        .join(Child, Child.id == detail.c.child_id)
+        .outerjoin(Classroom, Classroom.id == detail.c.classroom_id)
+        .join(ContactRule, ContactRule.id == detail.c.rule_id)
+        .order_by(Classroom.grade, Classroom.number, Child.name, ContactRule.sort_order)
+    )
+    if only_unmet:
+        query = query.where(detail.c.met == 0)
+    records = []
+    for row in session.execute(query).mappings():
+        record = dict(row)
+        record["met"] = bool(record["met"])
+        record["overdue"] = not record["met"] and bool(record.pop("closed"))
+        record["period_start"] = _to_date(record["period_start"])
+        record["period_end"] = _to_date(record["period_end"])
+        records.append(record)
+    frame = pd.DataFrame(records, columns=columns)
+    if actor.role == Role.BUREAU:
+        frame["child_name"] = frame["child_name"].map(_mask_name)
+    return frame
+
+
+def _to_date(value: object) -> object:
+    return date.fromisoformat(value) if isinstance(value, str) else value

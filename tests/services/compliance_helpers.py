@@ -1,0 +1,89 @@
+"""Builders for compliance test cases: rules and a term calendar with chosen holidays."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho
+from db.models import Contact, ContactRule, Pairing, School, Term
+
+
+def make_rule(
+    session: Session,
+    school: School,
+    name: str,
+    counterparts: list[Counterpart],
+    channels: list[ContactChannel],
+    cadence: Cadence = Cadence.MONTHLY,
+    *,
+    phase: str | None = None,
+    applies_to: RuleAppliesTo = RuleAppliesTo.LEFT_BEHIND,
+    who: RuleWho = RuleWho.HEAD_TEACHER,
+    sort_order: int = 0,
+) -> ContactRule:
+    rule = ContactRule(
+        school_id=school.id,
+        name=name,
+        counterparts=[c.value for c in counterparts],
+        channels=[c.value for c in channels],
+        cadence=cadence,
+        phase=phase,
+        applies_to=applies_to,
+        who=who,
+        sort_order=sort_order,
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def make_autumn_term(session: Session, school: School, holidays: list[tuple[str, str]]) -> Term:
+    """2026-09-01 … 2027-01-20; phases 期初 9/1–9/30, 期中 10/26–11/20, 期末 12/21–1/20."""
+    term = Term(
+        school_id=school.id,
+        name="2026年秋季学期",
+        start_date=date(2026, 9, 1),
+        end_date=date(2027, 1, 20),
+        holidays=[{"name": "假期", "start": a, "end": b} for a, b in holidays],
+        start_phase_from=date(2026, 9, 1),
+        start_phase_to=date(2026, 9, 30),
+        middle_phase_from=date(2026, 10, 26),
+        middle_phase_to=date(2026, 11, 20),
+        end_phase_from=date(2026, 12, 21),
+        end_phase_to=date(2027, 1, 20),
+    )
+    session.add(term)
+    session.flush()
+    return term
+
+
+def log_contact(
+    session: Session,
+    child,  # type: ignore[no-untyped-def]
+    on: date,
+    counterpart: Counterpart,
+    channel: ContactChannel,
+    teacher=None,  # type: ignore[no-untyped-def]
+) -> Contact:
+    contact = Contact(
+        school_id=child.school_id,
+        child_id=child.id,
+        teacher_id=teacher.id if teacher else None,
+        contact_date=on,
+        counterpart=counterpart,
+        channel=channel,
+    )
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def pair(session: Session, teacher, child, term: Term) -> Pairing:  # type: ignore[no-untyped-def]
+    pairing = Pairing(
+        school_id=child.school_id, teacher_id=teacher.id, child_id=child.id, term_id=term.id
+    )
+    session.add(pairing)
+    session.flush()
+    return pairing

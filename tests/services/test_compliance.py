@@ -1,0 +1,304 @@
+"""Compliance on hand-built cases (DESIGN.md §6), on SQLite and PostgreSQL."""
+
+from datetime import date
+
+import pytest
+
+from db.enums import (
+    Cadence,
+    ContactChannel,
+    Counterpart,
+    EnrolmentStatus,
+    LeftBehindType,
+    Role,
+    RuleAppliesTo,
+    RuleWho,
+)
+from services.compliance import compliance_rows, compliance_table, term_periods
+from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
+from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
+
+CP, CH = Counterpart, ContactChannel
+NOV_15 = date(2026, 11, 15)
+
+
+@pytest.fixture
+def school_case(session):
+    """One school, two classes with their head teachers, the autumn term, a principal."""
+    school = make_school(session)
+    head_a = make_user(session, school, Role.HEAD_TEACHER, display_name="甲老师")
+    head_b = make_user(session, school, Role.HEAD_TEACHER, display_name="乙老师")
+    room_a = make_classroom(session, school, grade=3, number=1, head=head_a)
+    room_b = make_classroom(session, school, grade=4, number=1, head=head_b)
+    term = make_autumn_term(session, school, [("2026-10-05", "2026-10-11")])
+    principal = actor_of(session, make_user(session, school, Role.PRINCIPAL))
+    return {
+        "school": school,
+        "head_a": head_a,
+        "head_b": head_b,
+        "room_a": room_a,
+        "room_b": room_b,
+        "term": term,
+        "principal": principal,
+    }
+
+
+def _guardian_rule(session, school):
+    return make_rule(session, school, "每月与监护人沟通", [CP.GUARDIAN], [], Cadence.MONTHLY)
+
+
+def _row(frame, **match):
+    selected = frame
+    for key, value in match.items():
+        selected = selected[selected[key] == value]
+    assert len(selected) == 1, f"expected one row for {match}, got {len(selected)}"
+    return selected.iloc[0]
+
+
+def test_monthly_rule_met_overdue_and_pending_in_current_month(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    child = make_child(session, s["school"], s["room_a"])
+    log_contact(session, child, date(2026, 9, 10), CP.GUARDIAN, CH.PHONE)
+
+    frame = compliance_table(
+        session, s["principal"], date(2026, 9, 1), date(2026, 11, 30), by=("month",), as_of=NOV_15
+    )
+
+    assert list(frame["month"]) == ["2026-09", "2026-10", "2026-11"]
+    sep, oct_, nov = (frame.iloc[i] for i in range(3))
+    assert (sep.due, sep.met, sep.overdue, sep.pending) == (1, 1, 0, 0)
+    assert (oct_.due, oct_.met, oct_.overdue, oct_.pending) == (1, 0, 1, 0)
+    # November is still running: due but not yet overdue.
+    assert (nov.due, nov.met, nov.overdue, nov.pending) == (1, 0, 0, 1)
+    total = compliance_table(
+        session, s["principal"], date(2026, 9, 1), date(2026, 11, 30), by=(), as_of=NOV_15
+    )
+    assert total.iloc[0].rate == pytest.approx(1 / 3)
+    # December has not started: nothing is due yet.
+    december = compliance_table(
+        session, s["principal"], date(2026, 12, 1), date(2026, 12, 31), by=(), as_of=NOV_15
+    )
+    assert december.iloc[0].due == 0
+
+
+def test_call_to_guardian_does_not_satisfy_parents_call(session, school_case):
+    s = school_case
+    make_rule(session, s["school"], "每月与家长通话", [CP.FATHER, CP.MOTHER], [CH.PHONE, CH.VIDEO])
+    guardian_only = make_child(session, s["school"], s["room_a"])
+    log_contact(session, guardian_only, date(2026, 9, 3), CP.GUARDIAN, CH.PHONE)
+    by_letter = make_child(session, s["school"], s["room_a"])
+    log_contact(session, by_letter, date(2026, 9, 3), CP.MOTHER, CH.LETTER)
+    by_video = make_child(session, s["school"], s["room_a"])
+    log_contact(session, by_video, date(2026, 9, 3), CP.MOTHER, CH.VIDEO)
+
+    frame = compliance_table(
+        session, s["principal"], date(2026, 9, 1), date(2026, 9, 30), by=("child",), as_of=NOV_15
+    )
+
+    met = dict(zip(frame["child_id"], frame["met"], strict=True))
+    assert met == {guardian_only.id: 0, by_letter.id: 0, by_video.id: 1}
+
+
+def test_home_visit_in_the_wrong_phase_does_not_count(session, school_case):
+    s = school_case
+    rule = make_rule(
+        session,
+        s["school"],
+        "期中家访",
+        [CP.GUARDIAN, CP.FATHER, CP.MOTHER],
+        [CH.HOME_VISIT],
+        Cadence.TERM_PHASE,
+        phase="middle",
+    )
+    early = make_child(session, s["school"], s["room_a"])
+    log_contact(session, early, date(2026, 10, 15), CP.GUARDIAN, CH.HOME_VISIT)
+    in_phase = make_child(session, s["school"], s["room_a"])
+    log_contact(session, in_phase, date(2026, 11, 2), CP.GUARDIAN, CH.HOME_VISIT)
+
+    frame = compliance_table(
+        session,
+        s["principal"],
+        date(2026, 9, 1),
+        date(2027, 1, 31),
+        by=("rule", "child"),
+        as_of=NOV_15,
+    )
+
+    assert set(frame["rule_id"]) == {rule.id}
+    assert list(frame.sort_values("child_id")["met"]) == [0, 1]
+    # The middle phase (10/26–11/20) is still running on 11/15: the miss is pending, not overdue.
+    assert frame["overdue"].sum() == 0 and frame["pending"].sum() == 1
+
+
+def test_holiday_weeks_are_not_due_and_key_only_rule_skips_other_children(session, school_case):
+    s = school_case
+    make_rule(
+        session,
+        s["school"],
+        "重点儿童每周谈心",
+        [CP.CHILD],
+        [CH.MEETING],
+        Cadence.WEEKLY,
+        applies_to=RuleAppliesTo.KEY,
+        who=RuleWho.PAIRED_TEACHER,
+    )
+    key_child = make_child(session, s["school"], s["room_a"], is_key=True)
+    key_not_left_behind = make_child(
+        session, s["school"], s["room_a"], LeftBehindType.NONE, is_key=True
+    )
+    make_child(session, s["school"], s["room_a"])  # left-behind, not key: no weekly talks due
+    log_contact(session, key_child, date(2026, 10, 14), CP.CHILD, CH.MEETING)
+
+    frame = compliance_table(
+        session,
+        s["principal"],
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+        by=("child", "period"),
+        as_of=NOV_15,
+    )
+
+    # Weeks touching October: 9/28, 10/5 (all holiday, dropped), 10/12, 10/19, 10/26.
+    assert set(frame["child_id"]) == {key_child.id, key_not_left_behind.id}
+    starts = sorted(set(frame["period_start"]))
+    assert starts == [date(2026, 9, 28), date(2026, 10, 12), date(2026, 10, 19), date(2026, 10, 26)]
+    mine = frame[frame["child_id"] == key_child.id]
+    assert mine["met"].sum() == 1 and mine["due"].sum() == 4
+
+
+def test_term_periods_drop_holiday_only_weeks_and_clip_to_term(session, school_case):
+    weeks = term_periods(school_case["term"], Cadence.WEEKLY)
+    assert weeks[0].start == date(2026, 9, 1)  # clipped: the week begins Monday 8/31
+    assert date(2026, 10, 5) not in [w.start for w in weeks]
+    months = term_periods(school_case["term"], Cadence.MONTHLY)
+    assert (months[-1].start, months[-1].end) == (date(2027, 1, 1), date(2027, 1, 20))
+
+
+def test_child_joining_or_leaving_mid_term_counts_only_while_there(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    joiner = make_child(session, s["school"], s["room_a"], enrolled_on=date(2026, 10, 15))
+    leaver = make_child(
+        session,
+        s["school"],
+        s["room_a"],
+        enrolment_status=EnrolmentStatus.TRANSFERRED,
+        left_on=date(2026, 10, 20),
+    )
+    make_child(session, s["school"], s["room_a"], enrolment_status=EnrolmentStatus.DROPPED_OUT)
+    make_child(session, s["school"], s["room_a"], LeftBehindType.NONE)
+
+    frame = compliance_table(
+        session,
+        s["principal"],
+        date(2026, 9, 1),
+        date(2026, 11, 30),
+        by=("child", "month"),
+        as_of=NOV_15,
+    )
+
+    months = {
+        cid: sorted(frame[frame["child_id"] == cid]["month"]) for cid in set(frame["child_id"])
+    }
+    assert months == {joiner.id: ["2026-11"], leaver.id: ["2026-09"]}
+
+
+def test_outside_term_time_nothing_is_due(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    make_child(session, s["school"], s["room_a"])
+    frame = compliance_table(
+        session, s["principal"], date(2026, 7, 1), date(2026, 8, 31), by=("rule",), as_of=NOV_15
+    )
+    assert frame.empty
+
+
+def test_rates_per_class_and_teacher_with_paired_teacher_rules(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    make_rule(
+        session,
+        s["school"],
+        "重点儿童每周谈心",
+        [CP.CHILD],
+        [CH.MEETING],
+        Cadence.WEEKLY,
+        applies_to=RuleAppliesTo.KEY,
+        who=RuleWho.PAIRED_TEACHER,
+    )
+    mentor = make_user(session, s["school"], Role.TEACHER, display_name="丙老师")
+    a1 = make_child(session, s["school"], s["room_a"])
+    make_child(session, s["school"], s["room_a"])
+    b1 = make_child(session, s["school"], s["room_b"], is_key=True)
+    pair(session, mentor, b1, s["term"])
+    log_contact(session, a1, date(2026, 9, 8), CP.GUARDIAN, CH.PHONE)
+    log_contact(session, b1, date(2026, 9, 8), CP.GUARDIAN, CH.HOME_VISIT)
+    log_contact(session, b1, date(2026, 9, 9), CP.CHILD, CH.MEETING)
+    start, end = date(2026, 9, 1), date(2026, 9, 30)
+
+    by_class = compliance_table(
+        session, s["principal"], start, end, by=("classroom",), as_of=NOV_15
+    )
+    room_a = _row(by_class, classroom_id=s["room_a"].id)
+    assert (room_a.due, room_a.met, room_a.rate) == (2, 1, 0.5)
+    room_b = _row(by_class, classroom_id=s["room_b"].id)
+    # b1: one monthly (met) + September weeks 9/1, 9/7, 9/14, 9/21, 9/28 (one met).
+    assert (room_b.due, room_b.met) == (6, 2)
+
+    by_teacher = compliance_table(
+        session, s["principal"], start, end, by=("teacher",), as_of=NOV_15
+    )
+    assert _row(by_teacher, teacher_id=s["head_a"].id).rate == 0.5
+    assert (
+        _row(by_teacher, teacher_id=s["head_b"].id).due,
+        _row(by_teacher, teacher_id=s["head_b"].id).met,
+    ) == (1, 1)
+    mentor_row = _row(by_teacher, teacher_id=mentor.id)
+    assert (mentor_row.due, mentor_row.met, mentor_row.teacher_name) == (5, 1, "丙老师")
+
+    only_mentor = compliance_table(
+        session, s["principal"], start, end, by=("rule",), teacher_id=mentor.id, as_of=NOV_15
+    )
+    assert list(only_mentor["rule_name"]) == ["重点儿童每周谈心"]
+    by_grade = compliance_table(
+        session, s["principal"], start, end, by=("grade",), grade=4, as_of=NOV_15
+    )
+    assert list(by_grade["grade"]) == [4]
+
+
+def test_head_teacher_sees_only_own_class_and_bureau_names_are_masked(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    make_child(session, s["school"], s["room_a"], name="张小萍")
+    make_child(session, s["school"], s["room_b"], name="李四")
+    head_a = actor_of(session, s["head_a"])
+    bureau = actor_of(session, make_user(session, None, Role.BUREAU, county=s["school"].county))
+    start, end = date(2026, 9, 1), date(2026, 9, 30)
+
+    mine = compliance_table(session, head_a, start, end, by=("child",), as_of=NOV_15)
+    assert list(mine["child_name"]) == ["张小萍"]
+    county = compliance_table(session, bureau, start, end, by=("child",), as_of=NOV_15)
+    assert sorted(county["child_name"]) == ["张*萍", "李*"]
+
+
+def test_deleted_contacts_do_not_count_and_rows_list_what_is_missing(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    child = make_child(session, s["school"], s["room_a"])
+    contact = log_contact(session, child, date(2026, 11, 3), CP.GUARDIAN, CH.PHONE)
+    contact.deleted_at = contact.created_at
+    session.flush()
+
+    rows = compliance_rows(
+        session,
+        actor_of(session, s["head_a"]),
+        date(2026, 10, 1),
+        date(2026, 11, 30),
+        teacher_id=s["head_a"].id,
+        as_of=NOV_15,
+    )
+
+    assert list(rows["period_start"]) == [date(2026, 10, 1), date(2026, 11, 1)]
+    assert list(rows["overdue"]) == [True, False]
+    assert rows.iloc[0]["counterparts"] == ["guardian"]
