@@ -84,7 +84,9 @@ def _fill(engine: Engine) -> dict[str, list[dict]]:
     tables = [t for t in meta.sorted_tables if t.name != "alembic_version"]
     with engine.begin() as conn:
         for table in tables:
-            rows = [{c.name: _value(table, c, i) for c in table.columns} for i in range(1, ROWS + 1)]
+            rows = [
+                {c.name: _value(table, c, i) for c in table.columns} for i in range(1, ROWS + 1)
+            ]
             conn.execute(table.insert(), rows)
         if engine.dialect.name == "postgresql":
             for table in tables:
