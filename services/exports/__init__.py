@@ -1,0 +1,1 @@
+"""Export writers: plain data in, file bytes out (no database access, no Streamlit)."""
