@@ -459,6 +459,14 @@ def _when(value: Any) -> str:
     return str(value)
 
 
+def unsaved(key: str) -> bool:
+    """Whether grid `key` holds unsaved edits (pages lock controls that would lose them)."""
+    state = st.session_state.get(f"{key}.grid")
+    if not isinstance(state, GridState):
+        return False
+    return has_pending(state, st.session_state.get(f"{key}.editor.{state.generation}"))
+
+
 def show_deleted(
     key: str,
     actor: Actor,

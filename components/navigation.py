@@ -34,6 +34,13 @@ PAGES: list[PageSpec] = [
         ALL,
         default_for=frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR, Role.BUREAU}),
     ),
+    PageSpec(
+        "pages/children.py",
+        "nav.children",
+        ":material/folder_shared:",
+        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.COUNSELLOR}),
+        section_key="nav.section.records",
+    ),
 ]
 
 

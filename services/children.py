@@ -74,8 +74,9 @@ def _parent(who: str) -> list[ColumnSpec]:
     ]
 
 
-# Column groups of the archive page, in order.
+# Column groups of the archive page, in order; every group also shows ALWAYS_SHOWN.
 GROUPS = ("basic", "parents", "guardian", "study_health", "key")
+ALWAYS_SHOWN = ("student_no", "name", "missing")
 
 CHILD_COLUMNS: list[ColumnSpec] = [
     _col("student_no", T, "basic", required=True, validator=student_no, width=130),
@@ -504,11 +505,21 @@ def child_choices(session: Session, actor: Actor) -> dict[int, str]:
     return {cid: f"{name}（{room}）" if room else name for cid, name, room in rows}
 
 
-def classroom_choices(session: Session, actor: Actor) -> dict[int, str]:
-    """id → class name for the filter bar (only the actor's classes for a head teacher)."""
-    query = select(Classroom.id, Classroom.name).where(
+@dataclass(frozen=True)
+class FilterOptions:
+    grades: list[int]
+    classrooms: dict[int, str]  # id → name
+
+
+def filter_options(session: Session, actor: Actor) -> FilterOptions:
+    """Grades and classes for the filter bar (only the actor's classes for a head teacher)."""
+    query = select(Classroom.id, Classroom.grade, Classroom.name).where(
         Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None)
     )
     if actor.role == Role.HEAD_TEACHER:
         query = query.where(Classroom.id.in_(actor.head_of_classroom_ids or [-1]))
-    return dict(session.execute(query.order_by(Classroom.grade, Classroom.number)).all())
+    rows = session.execute(query.order_by(Classroom.grade, Classroom.number, Classroom.name)).all()
+    return FilterOptions(
+        grades=sorted({grade for _, grade, _ in rows}),
+        classrooms={room_id: name for room_id, _, name in rows},
+    )

@@ -1,0 +1,56 @@
+"""Filter bar above the children's grids: grade, class, left-behind type, key child, enrolment
+status and a free-text search over name, 学籍号 and phones. Returns a hashable ChildFilter."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db.enums import EnrolmentStatus, LeftBehindType
+from locales import enum_options, t
+from services.children import ChildFilter, FilterOptions
+
+ALL = ""
+
+
+def show(key: str, options: FilterOptions, default_status: str | None = "enrolled") -> ChildFilter:
+    """Render the filters in one row (two on narrow screens) and return what is chosen."""
+    row = st.columns([1, 1.4, 1.2, 1, 1, 2])
+    grade = row[0].selectbox(
+        t("filters.grade"),
+        [None, *options.grades],
+        format_func=lambda g: t("filters.all") if g is None else t("filters.grade_n", n=g),
+        key=f"{key}.grade",
+    )
+    classroom_id = row[1].selectbox(
+        t("filters.classroom"),
+        [None, *options.classrooms],
+        format_func=lambda c: t("filters.all") if c is None else options.classrooms[c],
+        key=f"{key}.classroom",
+    )
+    lbt_labels = {ALL: t("filters.all"), **enum_options(LeftBehindType)}
+    left_behind_type = row[2].selectbox(
+        t("filters.left_behind_type"), list(lbt_labels), format_func=lbt_labels.get,
+        key=f"{key}.lbt",
+    )  # fmt: skip
+    key_labels = {None: t("filters.all"), True: t("filters.key_yes"), False: t("filters.key_no")}
+    is_key = row[3].selectbox(
+        t("filters.is_key"), list(key_labels), format_func=key_labels.get, key=f"{key}.key"
+    )
+    status_labels = {ALL: t("filters.all"), **enum_options(EnrolmentStatus)}
+    statuses = list(status_labels)
+    status = row[4].selectbox(
+        t("filters.enrolment_status"),
+        statuses,
+        index=statuses.index(default_status) if default_status in statuses else 0,
+        format_func=status_labels.get,
+        key=f"{key}.status",
+    )
+    search = row[5].text_input(t("filters.search"), key=f"{key}.search")
+    return ChildFilter(
+        grade=grade,
+        classroom_id=classroom_id,
+        left_behind_type=left_behind_type or None,
+        is_key=is_key,
+        enrolment_status=status or None,
+        search=search.strip(),
+    )

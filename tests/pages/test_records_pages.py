@@ -1,0 +1,60 @@
+"""AppTest per records page and role: it renders, and each role sees what it should."""
+
+import pytest
+
+from db.engine import write_session
+from tests.pages.apptest import run_page, texts
+from tests.services.records_helpers import School
+
+
+@pytest.fixture
+def school(app_env):
+    with write_session(app_env) as session:
+        s = School(session)
+        s.child(name="本班娃", father_phone="13900000001")
+        other = s.child(s.class2, name="别班娃")
+        s.pair(s.teacher_user, other)
+        actors = {
+            "principal": s.principal,
+            "admin": s.admin,
+            "head_teacher": s.head,
+            "teacher": s.teacher,
+            "counsellor": s.counsellor,
+        }
+    return actors
+
+
+def grid_names(at) -> list[str]:
+    frame = at.dataframe[0].value
+    return sorted(frame["name"].tolist())
+
+
+@pytest.mark.parametrize("role", ["principal", "admin"])
+def test_archive_leaders_see_every_child_and_can_save(school, role):
+    at = run_page("pages/children.py", school[role])
+    assert not at.exception
+    assert grid_names(at) == ["别班娃", "本班娃"]
+    assert "建档率" in texts(at)
+    assert [b.label for b in at.button][:2] == ["保存", "放弃修改"]
+
+
+def test_archive_head_teacher_sees_own_class(school):
+    at = run_page("pages/children.py", school["head_teacher"])
+    assert not at.exception
+    assert grid_names(at) == ["本班娃"]
+    assert "最近删除" not in texts(at)
+
+
+def test_archive_counsellor_reads_only(school):
+    at = run_page("pages/children.py", school["counsellor"])
+    assert not at.exception
+    assert grid_names(at) == ["别班娃", "本班娃"]
+    assert "不能修改" in texts(at)
+    assert "保存" not in [b.label for b in at.button]
+
+
+def test_archive_search_filters_the_grid(school):
+    at = run_page("pages/children.py", school["principal"])
+    at.text_input(key="children.filters.search").input("13900000001").run()
+    assert grid_names(at) == ["本班娃"]
+    assert "共 1 条" in texts(at)
