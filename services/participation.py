@@ -3,11 +3,12 @@
 Public API for the dashboard (services/dashboard.py) and the report (services/report_data.py).
 Every function takes `(session, actor, date_from=None, date_to=None)` — an inclusive date period
 on the activity date, open when None; `term_period(session, actor, term_id)` turns a term into
-one. Counts are SQL aggregates over the children the actor may see (`child_visibility`), i.e.
-the school, a head teacher's own classes, or the bureau's county. "Took part" means an attended,
-not deleted Participation row (`attended_condition()`). Children are the
-enrolled, not deleted ones, grouped by their current left-behind type (NONE = other). A rate
-is participants / children of the group, 0.0 when the group is empty. Columns never change:
+one (`terms_in_view`, `current_term_id` help pick it). Counts are SQL aggregates over the
+children the actor may see (`child_visibility`), i.e. the school, a head teacher's own classes,
+or the bureau's county. "Took part" means an attended, not deleted Participation row
+(`attended_condition()`). Children are the enrolled, not deleted ones, grouped by their current
+left-behind type (NONE = other). A rate is participants / children of the group, 0.0 when the
+group is empty. Columns never change:
 
 participation_by_activity → BY_ACTIVITY_COLUMNS, one row per activity, newest first:
     activity_id, title, activity_type (value), activity_date,
@@ -106,6 +107,30 @@ def term_period(session: Session, actor: Actor, term_id: int) -> tuple[date, dat
     if term.school_id not in school_ids_in_view(session, actor):
         raise NotAllowed("other school")
     return term.start_date, term.end_date
+
+
+def terms_in_view(session: Session, actor: Actor) -> dict[int, str]:
+    """id → name of the actor's school's terms, newest first (for term pickers)."""
+    rows = session.execute(
+        select(Term.id, Term.name)
+        .where(Term.school_id == actor.school_id, Term.deleted_at.is_(None))
+        .order_by(Term.start_date.desc())
+    )
+    return {tid: name for tid, name in rows}
+
+
+def current_term_id(session: Session, actor: Actor, today: date) -> int | None:
+    """The actor's school's term containing `today`, else the latest before it, else None."""
+    return session.scalar(
+        select(Term.id)
+        .where(
+            Term.school_id == actor.school_id,
+            Term.deleted_at.is_(None),
+            Term.start_date <= today,
+        )
+        .order_by(Term.start_date.desc())
+        .limit(1)
+    )
 
 
 def _children_in_view(actor: Actor) -> Any:
