@@ -41,6 +41,13 @@ PAGES: list[PageSpec] = [
         frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.COUNSELLOR}),
         section_key="nav.section.records",
     ),
+    PageSpec(
+        "pages/import_roster.py",
+        "nav.import",
+        ":material/upload_file:",
+        LEADERS,
+        section_key="nav.section.records",
+    ),
 ]
 
 

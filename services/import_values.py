@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from db.enums import Gender, KeyReason, LeftBehindType
 from locales import enum_label, t
-from services.validation import is_valid_phone, normalise_phone
+from services.validation import normalise_phone, phone_problem, student_no_problem
 
 EXCEL_EPOCH = date(1899, 12, 30)
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -142,9 +142,18 @@ def check_birth_date(value: date | None, today: date) -> date | None:
 
 def parse_phone(value: object) -> str | None:
     phone = normalise_phone(value)
-    if phone is not None and not is_valid_phone(phone):
-        raise BadValue(t("import.reason.bad_phone"))
+    problem = phone_problem(phone) if phone is not None else None
+    if problem:
+        raise BadValue(t(problem))
     return phone
+
+
+def parse_student_no(value: object) -> str | None:
+    number = text(value, 32)
+    problem = student_no_problem(number) if number is not None else None
+    if problem:
+        raise BadValue(t(problem))
+    return number
 
 
 def parse_gender(value: object) -> Gender | None:

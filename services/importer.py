@@ -43,7 +43,7 @@ def _id_card(value: object) -> str | None:
 
 # Field → parser for every column copied to Child as is (class and work places are derived).
 PARSERS: dict[str, Callable[[object], object]] = {
-    "student_no": lambda x: v.text(x, 32),
+    "student_no": v.parse_student_no,
     "name": lambda x: v.text(x, 64),
     "gender": v.parse_gender,
     "birth_date": v.parse_date,

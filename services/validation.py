@@ -1,7 +1,6 @@
-"""Field rules shared by the import (and any other writer that wants them): phones, required fields.
-
-Mobile phones follow DESIGN.md §4 (`^1[3-9]\\d{9}$`); landlines are accepted in the documented form
-area code + hyphen + number, e.g. `0851-1234567` (3–4 digit area code, 7–8 digit number).
+"""Field rules for the import. The rules themselves are the grid's (services/specs.py: phones as
+mobile `^1[3-9]\\d{9}$` or landline `0851-12345678`, student numbers); this module only turns what
+spreadsheets hold (numbers with `.0`, spaces, "+86") into the text those rules check.
 """
 
 from __future__ import annotations
@@ -9,8 +8,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}$")
+from services.specs import MOBILE_RE
+from services.specs import phone as phone_rule
+from services.specs import student_no as student_no_rule
+
 _SEPARATORS = re.compile(r"[\s\-－—()（）]")
 
 
@@ -41,11 +42,14 @@ def normalise_phone(value: object) -> str | None:
     return re.sub(r"[\s()（）]", "", text).replace("－", "-").replace("—", "-")
 
 
-def is_valid_phone(text: str | None) -> bool:
-    """True for a mainland mobile or a landline written as `0xxx-xxxxxxx`."""
-    if not text:
-        return False
-    return bool(MOBILE_RE.match(text) or LANDLINE_RE.match(text))
+def phone_problem(text: str) -> str | None:
+    """The locales key of why `text` is no phone (the grid's rule), or None when it is one."""
+    return phone_rule(text)
+
+
+def student_no_problem(text: str) -> str | None:
+    """The locales key of why `text` is no 学籍号 (the grid's rule), or None."""
+    return student_no_rule(text)
 
 
 def is_blank(value: object) -> bool:

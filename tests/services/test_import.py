@@ -17,6 +17,7 @@ from services import import_parsing, import_values
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.import_parsing import read_roster, suggest_mapping
 from services.importer import apply_import, error_sheet, plan_import, problems_frame
+from services.template import roster_template
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 
 TODAY = date(2026, 11, 28)
@@ -52,14 +53,14 @@ def school_setup(session):
         session,
         school,
         room,
-        student_no="G001",
+        student_no="G100001",
         name="张小萍",
         birth_date=date(2017, 5, 1),
         left_behind_type=LeftBehindType.FATHER,
         father_phone=None,
     )
     no_number_match = make_child(
-        session, school, room, student_no="G900", name="陈静", birth_date=date(2016, 9, 1)
+        session, school, room, student_no="G100900", name="陈静", birth_date=date(2016, 9, 1)
     )
     session.commit()
     return {
@@ -91,9 +92,18 @@ def school_roster() -> bytes:
             ["青山小学留守儿童花名册"],
             ["填表日期：2026年9月"],
             ROSTER_HEADER,
-            ["G001", "张小萍", "女", "2017.05", "三年级2班", "父母均外出", 13812345678, "王奶奶"],
             [
-                "G002",
+                "G100001",
+                "张小萍",
+                "女",
+                "2017.05",
+                "三年级2班",
+                "父母均外出",
+                13812345678,
+                "王奶奶",
+            ],
+            [
+                "G100002",
                 "李四",
                 "男",
                 datetime(2016, 3, 1),
@@ -102,9 +112,9 @@ def school_roster() -> bytes:
                 "138 1234 5679",
                 "李爷",
             ],
-            ["G003", "王五", "男", "2015年3月", None, "双亲外出", None, "王爷爷"],
-            ["G004", "赵六", "女", 42430, "3.2", "母亲外出", "0851-1234567", "赵奶奶"],
-            ["G005", "钱七", "男", 2015.1, "三年级（2）班", "非留守", None, None],
+            ["G100003", "王五", "男", "2015年3月", None, "双亲外出", None, "王爷爷"],
+            ["G100004", "赵六", "女", 42430, "3.2", "母亲外出", "0851-1234567", "赵奶奶"],
+            ["G100005", "钱七", "男", 2015.1, "三年级（2）班", "非留守", None, None],
             ["", "陈静", "女", "2016/9/1", "3.2", "双亲外出", None, "陈奶奶"],
         ],
         merges=("A1:H1", "A2:H2", "E5:E6"),
@@ -146,22 +156,22 @@ def test_apply_writes_every_row_with_parsed_values_and_audits(session, school_se
     session.commit()
     assert (result.inserted, result.updated, result.new_classrooms) == (4, 2, ["四年级(1)班"])
     children = {c.student_no: c for c in session.scalars(select(Child))}
-    assert children["G001"].left_behind_type == LeftBehindType.BOTH
-    assert children["G001"].father_phone == "13812345678"
-    assert children["G002"].birth_date == date(2016, 3, 1)
-    assert children["G002"].father_phone == "13812345679"
-    assert children["G003"].birth_date == date(2015, 3, 1)
-    assert children["G004"].birth_date == date(2016, 3, 1)  # Excel serial 42430
-    assert children["G004"].father_phone == "0851-1234567"
-    assert children["G005"].birth_date == date(2015, 10, 1)  # 2015.1 typed as "2015.10"
-    assert children["G005"].left_behind_type == LeftBehindType.NONE
-    assert children["G002"].gender == Gender.MALE
-    assert children["G900"].guardian_name == "陈奶奶"
+    assert children["G100001"].left_behind_type == LeftBehindType.BOTH
+    assert children["G100001"].father_phone == "13812345678"
+    assert children["G100002"].birth_date == date(2016, 3, 1)
+    assert children["G100002"].father_phone == "13812345679"
+    assert children["G100003"].birth_date == date(2015, 3, 1)
+    assert children["G100004"].birth_date == date(2016, 3, 1)  # Excel serial 42430
+    assert children["G100004"].father_phone == "0851-1234567"
+    assert children["G100005"].birth_date == date(2015, 10, 1)  # 2015.1 typed as "2015.10"
+    assert children["G100005"].left_behind_type == LeftBehindType.NONE
+    assert children["G100002"].gender == Gender.MALE
+    assert children["G100900"].guardian_name == "陈奶奶"
     new_room = session.scalar(select(Classroom).where(Classroom.grade == 4))
-    assert children["G003"].classroom_id == new_room.id
-    assert children["G002"].classroom_id == new_room.id
+    assert children["G100003"].classroom_id == new_room.id
+    assert children["G100002"].classroom_id == new_room.id
     history = session.scalars(
-        select(LeftBehindHistory).where(LeftBehindHistory.child_id == children["G002"].id)
+        select(LeftBehindHistory).where(LeftBehindHistory.child_id == children["G100002"].id)
     ).all()
     assert [h.left_behind_type for h in history] == [LeftBehindType.FATHER]
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.IMPORT))
@@ -175,7 +185,7 @@ def test_two_row_header_with_group_labels(session, school_setup):
         [
             ["学籍号", "姓名", "班级", "父亲", None, "监护人", None],
             [None, None, None, "姓名", "联系电话", "姓名", "电话"],
-            ["G010", "孙八", "3.2", "孙大", "13900001111", "孙奶奶", "13900002222"],
+            ["G100010", "孙八", "3.2", "孙大", "13900001111", "孙奶奶", "13900002222"],
         ],
         merges=("A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:G1"),
     )
@@ -194,7 +204,7 @@ def test_csv_in_gbk_and_utf8(session, school_setup, encoding):
         [
             ["XX小学留守儿童花名册"],
             ["学籍编号", "学生姓名", "性别", "生日", "年级", "班级", "类型", "临时监护人"],
-            ["G020", "周九", "男", "2015/3/1", "三年级", "2班", "父亲外出", "周奶奶"],
+            ["G100020", "周九", "男", "2015/3/1", "三年级", "2班", "父亲外出", "周奶奶"],
         ],
         encoding,
     )
@@ -211,11 +221,11 @@ def bad_roster() -> bytes:
     return xlsx_bytes(
         [
             ROSTER_HEADER,
-            ["G030", "好一", "男", "2016-01-01", "3.2", "双亲外出", 13811112222, "甲"],
-            ["G031", "坏二", "X", "2015/13/1", "三年级2班", "父亲外出", 12345, "乙"],
-            ["G032", "", "男", "2016-01-01", "3.2", "双亲外出", None, "丙"],
-            ["G030", "重三", "女", "2016-01-01", "十年级", "外星", None, "丁"],
-            ["G033", "好四", "女", "2030-01-01", "3.2", "单亲外出", None, "戊"],
+            ["G100030", "好一", "男", "2016-01-01", "3.2", "双亲外出", 13811112222, "甲"],
+            ["G100031", "坏二", "X", "2015/13/1", "三年级2班", "父亲外出", 12345, "乙"],
+            ["G100032", "", "男", "2016-01-01", "3.2", "双亲外出", None, "丙"],
+            ["G100030", "重三", "女", "2016-01-01", "十年级", "外星", None, "丁"],
+            ["G100033", "好四", "女", "2030-01-01", "3.2", "单亲外出", None, "戊"],
         ]
     )
 
@@ -244,8 +254,8 @@ def test_duplicate_student_number_in_the_file(session, school_setup):
     data = xlsx_bytes(
         [
             ROSTER_HEADER,
-            ["G040", "甲", "男", "2016-01-01", "3.2", "双亲外出", None, None],
-            ["G040", "乙", "男", "2016-01-01", "3.2", "双亲外出", None, None],
+            ["G100040", "甲", "男", "2016-01-01", "3.2", "双亲外出", None, None],
+            ["G100040", "乙", "男", "2016-01-01", "3.2", "双亲外出", None, None],
         ]
     )
     _, plan = plan_of(session, school_setup["principal"], data)
@@ -278,7 +288,7 @@ def test_error_sheet_lists_every_problem(session, school_setup):
 
 def test_formula_cells_are_refused(session, school_setup):
     data = xlsx_bytes(
-        [ROSTER_HEADER, ["G050", "甲", "男", "2016-01-01", "3.2", "双亲外出", None, None]],
+        [ROSTER_HEADER, ["G100050", "甲", "男", "2016-01-01", "3.2", "双亲外出", None, None]],
         H2="=CONCAT(B2,B2)",
     )
     with pytest.raises(ValidationFailed) as caught:
@@ -297,7 +307,7 @@ def test_macro_files_and_other_types_are_refused():
 
 
 def test_oversized_file_and_too_many_rows(monkeypatch):
-    data = xlsx_bytes([ROSTER_HEADER] + [[f"G{i}", "甲", "男", None, "3.2"] for i in range(30)])
+    data = xlsx_bytes([ROSTER_HEADER] + [[f"G{i:06d}", "甲", "男", None, "3.2"] for i in range(30)])
     monkeypatch.setattr(import_parsing, "MAX_FILE_BYTES", len(data) - 1)
     with pytest.raises(ValidationFailed) as caught:
         read_roster(data, "big.xlsx")
@@ -327,7 +337,7 @@ def test_changes_after_the_preview_are_detected(session, school_setup):
 
 
 def test_missing_required_columns(session, school_setup):
-    data = xlsx_bytes([["学籍号", "姓名", "性别"], ["G060", "甲", "男"]])
+    data = xlsx_bytes([["学籍号", "姓名", "性别"], ["G100060", "甲", "男"]])
     _, plan = plan_of(session, school_setup["principal"], data)
     assert [p.column for p in plan.problems] == ["班级"]
 
@@ -415,3 +425,21 @@ def test_work_place_is_split():
         "深圳",
         "广东省深圳市宝安区某电子厂",
     )
+
+
+def test_template_round_trips_through_the_import(session, school_setup):
+    data = roster_template()
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.active
+    validations = {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation}
+    assert any("双亲外出" in formula for formula in validations.values())
+    assert any("男" in formula for formula in validations.values())
+    raw, plan = plan_of(session, school_setup["principal"], data, "模板.xlsx")
+    assert all(suggest_mapping(raw.headers).values())
+    assert plan.problems == []
+    assert [(r.action, r.name, r.classroom) for r in plan.rows] == [
+        ("insert", "张小萍", "3年级(2)班")
+    ]
+    values = plan.rows[0].values
+    assert values["guardian_phone"] == "0851-1234567"
+    assert values["father_work_province"] == "广东"

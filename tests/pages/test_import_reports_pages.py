@@ -1,0 +1,101 @@
+"""AppTest of 批量导入 and 报表导出 for every role that can open them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from db.enums import Role
+from db.models import Child
+from tests.factories import actor_of, make_classroom, make_school, make_user
+from tests.pages.apptest import run_page, texts
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def roster(rows: list[list[object]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["青山小学留守儿童花名册"])
+    sheet.append(["学籍号", "姓名", "性别", "出生日期", "班级", "留守类型", "监护人"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD = [
+    ["G200001", "李明", "男", "2016-03-01", "三年级2班", "双亲外出", "李奶奶"],
+    ["G200002", "王芳", "女", "2016.05", "3.2", "父亲外出", "王爷爷"],
+]
+
+
+@pytest.fixture
+def people(app_env, session):
+    school = make_school(session)
+    make_classroom(session, school, grade=3, number=2)
+    users = {
+        role: make_user(session, school, role)
+        for role in (Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER)
+    }
+    users[Role.BUREAU] = make_user(session, None, Role.BUREAU, county=school.county)
+    session.commit()
+    return {role: actor_of(session, user) for role, user in users.items()}
+
+
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.ADMIN])
+def test_import_page_offers_the_template_and_an_upload(people, role):
+    at = run_page("pages/import_roster.py", people[role])
+    assert not at.exception
+    assert "批量导入儿童档案" in texts(at)
+    assert len(at.get("download_button")) == 1
+    assert len(at.file_uploader) == 1
+
+
+def upload(at, data: bytes, name: str = "花名册.xlsx"):
+    at.file_uploader(key="import_file").set_value((name, data, XLSX))
+    return at.run()
+
+
+def test_principal_previews_then_imports(people, session):
+    at = run_page("pages/import_roster.py", people[Role.PRINCIPAL])
+    at = upload(at, roster(GOOD))
+    assert not at.exception
+    shown = texts(at)
+    assert "表头在第 2 行，共 2 行数据" in shown
+    assert "将新增 2 名、更新 0 名" in shown
+    assert session.scalar(select(func.count(Child.id))) == 0
+    at.button(key="import_run").click()
+    at = at.run()
+    assert not at.exception
+    assert "导入完成：新增 2 名，更新 0 名" in texts(at)
+    session.rollback()  # end the read snapshot taken before the import
+    assert session.scalar(select(func.count(Child.id))) == 2
+
+
+def test_bad_rows_are_listed_and_no_import_button(people, session):
+    rows = [*GOOD, ["G200003", "赵六", "X", "2016-01-01", "3.2", "外星", "赵奶奶"]]
+    at = upload(run_page("pages/import_roster.py", people[Role.PRINCIPAL]), roster(rows))
+    assert not at.exception
+    assert "有 2 处问题" in texts(at)
+    problems = at.dataframe[-1].value
+    assert problems["行号"].tolist() == [5, 5]
+    assert set(problems["列"]) == {"性别", "留守类型"}
+    assert not [b for b in at.button if b.key == "import_run"]
+    assert session.scalar(select(func.count(Child.id))) == 0
+
+
+def test_macro_file_is_refused_with_a_message(people):
+    at = upload(run_page("pages/import_roster.py", people[Role.PRINCIPAL]), b"PK..", "宏.xlsm")
+    assert not at.exception
+    assert "宏" in "".join(str(v) for v in at.dataframe[0].value["原因"])
+
+
+def test_head_teacher_is_refused(people):
+    at = upload(run_page("pages/import_roster.py", people[Role.HEAD_TEACHER]), roster(GOOD))
+    assert not at.exception
+    assert "只有校领导和系统管理员可以批量导入" in texts(at)
