@@ -439,7 +439,7 @@ def compliance_table(
         if name in frame:
             frame[name] = frame[name].map(_to_date)
     if actor.role == Role.BUREAU and "child_name" in frame:
-        frame["child_name"] = frame["child_name"].map(_mask_name)
+        frame["child_name"] = frame["child_name"].map(mask_name)
     return frame[out_columns].reset_index(drop=True)
 
 
@@ -489,7 +489,7 @@ def _empty_total(out_columns: list[str], by: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame([{"due": 0, "met": 0, "overdue": 0, "pending": 0, "rate": None}])
 
 
-def _mask_name(name: object) -> object:
+def mask_name(name: object) -> object:
     """张小萍 → 张*萍, 张三 → 张* (bureau lists are masked, DESIGN.md §7)."""
     if not isinstance(name, str) or len(name) < 2:
         return name
@@ -570,7 +570,7 @@ def compliance_rows(
         records.append(record)
     frame = pd.DataFrame(records, columns=columns)
     if actor.role == Role.BUREAU:
-        frame["child_name"] = frame["child_name"].map(_mask_name)
+        frame["child_name"] = frame["child_name"].map(mask_name)
     return frame
 
 

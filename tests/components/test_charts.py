@@ -1,0 +1,83 @@
+"""Chart builders checked on known inputs, without Streamlit."""
+
+import pandas as pd
+
+from components import charts
+
+
+def test_heatmap_puts_each_rate_in_its_class_and_month_cell():
+    df = pd.DataFrame(
+        {
+            "label": ["三年级(1)班", "三年级(1)班", "四年级(1)班"],
+            "month": ["2026-10", "2026-09", "2026-09"],
+            "rate": [0.5, 1.0, 0.25],
+        }
+    )
+    fig = charts.build_compliance_heatmap_figure(df)
+    heat = fig.data[0]
+    assert list(heat.x) == ["2026-09", "2026-10"]
+    assert list(heat.y) == ["三年级(1)班", "四年级(1)班"]
+    assert list(heat.z[0]) == [100.0, 50.0]
+    assert heat.z[1][0] == 25.0 and pd.isna(heat.z[1][1])
+    assert fig.layout.title.text == "各班各月联系达标率"
+
+
+def test_trend_has_one_line_per_rule_in_month_order():
+    df = pd.DataFrame(
+        {
+            "rule_name": ["每月与监护人沟通", "每月与监护人沟通", "每月与家长通话"],
+            "month": ["2026-10", "2026-09", "2026-09"],
+            "rate": [0.8, 0.6, 0.9],
+        }
+    )
+    fig = charts.build_compliance_trend_figure(df)
+    assert [trace.name for trace in fig.data] == ["每月与监护人沟通", "每月与家长通话"]
+    assert list(fig.data[0].x) == ["2026-09", "2026-10"]
+    assert list(fig.data[0].y) == [60.0, 80.0]
+    assert fig.data[0].line.color == charts.PALETTE[0]
+
+
+def test_by_teacher_sorts_lowest_first_and_labels_met_over_due():
+    df = pd.DataFrame({"label": ["甲", "乙"], "rate": [0.9, 0.4], "met": [9, 2], "due": [10, 5]})
+    bar = charts.build_compliance_by_teacher_figure(df).data[0]
+    assert list(bar.y) == ["乙", "甲"]
+    assert list(bar.x) == [40.0, 90.0]
+    assert list(bar.text) == ["2/5", "9/10"]
+
+
+def test_left_behind_by_grade_stacks_types_with_fixed_colours():
+    df = pd.DataFrame(
+        {"grade": [1, 1, 2], "left_behind_type": ["both", "none", "father"], "children": [5, 7, 3]}
+    )
+    fig = charts.build_left_behind_by_grade_figure(df)
+    assert fig.layout.barmode == "stack"
+    names = {trace.name: trace for trace in fig.data}
+    assert list(names["双亲外出"].y) == [5, 0]
+    assert list(names["父亲外出"].y) == [0, 3]
+    assert list(names["非留守"].x) == ["1年级", "2年级"]
+    assert names["双亲外出"].marker.color == charts.LEFT_BEHIND_COLOURS["both"]
+
+
+def test_participation_by_type_compares_groups_in_percent():
+    df = pd.DataFrame(
+        {
+            "activity_type": ["reading", "reading", "festival"],
+            "group": ["left_behind", "other", "left_behind"],
+            "participants": [6, 2, 3],
+            "share": [0.6, 0.2, 0.3],
+        }
+    )
+    fig = charts.build_participation_by_type_figure(df)
+    lb, other = fig.data
+    assert (lb.name, other.name) == ("留守儿童", "非留守儿童")
+    assert list(lb.x) == ["节日关爱", "读书/演讲/书画"]
+    assert list(lb.y) == [30.0, 60.0]
+    assert list(other.y) == [0.0, 20.0]
+
+
+def test_contacts_by_channel_and_empty_frames():
+    df = pd.DataFrame({"channel": ["phone", "home_visit"], "contacts": [40, 12]})
+    bar = charts.build_contacts_by_channel_figure(df).data[0]
+    assert list(bar.x) == ["电话", "家访"] and list(bar.y) == [40, 12]
+    empty = charts.build_compliance_heatmap_figure(pd.DataFrame(columns=["label", "month", "rate"]))
+    assert empty.layout.annotations[0].text == "暂无数据"
