@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
+from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -56,3 +58,66 @@ class ChildWriter(threading.Thread):
     def finish(self) -> None:
         self.stop.set()
         self.join(timeout=30)
+
+
+# --- nginx in front of test replicas -------------------------------------------------------------
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+OPENSSL_SELF_SIGNED = (
+    *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes"),
+    *("-days", "1", "-subj", "/CN=localhost"),
+)
+
+
+def self_signed_certificate(workdir: Path) -> tuple[Path, Path]:
+    cert, key = workdir / "cert.pem", workdir / "key.pem"
+    subprocess.run(
+        [*OPENSSL_SELF_SIGNED, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def nginx_config(
+    workdir: Path, https_port: int, http_port: int, upstream_ports: tuple[int, int]
+) -> Path:
+    """deploy/nginx.conf made runnable by an unprivileged test: loopback ports, a throw-away
+    certificate, and an access log of which replica served which browser (route cookie)."""
+    cert, key = self_signed_certificate(workdir)
+    site = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    replacements = {
+        "    listen [::]:80;\n": "",
+        "    listen [::]:443 ssl http2;\n": "",
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
+        "server 127.0.0.1:8501 ": f"server 127.0.0.1:{upstream_ports[0]} ",
+        "server 127.0.0.1:8502 ": f"server 127.0.0.1:{upstream_ports[1]} ",
+        "/etc/ssl/careledger/fullchain.pem": str(cert),
+        "/etc/ssl/careledger/privkey.pem": str(key),
+    }
+    for old, new in replacements.items():
+        assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
+        site = site.replace(old, new)
+    (workdir / "site.conf").write_text(site, encoding="utf-8")
+    (workdir / "tmp").mkdir(exist_ok=True)
+    main = workdir / "main.conf"
+    main.write_text(
+        f"""
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log;
+events {{}}
+http {{
+    log_format route '$careledger_route $upstream_addr $request_uri';
+    access_log {workdir}/access.log route;
+    client_body_temp_path {workdir}/tmp/body;
+    proxy_temp_path {workdir}/tmp/proxy;
+    fastcgi_temp_path {workdir}/tmp/fastcgi;
+    uwsgi_temp_path {workdir}/tmp/uwsgi;
+    scgi_temp_path {workdir}/tmp/scgi;
+    include {workdir}/site.conf;
+}}
+""",
+        encoding="utf-8",
+    )
+    return main

@@ -1,0 +1,115 @@
+"""The deployment files say what the README promises (no Docker engine here to run them)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.ops.helpers import DEPLOY, nginx_config
+
+
+def _compose() -> dict:
+    return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_runs_two_replicas_on_postgresql_behind_nginx():
+    services = _compose()["services"]
+    assert services["db"]["image"].startswith("postgres:15")
+    replicas = [services["app1"], services["app2"]]
+    for app in replicas:
+        assert app["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert app["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # The same database and the same secrets on both replicas.
+    assert replicas[0]["environment"] == replicas[1]["environment"]
+    env = replicas[0]["environment"]
+    assert env["DATABASE_URL"].startswith("postgresql://") and "@db:5432/" in env["DATABASE_URL"]
+    assert "${CARELEDGER_COOKIE_KEY:?" in env["CARELEDGER_COOKIE_KEY"]
+    assert "${STREAMLIT_COOKIE_SECRET:?" in env["STREAMLIT_SERVER_COOKIE_SECRET"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./nginx-compose.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert services["backup"]["command"][-1].count("services.backup_cli backup") == 1
+
+
+def test_no_secret_is_written_into_the_compose_file():
+    text = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+    assert not re.search(r"(PASSWORD|KEY|SECRET):\s+[A-Za-z0-9_\-]{16,}\s*$", text, re.M)
+
+
+def test_nginx_config_has_sticky_sessions_websockets_tls_and_health():
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    assert re.search(r"upstream careledger \{\s*hash \$careledger_route consistent;", conf)
+    assert "server 127.0.0.1:8501" in conf and "server 127.0.0.1:8502" in conf
+    stream = conf[conf.index("location /_stcore/stream") :]
+    stream = stream[: stream.index("}")]
+    assert "proxy_set_header Upgrade    $http_upgrade;" in stream
+    assert "proxy_set_header Connection $connection_upgrade;" in stream
+    assert "proxy_read_timeout 86400s;" in stream
+    assert "ssl_certificate " in conf and "return 301 https://" in conf
+    assert "location = /_stcore/health" in conf
+
+
+def test_compose_nginx_differs_only_in_upstreams_and_certificate_paths():
+    def body(name: str) -> list[str]:
+        lines = (DEPLOY / name).read_text(encoding="utf-8").splitlines()
+        return [
+            line
+            for line in lines
+            if not line.startswith("#") and "server 1" not in line and "server app" not in line
+            if "ssl_certificate" not in line
+        ]
+
+    assert body("nginx.conf") == body("nginx-compose.conf")
+    compose = (DEPLOY / "nginx-compose.conf").read_text(encoding="utf-8")
+    assert "server app1:8501" in compose and "server app2:8501" in compose
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed")
+def test_nginx_accepts_the_config(tmp_path: Path):
+    main = nginx_config(tmp_path, 18443, 18080, (18501, 18502))
+    result = subprocess.run(
+        ["nginx", "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+
+
+def test_systemd_units_share_one_environment_file():
+    units = {p.name: p.read_text(encoding="utf-8") for p in DEPLOY.glob("careledger*.service")}
+    assert set(units) == {
+        "careledger@.service",
+        "careledger-migrate.service",
+        "careledger-backup.service",
+    }
+    for text in units.values():
+        assert "EnvironmentFile=/etc/careledger/careledger.env" in text
+    assert "--server.port %i" in units["careledger@.service"]
+    assert "Requires=careledger-migrate.service" in units["careledger@.service"]
+    assert "services.backup_cli backup --verify" in units["careledger-backup.service"]
+    timer = (DEPLOY / "careledger-backup.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=" in timer and "Persistent=true" in timer
+
+
+def test_make_env_generates_distinct_strong_secrets():
+    run = subprocess.run(
+        ["bash", str(DEPLOY / "make-env.sh"), "systemd", "postgresql://u:p@h/db"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    values = dict(line.split("=", 1) for line in run.stdout.splitlines() if line and line[0] != "#")
+    assert values["DATABASE_URL"] == "postgresql://u:p@h/db"
+    assert len(values["CARELEDGER_COOKIE_KEY"]) >= 48
+    assert values["CARELEDGER_COOKIE_KEY"] != values["STREAMLIT_SERVER_COOKIE_SECRET"]
+
+
+def test_image_copies_no_data_or_virtualenv():
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    copies = [line for line in dockerfile.splitlines() if line.startswith("COPY")]
+    assert copies and not any(re.search(r"COPY \. |data|\.venv", line) for line in copies)
+    assert "postgresql-client-15" in dockerfile
