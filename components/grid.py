@@ -117,15 +117,15 @@ def _display_column(spec: ColumnSpec, values: list[Any]) -> Any:
         return spec.option_label(v) if v in spec.options else v
 
     if spec.type == ColumnType.SELECT:
-        return [None if missing(v) else label(v) for v in values]
+        return pd.Series([None if missing(v) else label(v) for v in values], dtype="object")
     if spec.type == ColumnType.MULTISELECT:
-        return [[label(x) for x in (v or [])] for v in values]
+        return pd.Series([[label(x) for x in (v or [])] for v in values], dtype="object")
     if spec.type == ColumnType.INT:
         return pd.array([None if missing(v) else int(v) for v in values], dtype="Int64")
     if spec.type == ColumnType.FLOAT:
         return pd.array([None if missing(v) else float(v) for v in values], dtype="Float64")
     if spec.type == ColumnType.BOOL:
-        return [bool(v) if not missing(v) else False for v in values]
+        return pd.Series([bool(v) if not missing(v) else False for v in values], dtype="bool")
     if spec.type == ColumnType.DATE:
         return pd.Series([None if missing(v) else _date_or_raw(v) for v in values], dtype="object")
     return pd.Series([None if missing(v) else str(v) for v in values], dtype="object")

@@ -42,6 +42,13 @@ PAGES: list[PageSpec] = [
         section_key="nav.section.records",
     ),
     PageSpec(
+        "pages/contacts.py",
+        "nav.contacts",
+        ":material/call:",
+        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR}),
+        section_key="nav.section.records",
+    ),
+    PageSpec(
         "pages/import_roster.py",
         "nav.import",
         ":material/upload_file:",

@@ -181,7 +181,8 @@ def _require_reader(actor: Actor) -> None:
         raise NotAllowed("children list")
 
 
-def _filtered(actor: Actor, filters: ChildFilter):  # type: ignore[no-untyped-def]
+def filtered_query(actor: Actor, filters: ChildFilter):  # type: ignore[no-untyped-def]
+    """SELECT (Child, class name) of the visible, not deleted children matching `filters`."""
     query = (
         select(Child, Classroom.name.label("classroom"))
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
@@ -219,7 +220,7 @@ def list_children(
 ) -> Page:
     """One page of the children the actor may see, with what each archive is missing."""
     _require_reader(actor)
-    query = _filtered(actor, filters)
+    query = filtered_query(actor, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.order_by(
@@ -300,7 +301,7 @@ def archive_completeness(
     filters = replace(filters or ChildFilter(), left_behind_only=True)
     if filters.left_behind_type == LeftBehindType.NONE.value:
         filters = replace(filters, left_behind_type=None)
-    sub = _filtered(actor, filters).subquery()
+    sub = filtered_query(actor, filters).subquery()
     child = sub.c
     row = session.execute(
         select(func.count(), func.coalesce(func.sum(_complete_condition()), 0))

@@ -58,3 +58,36 @@ def test_archive_search_filters_the_grid(school):
     at.text_input(key="children.filters.search").input("13900000001").run()
     assert grid_names(at) == ["本班娃"]
     assert "共 1 条" in texts(at)
+
+
+def test_contacts_teacher_picks_only_paired_children_and_saves_in_one_tap(school, app_env):
+    from sqlalchemy import select
+
+    from db.engine import read_session
+    from db.models import Contact
+
+    at = run_page("pages/contacts.py", school["teacher"])
+    assert not at.exception
+    picker = at.selectbox[0]
+    assert list(picker.options) == ["别班娃（4年级(1)班）"]
+    at.text_area[0].input("电话联系了奶奶")
+    at.button[0].click().run()
+    assert "已保存" in texts(at)
+    with read_session(app_env) as session:
+        saved = session.execute(select(Contact.summary, Contact.teacher_id)).all()
+    assert [tuple(row) for row in saved] == [("电话联系了奶奶", school["teacher"].user_id)]
+    assert at.dataframe[0].value["summary"].tolist() == ["电话联系了奶奶"]
+
+
+@pytest.mark.parametrize("role", ["principal", "admin", "head_teacher"])
+def test_contacts_page_for_editors(school, role):
+    at = run_page("pages/contacts.py", school[role])
+    assert not at.exception
+    assert "保存这次联系" in [b.label for b in at.button]
+
+
+def test_contacts_counsellor_reads_only(school):
+    at = run_page("pages/contacts.py", school["counsellor"])
+    assert not at.exception
+    assert "不能修改" in texts(at)
+    assert "保存这次联系" not in [b.label for b in at.button]

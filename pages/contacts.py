@@ -1,0 +1,98 @@
+"""家校联系记录: a quick-entry form for the phone after a visit, and the contacts grid."""
+
+from datetime import date
+
+import streamlit as st
+
+from components import filters, grid
+from components.context import current_actor, ready_engine
+from db.engine import read_session, write_session
+from db.enums import ContactChannel, Counterpart
+from locales import enum_options, t
+from services import children, contacts
+from services.errors import NotAllowed, ValidationFailed
+
+PRESELECT_KEY = "contacts.child_id"  # set by the child profile's "log a contact" action
+
+actor = current_actor()
+engine = ready_engine()
+st.title(t("contacts.title"))
+st.caption(t("contacts.caption"))
+
+with read_session(engine) as session:
+    choices = contacts.child_labels(session, actor)
+    options = children.filter_options(session, actor)
+    specs = contacts.contact_columns(session, actor)
+
+if actor.role in contacts.EDITORS:
+    with st.expander(t("contacts.quick.title"), expanded=True):
+        if not choices:
+            st.info(t("contacts.quick.no_children"))
+        else:
+            ids = list(choices)
+            wanted = st.session_state.pop(PRESELECT_KEY, None)
+            with st.form("contacts.quick", clear_on_submit=True, border=False):
+                child_id = st.selectbox(
+                    t("contacts.quick.child"), ids, format_func=choices.get,
+                    index=ids.index(wanted) if wanted in ids else 0,
+                )  # fmt: skip
+                channels = enum_options(ContactChannel)
+                channel = st.selectbox(
+                    t("contacts.quick.channel"), list(channels), format_func=channels.get
+                )
+                counterparts = enum_options(Counterpart)
+                counterpart = st.selectbox(
+                    t("contacts.quick.counterpart"),
+                    list(counterparts),
+                    format_func=counterparts.get,
+                    index=list(counterparts).index(Counterpart.GUARDIAN.value),
+                )
+                when = st.date_input(
+                    t("contacts.quick.date"), value=date.today(), max_value=date.today()
+                )
+                summary = st.text_area(t("contacts.quick.summary"), height=90)
+                concerns = st.text_area(t("contacts.quick.concerns"), height=68)
+                follow_up = st.date_input(t("contacts.quick.follow_up_date"), value=None)
+                submitted = st.form_submit_button(
+                    t("contacts.quick.save"), type="primary", width="stretch"
+                )
+            if submitted:
+                try:
+                    with write_session(engine) as session:
+                        contacts.record_contact(
+                            session, actor, child_id, when, channel, counterpart,
+                            summary=summary, concerns=concerns, follow_up_date=follow_up,
+                        )  # fmt: skip
+                except ValidationFailed as exc:
+                    st.error(t("error.validation_failed", count=len(exc.problems)))
+                    st.dataframe(grid.problems_frame(exc.problems), hide_index=True)
+                except NotAllowed as exc:
+                    st.error(t(exc.message_key))
+                else:
+                    st.success(t("contacts.quick.saved", child=choices[child_id], date=when))
+
+st.subheader(t("contacts.grid_title"))
+child_filter = filters.show("contacts.filters", options, default_status=None)
+left, right = st.columns(2)
+date_from = left.date_input(t("contacts.date_from"), value=None, key="contacts.from")
+date_to = right.date_input(t("contacts.date_to"), value=None, key="contacts.to")
+chosen = contacts.ContactFilter(child_filter, date_from, date_to)
+can_edit = actor.role in contacts.EDITORS
+if not can_edit:
+    st.info(t("contacts.read_only"))
+grid.show(
+    "contacts",
+    specs,
+    actor,
+    engine,
+    lambda session, who, offset, limit: contacts.list_contacts(session, who, chosen, offset, limit),
+    contacts.save_contacts,
+    query=chosen,
+    label_field="child",
+    can_edit=can_edit,
+    load_rows=contacts.load_contacts,
+)
+if actor.role in contacts.LEADERS:
+    grid.show_deleted(
+        "contacts", actor, engine, contacts.list_deleted_contacts, contacts.restore_contacts
+    )
