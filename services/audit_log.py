@@ -200,7 +200,7 @@ def _json(value: Any) -> str:
 
 
 def _csv_safe(value: Any) -> Any:
-    if value is None or value is pd.NA:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value

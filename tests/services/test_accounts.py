@@ -10,9 +10,10 @@ from datetime import timedelta
 
 import pytest
 
+from db.engine import write_session
 from db.enums import AuditAction, Role
 from db.models import TeachingAssignment
-from services import accounts, user_admin
+from services import accounts, accounts_cli, user_admin
 from services.actor import SYSTEM_ACTOR
 from services.cookie_key import CookieKeyError, load_cookie_key
 from services.errors import ConflictError, NotAllowed, ValidationFailed
@@ -462,3 +463,25 @@ def test_a_weak_key_file_is_refused(tmp_path):
     path.write_text("some_key\n")
     with pytest.raises(CookieKeyError):
         load_cookie_key({}, path)
+
+
+# --- server command --------------------------------------------------------------------------
+
+
+def test_create_admin_command_prints_a_one_time_password(engine, capsys):
+    url = engine.url.render_as_string(hide_password=False)
+    school = ["--school-code", "3601", "--school-name", "青山一小", "--county", "青山县"]
+    code = accounts_cli.main(
+        ["--database-url", url, "create-admin", "--username", "Wang", "--name", "王老师", *school]
+    )
+    assert code == 0
+    password = capsys.readouterr().out.split("one-time password: ")[1].split()[0]
+    with write_session(engine) as session:
+        sign_in = accounts.authenticate(session, "wang", password, at=T0)
+        assert sign_in is not None
+        assert (sign_in.actor.role, sign_in.must_change_password) == (Role.ADMIN, True)
+        assert [e.entity for e in audit_rows(session, AuditAction.CREATE)] == ["school", "user"]
+
+    again = ["--database-url", url, "create-admin", "--username", "wang", "--name", "王"]
+    assert accounts_cli.main([*again, "--school-code", "3601"]) == 2
+    assert "accounts.username_taken" in capsys.readouterr().err
