@@ -32,7 +32,20 @@ PAGES: list[PageSpec] = [
         "nav.home",
         ":material/home:",
         ALL,
-        default_for=frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR, Role.BUREAU}),
+        default_for=frozenset({Role.COUNSELLOR}),
+    ),
+    PageSpec(
+        "pages/todo.py",
+        "nav.todo",
+        ":material/checklist:",
+        frozenset({Role.HEAD_TEACHER, Role.TEACHER}),
+        default_for=frozenset({Role.HEAD_TEACHER, Role.TEACHER}),
+    ),
+    PageSpec(
+        "pages/risk.py",
+        "nav.risk",
+        ":material/priority_high:",
+        frozenset({Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER, Role.COUNSELLOR}),
     ),
     PageSpec(
         "pages/children.py",
@@ -54,6 +67,21 @@ PAGES: list[PageSpec] = [
         ":material/upload_file:",
         LEADERS,
         section_key="nav.section.records",
+    ),
+    PageSpec(
+        "pages/dashboard.py",
+        "nav.dashboard",
+        ":material/monitoring:",
+        frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
+        section_key="nav.section.analysis",
+        default_for=frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
+    ),
+    PageSpec(
+        "pages/settings.py",
+        "nav.rules_settings",
+        ":material/rule_settings:",
+        frozenset({Role.ADMIN}),
+        section_key="nav.section.admin",
     ),
 ]
 

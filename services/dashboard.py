@@ -328,7 +328,8 @@ def classroom_options(session: Session, actor: Actor, grade: int | None = None) 
 def grade_options(session: Session, actor: Actor) -> list[int]:
     """Grades that have classes in the schools in view."""
     rows = session.scalars(
-        select(distinct(Classroom.grade))
+        select(Classroom.grade)
+        .distinct()
         .where(
             Classroom.school_id.in_(school_ids_in_view(session, actor) or [-1]),
             Classroom.deleted_at.is_(None),

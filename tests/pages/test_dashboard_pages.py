@@ -1,0 +1,123 @@
+"""AppTest: 总览, 我的待办, 重点关注 and the settings page, for every role that may open them."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from db.enums import ContactChannel, Counterpart, LeftBehindType, Role
+from db.models import AuditEntry, ContactRule, Term
+from services.rules import install_default_rules
+from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
+from tests.pages.apptest import run_page, texts
+from tests.services.compliance_helpers import log_contact
+
+TODAY = date.today()
+
+
+def _term_around_today(session, school):
+    start, end = TODAY - timedelta(days=70), TODAY + timedelta(days=50)
+    term = Term(
+        school_id=school.id,
+        name="本学期",
+        start_date=start,
+        end_date=end,
+        holidays=[],
+        start_phase_from=start,
+        start_phase_to=start + timedelta(days=20),
+        middle_phase_from=start + timedelta(days=50),
+        middle_phase_to=start + timedelta(days=80),
+        end_phase_from=end - timedelta(days=20),
+        end_phase_to=end,
+    )
+    session.add(term)
+    session.flush()
+    return term
+
+
+@pytest.fixture
+def school_case(app_env, session):
+    school = make_school(session)
+    head = make_user(session, school, Role.HEAD_TEACHER, display_name="甲老师")
+    room = make_classroom(session, school, head=head)
+    _term_around_today(session, school)
+    install_default_rules(session, school.id)
+    contacted = make_child(session, school, room, name="王小明")
+    make_child(session, school, room, name="李小红")
+    make_child(session, school, room, LeftBehindType.NONE, name="赵小刚")
+    log_contact(session, contacted, TODAY, Counterpart.GUARDIAN, ContactChannel.PHONE)
+    users = {role: make_user(session, school, role) for role in Role if role != Role.BUREAU}
+    users[Role.HEAD_TEACHER] = head
+    users[Role.BUREAU] = make_user(session, None, Role.BUREAU, county=school.county)
+    session.commit()
+    return {role: actor_of(session, user) for role, user in users.items()}
+
+
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.ADMIN, Role.BUREAU])
+def test_dashboard_shows_kpis_and_six_charts(school_case, role):
+    at = run_page("pages/dashboard.py", school_case[role])
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["在校生总数"] == "3"
+    assert metrics["留守儿童占比"] == "66.7%"
+    assert "本月联系达标率" in metrics
+    assert len(at.get("plotly_chart")) == 6
+    assert at.selectbox(key="dashboard_term").value == 0
+
+
+def test_dashboard_refuses_a_teacher(school_case):
+    at = run_page("pages/dashboard.py", school_case[Role.TEACHER])
+    assert at.exception
+
+
+def test_todo_lists_missing_contacts_and_prefills_the_contact_form(school_case):
+    at = run_page("pages/todo.py", school_case[Role.HEAD_TEACHER])
+    assert not at.exception
+    shown = texts(at)
+    assert "李小红" in shown and "每月与监护人沟通" in shown
+    button = next(b for b in at.button if b.key.startswith("log_"))
+    at = button.click().run()
+    prefill = at.session_state["contact_prefill"]
+    assert set(prefill) == {"child_id", "counterpart", "channel"}
+
+
+def test_teacher_without_paired_children_has_an_empty_todo(school_case):
+    at = run_page("pages/todo.py", school_case[Role.TEACHER])
+    assert not at.exception
+    assert "本月没有待办" in texts(at)
+
+
+@pytest.mark.parametrize("role", [Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER, Role.COUNSELLOR])
+def test_risk_page_lists_children_with_reasons(school_case, role):
+    at = run_page("pages/risk.py", school_case[role])
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["child_name"]) >= {"李小红"}
+    assert "本学期未参加关爱活动" in " ".join(table["reason_text"])
+
+
+def test_settings_lists_rules_and_saves_a_term_with_audit(school_case, session):
+    at = run_page("pages/settings.py", school_case[Role.ADMIN])
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert any("期中家访" in label for label in labels)
+    new_term_name = next(w for w in at.text_input if w.label == "学期名称" and w.value == "")
+    new_term_name.set_value("下学期")
+    form_buttons = [b for b in at.button if b.label == "保存"]
+    at = form_buttons[-1].click().run()
+    assert not at.exception
+    assert "已保存" in texts(at)
+    session.rollback()  # end the test's read snapshot
+    assert session.query(Term).filter_by(name="下学期").count() == 1
+    assert session.query(AuditEntry).filter_by(entity="term").count() == 1
+
+
+def test_settings_installs_default_rules_when_there_are_none(app_env, session):
+    school = make_school(session)
+    admin = actor_of(session, make_user(session, school, Role.ADMIN))
+    session.commit()
+    at = run_page("pages/settings.py", admin)
+    at = next(b for b in at.button if b.label == "安装默认规则").click().run()
+    assert not at.exception
+    session.rollback()  # end the test's read snapshot
+    assert session.query(ContactRule).filter_by(school_id=school.id).count() == 7
+
