@@ -62,6 +62,13 @@ PAGES: list[PageSpec] = [
         section_key="nav.section.records",
     ),
     PageSpec(
+        "pages/pairings.py",
+        "nav.pairings",
+        ":material/handshake:",
+        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER}),
+        section_key="nav.section.records",
+    ),
+    PageSpec(
         "pages/import_roster.py",
         "nav.import",
         ":material/upload_file:",

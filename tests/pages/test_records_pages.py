@@ -91,3 +91,31 @@ def test_contacts_counsellor_reads_only(school):
     assert not at.exception
     assert "不能修改" in texts(at)
     assert "保存这次联系" not in [b.label for b in at.button]
+
+
+@pytest.mark.parametrize("role", ["principal", "admin"])
+def test_pairings_leaders_assign_from_the_unpaired_list(school, role, app_env):
+    from sqlalchemy import func, select
+
+    from db.engine import read_session
+    from db.models import Child, Pairing
+
+    with read_session(app_env) as session:
+        unpaired_id = session.scalar(select(Child.id).where(Child.name == "本班娃"))
+    at = run_page("pages/pairings.py", school[role])
+    assert not at.exception
+    assert "尚未结对的留守儿童（1 名" in texts(at)
+    assert at.multiselect[0].options == ["本班娃（3年级(1)班）"]
+    at.multiselect[0].select(unpaired_id)
+    next(b for b in at.button if b.label == "结对").click().run()
+    assert "已为" in texts(at)
+    with read_session(app_env) as session:
+        assert session.scalar(select(func.count()).select_from(Pairing)) == 2
+    assert "所有在读留守儿童都已结对" in texts(at)
+
+
+def test_pairings_head_teacher_reads_only(school):
+    at = run_page("pages/pairings.py", school["head_teacher"])
+    assert not at.exception
+    assert "结对由校领导安排" in texts(at)
+    assert [b.label for b in at.button] == []
