@@ -244,6 +244,12 @@ def load_activities_page(
     return Page(frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame))
 
 
+def load_activity_rows(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
+    """The current rows of some activities (for the grid's "reload this row")."""
+    frame = list_activities(session, actor)
+    return frame[frame["id"].isin(ids)].reset_index(drop=True)
+
+
 def save_activity_changes(session: Session, actor: Actor, changes: GridChanges) -> SaveResult:
     """Write the grid's changes in one go: all rows are checked first, and any problem
     (ValidationFailed) or stale row (ConflictError) means nothing is written."""
