@@ -1,0 +1,70 @@
+"""A head teacher signs the whole class into an activity in a real browser, in one save."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from db.engine import make_engine, read_session, write_session
+from db.enums import ActivityType
+from db.models import Participation, User
+from services.activities import ActivityInput, save_activities, signin_roster
+from services.actor import load_actor
+from tests.e2e.conftest import login, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+TITLE = "浏览器签到测试活动"
+
+
+def actor_named(session, username):
+    return load_actor(session, session.scalar(select(User.id).where(User.username == username)))
+
+
+@pytest.fixture
+def activity(live_server):
+    """An activity today involving the demo head teacher's class, nobody signed in yet."""
+    engine = make_engine(live_server.database_url)
+    with write_session(engine) as session:
+        principal = actor_named(session, "principal")
+        head = actor_named(session, "head_teacher")
+        (room,) = head.head_of_classroom_ids
+        item = ActivityInput(TITLE, ActivityType.READING, date.today(), "图书室", "语文组", None,
+                             [room])  # fmt: skip
+        (activity_id,) = save_activities(session, principal, [item])
+    yield engine, activity_id, head
+    engine.dispose()
+
+
+def test_head_teacher_signs_a_class_into_an_activity(live_server, page, activity):
+    engine, activity_id, head = activity
+    login(page, live_server.url, "head_teacher")
+    page.get_by_role("link", name="关爱活动").click()
+    wait_idle(page)
+    page.get_by_role("tab", name="活动签到").click()
+    pick = page.get_by_test_id("stSelectbox").filter(has_text="选择活动")
+    pick.click()
+    page.keyboard.type(TITLE)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+
+    page.get_by_text("全选本班").click()
+    wait_idle(page)
+    screenshot(page, "signin_ticked")
+    page.get_by_role("button", name="保存签到").click()
+    wait_idle(page)
+    page.get_by_text("签到已保存").wait_for()
+    screenshot(page, "signin_saved")
+
+    with read_session(engine) as session:
+        roster = signin_roster(session, head, activity_id)
+        signed = session.scalars(
+            select(Participation.child_id).where(
+                Participation.activity_id == activity_id,
+                Participation.attended.is_(True),
+                Participation.deleted_at.is_(None),
+            )
+        ).all()
+    assert len(roster) > 0
+    assert sorted(signed) == sorted(roster["child_id"].tolist())
