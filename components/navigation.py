@@ -55,6 +55,13 @@ PAGES: list[PageSpec] = [
         section_key="nav.section.records",
     ),
     PageSpec(
+        "pages/child_profile.py",
+        "nav.child_profile",
+        ":material/badge:",
+        SCHOOL_STAFF,
+        section_key="nav.section.records",
+    ),
+    PageSpec(
         "pages/contacts.py",
         "nav.contacts",
         ":material/call:",

@@ -46,7 +46,7 @@ can_edit = actor.role in children.EDITORS
 if not can_edit:
     st.info(t("children.read_only"))
 
-grid.show(
+page = grid.show(
     "children",
     shown,
     actor,
@@ -58,6 +58,15 @@ grid.show(
     can_edit=can_edit,
     load_rows=children.load_children,
 )
+if not page.empty:
+    names = dict(zip(page["id"], page["name"], strict=True))
+    pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
+    picked = pick_col.selectbox(
+        t("children.open_profile"), list(names), format_func=names.get, key="children.profile_pick"
+    )
+    if open_col.button(t("children.open_profile"), key="children.open_profile"):
+        st.session_state["profile.child_id"] = int(picked)
+        st.switch_page("pages/child_profile.py")
 if actor.role in children.LEADERS:
     grid.show_deleted(
         "children", actor, engine, children.list_deleted_children, children.restore_children

@@ -119,3 +119,40 @@ def test_pairings_head_teacher_reads_only(school):
     assert not at.exception
     assert "结对由校领导安排" in texts(at)
     assert [b.label for b in at.button] == []
+
+
+@pytest.mark.parametrize("role", ["principal", "admin", "head_teacher", "teacher", "counsellor"])
+def test_profile_opens_for_every_school_role(school, role):
+    at = run_page("pages/child_profile.py", school[role])
+    assert not at.exception
+    assert "一人一档" in texts(at)
+    tabs = [tab.label for tab in at.tabs]
+    assert ("心理辅导" in tabs) == (role in ("principal", "admin", "counsellor"))
+    assert ("资助" in tabs) == (role != "counsellor")
+
+
+def test_profile_teacher_picks_only_paired_children(school):
+    at = run_page("pages/child_profile.py", school["teacher"])
+    assert list(at.selectbox[0].options) == ["别班娃（4年级(1)班）"]
+    assert "登记一次联系" in [b.label for b in at.button]
+    assert "编辑档案" not in [b.label for b in at.button]
+
+
+def test_profile_counselling_notes_shown_only_on_request_and_audited(school, app_env):
+    from sqlalchemy import func, select
+
+    from db.engine import read_session
+    from db.enums import AuditAction
+    from db.models import AuditEntry
+
+    def views() -> int:
+        with read_session(app_env) as session:
+            return session.scalar(
+                select(func.count()).where(AuditEntry.action == AuditAction.VIEW_RESTRICTED)
+            )
+
+    at = run_page("pages/child_profile.py", school["counsellor"])
+    assert views() == 0
+    at.toggle[0].set_value(True).run()
+    assert not at.exception
+    assert views() == 1
