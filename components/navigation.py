@@ -125,6 +125,21 @@ PAGES: list[PageSpec] = [
         frozenset({Role.ADMIN}),
         section_key="nav.section.admin",
     ),
+    PageSpec(
+        "pages/users.py",
+        "nav.users",
+        ":material/manage_accounts:",
+        frozenset({Role.ADMIN}),
+        section_key="nav.section.admin",
+    ),
+    PageSpec(
+        "pages/audit_log.py",
+        "nav.audit_log",
+        ":material/history:",
+        LEADERS,
+        section_key="nav.section.admin",
+    ),
+    PageSpec("pages/account.py", "nav.account", ":material/person:", ALL, "nav.section.me"),
 ]
 
 

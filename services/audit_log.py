@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import AuditAction, Role
 from db.models import AuditEntry
+from locales import enum_label, t
 from services import audit
 from services.actor import Actor
 from services.errors import NotAllowed
@@ -38,6 +39,7 @@ COLUMNS = [
     "detail",
 ]
 MAX_EXPORT_ROWS = 200_000
+CST = timedelta(hours=8)
 # Characters that make Excel/LibreOffice treat a CSV cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,6 +68,11 @@ class AuditPage:
     rows: pd.DataFrame
 
 
+def local_today() -> date:
+    """Today in China Standard Time, the schools' clock."""
+    return (datetime.now(UTC) + CST).date()
+
+
 def list_entities(session: Session, actor: Actor) -> list[str]:
     """Entity names present in the actor's part of the log (for the filter's choices)."""
     _require_viewer(actor)
@@ -81,7 +88,10 @@ def list_entities(session: Session, actor: Actor) -> list[str]:
 def list_audit_entries(
     session: Session, actor: Actor, flt: AuditFilter, limit: int = 200, offset: int = 0
 ) -> AuditPage:
-    """One page of matching entries, newest first, and how many match in all."""
+    """One page of matching entries, newest first, and how many match in all.
+
+    Columns are COLUMNS; action and role hold display names in the current language.
+    """
     _require_viewer(actor)
     query = _filtered(select(AuditEntry), actor, flt)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -92,7 +102,8 @@ def list_audit_entries(
 
 
 def export_audit_entries(session: Session, actor: Actor, flt: AuditFilter, fmt: str) -> bytes:
-    """The matching entries as CSV or XLSX bytes; the export itself is audited."""
+    """The matching entries as CSV or XLSX bytes (headers in the current language); the
+    export itself is audited."""
     _require_viewer(actor)
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}")
@@ -106,6 +117,7 @@ def export_audit_entries(session: Session, actor: Actor, flt: AuditFilter, fmt: 
         None,
         detail=f"{fmt} rows={len(frame)} filter={flt.describe()}",
     )
+    frame = frame.rename(columns={c: t(f"accounts.col.{c}") for c in COLUMNS})
     return to_csv(frame) if fmt == "csv" else to_xlsx(frame)
 
 
@@ -164,7 +176,7 @@ def _filtered(query: Select, actor: Actor, flt: AuditFilter) -> Select:
 
 def _day_start(day: date) -> datetime:
     # Days are taken in China Standard Time (UTC+8), the schools' clock.
-    return datetime.combine(day, time(0), tzinfo=UTC) - timedelta(hours=8)
+    return datetime.combine(day, time(0), tzinfo=UTC) - CST
 
 
 def _frame(entries: list[AuditEntry]) -> pd.DataFrame:
@@ -173,8 +185,8 @@ def _frame(entries: list[AuditEntry]) -> pd.DataFrame:
             "id": e.id,
             "at": _local(e.at),
             "username": e.username or "",
-            "role": e.role or "",
-            "action": str(e.action),
+            "role": enum_label(e.role, Role) if e.role else "",
+            "action": enum_label(e.action, AuditAction),
             "entity": e.entity or "",
             "entity_id": e.entity_id,
             "ok": bool(e.ok),
@@ -192,7 +204,7 @@ def _frame(entries: list[AuditEntry]) -> pd.DataFrame:
 def _local(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    return (moment + CST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _json(value: Any) -> str:

@@ -11,14 +11,16 @@ import re
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from db.enums import AuditAction, Role
 from db.models import Classroom, School, TeachingAssignment, User
+from locales import enum_label
 from services import audit
 from services.accounts import as_utc, normalise_username, now
 from services.actor import SYSTEM_ACTOR, Actor
@@ -30,6 +32,18 @@ PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # Roles a school administrator may give; bureau accounts see a whole county.
 SCHOOL_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR)
 _NOT_AUDITED = {"password_hash", "last_seen_at", "last_login_at", "failed_logins", "locked_until"}
+TABLE_COLUMNS = [
+    "username",
+    "display_name",
+    "role",
+    "phone",
+    "active",
+    "locked",
+    "must_change",
+    "head_of",
+    "taught",
+    "last_login",
+]
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -113,6 +127,29 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
         )
         for u in users
     ]
+
+
+def user_table(rows: list[UserRow], rooms: list[ClassroomOption]) -> pd.DataFrame:
+    """The users as a table for display: role by name, classes by name, times in CST."""
+    names = {room.id: room.name for room in rooms}
+    return pd.DataFrame(
+        [
+            {
+                "username": row.username,
+                "display_name": row.display_name,
+                "role": enum_label(row.role),
+                "phone": row.phone or "",
+                "active": row.active,
+                "locked": row.locked,
+                "must_change": row.must_change_password,
+                "head_of": "、".join(names.get(i, str(i)) for i in row.head_of_classroom_ids),
+                "taught": "、".join(names.get(i, str(i)) for i in row.taught_classroom_ids),
+                "last_login": _local(row.last_login_at),
+            }
+            for row in rows
+        ],
+        columns=TABLE_COLUMNS,
+    )
 
 
 def list_classroom_options(session: Session, actor: Actor) -> list[ClassroomOption]:
@@ -390,6 +427,10 @@ def _audited(session: Session, user: User) -> dict[str, Any]:
 def _record_update(session: Session, actor: Actor, user: User, before: dict[str, Any]) -> None:
     after = _audited(session, user)
     audit.record(session, actor, AuditAction.UPDATE, "user", user.id, before, after)
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
 
 
 def _name_of(session: Session, user_id: int | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pandas as pd
@@ -17,14 +17,20 @@ from db.engine import read_session, write_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry, School
 from services import accounts, audit, user_admin
-from services.audit_log import AuditFilter, export_audit_entries, list_audit_entries, to_csv
+from services.audit_log import (
+    AuditFilter,
+    export_audit_entries,
+    list_audit_entries,
+    local_today,
+    to_csv,
+)
 from services.errors import NotAllowed
 from services.user_admin import UserDraft
 from tests.factories import TEST_PASSWORD, actor_of, make_school, make_user
 from tests.services.accounts_helpers import T0, audit_rows
 
 # Audit rows carry the real time; the viewer's days are China Standard Time.
-TODAY = (datetime.now(UTC) + timedelta(hours=8)).date()
+TODAY = local_today()
 
 # --- the audit path --------------------------------------------------------------------------
 
@@ -133,7 +139,7 @@ def test_viewer_sees_only_its_own_school(session, log):
     page = list_audit_entries(session, log, AuditFilter())
     assert page.total == 3
     assert set(page.rows["username"]) == {"teacher1", "admin1"}
-    assert list(page.rows["action"]) == ["update", "login_failed", "login"]  # newest first
+    assert list(page.rows["action"]) == ["修改", "登录失败", "登录"]  # newest first
 
 
 @pytest.mark.parametrize(
@@ -180,18 +186,19 @@ def test_csv_export_is_excel_safe_and_audited(session, log):
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == [
-        "id",
-        "at",
-        "username",
-        "role",
-        "action",
-        "entity",
-        "entity_id",
-        "ok",
-        "before",
-        "after",
-        "detail",
+        "编号",
+        "时间",
+        "操作人",
+        "角色",
+        "操作",
+        "对象",
+        "对象编号",
+        "成功",
+        "修改前",
+        "修改后",
+        "说明",
     ]
+    assert rows[1][4] == "登录失败"
     assert [r[2] for r in rows[1:]] == ["teacher1"]
     [export] = audit_rows(session, AuditAction.EXPORT)
     assert export.detail == 'csv rows=1 filter={"only_failures": true}'

@@ -1,0 +1,20 @@
+"""我的账号: who I am, the security rules, and changing my password."""
+
+import streamlit as st
+
+from components import auth
+from components.context import current_actor
+from locales import enum_label, t
+
+actor = current_actor()
+st.title(t("accounts.my_title"))
+
+st.markdown(
+    f"**{t('accounts.display_name')}**：{actor.display_name}  \n"
+    f"**{t('accounts.username')}**：`{actor.username}`  \n"
+    f"**{t('accounts.role')}**：{enum_label(actor.role)}"
+)
+st.caption(t("accounts.security_note"))
+
+st.subheader(t("accounts.change_password"))
+auth.password_change_form(actor, key="account_password_change")
