@@ -13,8 +13,9 @@ Vocabulary (README "Contact compliance — definitions" says the same in plain w
 - The responsible teacher is the class's head teacher, or for paired-teacher rules the child's
   paired teacher of that term (the head teacher when the child has no pair).
 
-Periods and rules are a few dozen rows built in Python and sent as a VALUES table; children ×
-rule-periods and the EXISTS test on contacts run as one SQL aggregate. Contacts are never loaded.
+Rule-periods are a few dozen rows per school built in Python and sent as a VALUES table (with
+the rule's counterpart/channel sets as bit masks); children × rule-periods and the EXISTS test on
+contacts run as one SQL aggregate. Contacts are never loaded into Python.
 """
 
 from __future__ import annotations
@@ -43,13 +44,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from db.enums import Cadence, EnrolmentStatus, LeftBehindType, Role, RuleAppliesTo, RuleWho
+from db.enums import (
+    Cadence,
+    ContactChannel,
+    Counterpart,
+    EnrolmentStatus,
+    LeftBehindType,
+    Role,
+    RuleAppliesTo,
+    RuleWho,
+)
 from db.models import Child, Classroom, Contact, ContactRule, Pairing, School, Term, User
 from services.actor import Actor
 from services.scope import child_visibility
 from services.stats import school_ids_in_view
 
 PHASES = ("start", "middle", "end")
+COUNTERPART_BITS = {c.value: 1 << i for i, c in enumerate(Counterpart)}
+CHANNEL_BITS = {c.value: 1 << i for i, c in enumerate(ContactChannel)}
 COUNT_COLUMNS = ["due", "met", "overdue", "pending", "rate"]
 # by-key -> output columns (ids first, then the display name joined afterwards).
 BY_COLUMNS: dict[str, list[str]] = {
@@ -177,10 +189,18 @@ def load_rules(session: Session, school_ids: Sequence[int]) -> list[RuleInfo]:
     ]
 
 
+def _mask(values: Iterable[str], bits: dict[str, int]) -> int:
+    """A set of counterparts/channels as a bit mask; an empty channel set means any channel."""
+    members = list(values)
+    if not members:
+        return sum(bits.values())
+    return sum(bits.get(v, 0) for v in set(members))
+
+
 def _rule_period_rows(
     session: Session, school_ids: Sequence[int], start: date, end: date, as_of: date
-) -> tuple[list[tuple], list[tuple]]:
-    """(rule-period rows, rule-match rows) for the VALUES tables; only started periods."""
+) -> list[tuple]:
+    """Rule-period rows for the VALUES table; only periods that have started by `as_of`."""
     rules = load_rules(session, school_ids)
     terms = session.scalars(
         select(Term).where(
@@ -217,19 +237,15 @@ def _rule_period_rows(
                             period.end,
                             month,
                             closed,
+                            _mask(rule.counterparts, COUNTERPART_BITS) if rule.counterparts else 0,
+                            _mask(rule.channels, CHANNEL_BITS),
                         )
                     )
-    match_rows = [
-        (rule.id, counterpart, channel)
-        for rule in rules
-        for counterpart in rule.counterparts
-        for channel in (rule.channels or (None,))
-    ]
-    return rp_rows, match_rows
+    return rp_rows
 
 
-def _values_tables(session: Session, rp_rows: list[tuple], match_rows: list[tuple]):  # type: ignore[no-untyped-def]
-    rp = (
+def _values_table(rp_rows: list[tuple]):  # type: ignore[no-untyped-def]
+    return (
         values(
             column("rp_id", Integer),
             column("rule_id", Integer),
@@ -241,24 +257,18 @@ def _values_tables(session: Session, rp_rows: list[tuple], match_rows: list[tupl
             column("p_end", Date),
             column("month", String),
             column("closed", Integer),
+            column("cp_mask", Integer),
+            column("ch_mask", Integer),
             name="rule_periods",
             literal_binds=True,
         )
         .data(rp_rows)
         .cte("rule_periods")
     )
-    rm = (
-        values(
-            column("rule_id", Integer),
-            column("counterpart", String),
-            column("channel", String),
-            name="rule_match",
-            literal_binds=True,
-        )
-        .data(match_rows or [(-1, "", None)])
-        .cte("rule_match")
-    )
-    return rp, rm
+
+
+def _bit_of(col: Any, bits: dict[str, int]) -> Any:
+    return case(*((col == value, bit) for value, bit in bits.items()), else_=0)
 
 
 def _as_date(session: Session, col: Any) -> Any:
@@ -285,28 +295,24 @@ def due_rows(
     school_ids = school_ids_in_view(session, actor)
     if school_id is not None:
         school_ids = [s for s in school_ids if s == school_id]
-    rp_rows, match_rows = _rule_period_rows(session, school_ids, start, end, as_of)
+    rp_rows = _rule_period_rows(session, school_ids, start, end, as_of)
     if not rp_rows:
         return None
-    rp, rm = _values_tables(session, rp_rows, match_rows)
+    rp = _values_table(rp_rows)
     p_start, p_end = _as_date(session, rp.c.p_start), _as_date(session, rp.c.p_end)
 
+    # One index range scan on (child_id, contact_date) per due row; the rule's counterpart and
+    # channel sets are bit masks, so the match is arithmetic rather than a join.
     met = exists(
         select(literal(1))
         .select_from(Contact)
-        .join(
-            rm,
-            and_(
-                rm.c.rule_id == rp.c.rule_id,
-                rm.c.counterpart == Contact.counterpart,
-                or_(rm.c.channel.is_(None), rm.c.channel == Contact.channel),
-            ),
-        )
         .where(
             Contact.child_id == Child.id,
             Contact.contact_date >= p_start,
             Contact.contact_date <= p_end,
             Contact.deleted_at.is_(None),
+            rp.c.cp_mask.op("&")(_bit_of(Contact.counterpart, COUNTERPART_BITS)) != 0,
+            rp.c.ch_mask.op("&")(_bit_of(Contact.channel, CHANNEL_BITS)) != 0,
         )
     )
     teacher = Classroom.head_teacher_id
