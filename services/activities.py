@@ -206,15 +206,15 @@ def activity_specs(class_names: list[str]) -> list[ColumnSpec]:
                    option_prefix="enum.ActivityType.", edit_roles=editors, width=140),
         ColumnSpec("activity_date", "activities.col.date", ColumnType.DATE, required=True,
                    edit_roles=editors),
+        ColumnSpec("attended", "activities.col.attended", ColumnType.INT, computed=True),
+        ColumnSpec("attended_left_behind", "activities.col.attended_left_behind",
+                   ColumnType.INT, computed=True),
         ColumnSpec("place", "activities.col.place", validator=_max_len(100), edit_roles=editors),
         ColumnSpec("organiser", "activities.col.organiser", validator=_max_len(64),
                    edit_roles=editors),
         ColumnSpec("classes", "activities.col.classes", ColumnType.MULTISELECT,
                    options=tuple(class_names), edit_roles=editors, width=220),
         ColumnSpec("description", "activities.col.description", edit_roles=editors, width=200),
-        ColumnSpec("attended", "activities.col.attended", ColumnType.INT, computed=True),
-        ColumnSpec("attended_left_behind", "activities.col.attended_left_behind",
-                   ColumnType.INT, computed=True),
     ]  # fmt: skip
 
 
