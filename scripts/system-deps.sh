@@ -8,6 +8,8 @@ need=()
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+# LibreOffice (headless Writer) converts the bureau report .docx in tests/services/test_exports.py.
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 for extra in ${EXTRA_DEBIAN_PACKAGES:-}; do need+=("$extra"); done
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -37,17 +37,27 @@ def new_workbook(buffer: io.BytesIO) -> xlsxwriter.Workbook:
     )
 
 
-def frames_to_xlsx(sheets: list[tuple[str, pd.DataFrame]], title_lines: list[str]) -> bytes:
-    """One worksheet per (name, frame), each headed by `title_lines` (period, filters)."""
+def frames_to_xlsx(
+    sheets: list[tuple[str, pd.DataFrame]],
+    title_lines: list[str],
+    percent_columns: frozenset[str] = frozenset(),
+) -> bytes:
+    """One worksheet per (name, frame), each headed by `title_lines` (period, filters);
+    columns named in `percent_columns` are shown as percentages."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
     formats = {
         "title": workbook.add_format({"bold": True, "font_size": 12}),
         "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+        "percent": workbook.add_format({"num_format": "0.0%"}),
     }
     for name, frame in sheets:
-        write_frame(workbook.add_worksheet(name[:31]), frame, title_lines, formats)
+        sheet = workbook.add_worksheet(name[:31])
+        write_frame(sheet, frame, title_lines, formats)
+        for col, column in enumerate(frame.columns):
+            if column in percent_columns:
+                sheet.set_column(col, col, 10, formats["percent"])
     workbook.close()
     return buffer.getvalue()
 

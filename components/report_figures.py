@@ -1,0 +1,29 @@
+"""The dashboard's charts for the bureau report: Dashboard frames → the same Plotly figures.
+
+Passed to services/reports.py as `figures=` so the report embeds what the 总览 page shows while
+services never import components (DESIGN.md §3).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from components import charts
+from services.dashboard import Dashboard
+
+
+def report_figures(dashboard: Dashboard) -> dict[str, go.Figure]:
+    """name → figure; the names are the chart.* title keys the report captions use."""
+    return {
+        "left_behind_by_grade": charts.build_left_behind_by_grade_figure(
+            dashboard.left_behind_by_grade
+        ),
+        "compliance_heatmap": charts.build_compliance_heatmap_figure(dashboard.compliance_heatmap),
+        "compliance_trend": charts.build_compliance_trend_figure(dashboard.compliance_trend),
+        "contacts_by_channel": charts.build_contacts_by_channel_figure(
+            dashboard.contacts_by_channel
+        ),
+        "participation_by_type": charts.build_participation_by_type_figure(
+            dashboard.participation_by_type
+        ),
+    }
