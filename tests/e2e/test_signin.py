@@ -68,3 +68,21 @@ def test_head_teacher_signs_a_class_into_an_activity(live_server, page, activity
         ).all()
     assert len(roster) > 0
     assert sorted(signed) == sorted(roster["child_id"].tolist())
+
+
+@pytest.mark.parametrize(
+    ("username", "link", "expected"),
+    [
+        ("principal", "关爱活动", "保存"),
+        ("principal", "体检", "体检覆盖率"),
+        ("principal", "资助", "本学期资助合计"),
+        ("counsellor", "心理辅导记录", "记入操作日志"),
+    ],
+)
+def test_care_pages_render_in_a_browser(live_server, page, username, link, expected):
+    login(page, live_server.url, username)
+    page.get_by_role("link", name=link, exact=True).click()
+    wait_idle(page)
+    page.get_by_text(expected).first.wait_for()
+    assert page.locator("[data-testid=stException]").count() == 0
+    screenshot(page, f"care_{username}_{link}")
