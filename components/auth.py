@@ -73,7 +73,7 @@ def login_gate() -> Actor:
 
 
 def logout_button() -> None:
-    st.sidebar.button(t("app.logout"), key="logout", on_click=_logout_clicked)
+    st.sidebar.button(t("app.logout"), key="careledger_logout", on_click=_logout_clicked)
 
 
 def password_change_form(actor: Actor, key: str) -> bool:
