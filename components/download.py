@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 MIME = {
@@ -19,8 +21,15 @@ def mime_of(file_name: str) -> str:
     )
 
 
-def show(label: str, data: bytes, file_name: str, key: str, primary: bool = False) -> bool:
-    """A download button for `data`; True on the run the user clicked it."""
+def show(
+    label: str,
+    data: bytes | Callable[[], bytes],
+    file_name: str,
+    key: str,
+    primary: bool = False,
+) -> bool:
+    """A download button. `data` may be a function: it then runs only when the user clicks
+    (Streamlit's deferred download), so a costly report is built once, on demand."""
     return st.download_button(
         label,
         data=data,

@@ -119,6 +119,13 @@ PAGES: list[PageSpec] = [
         default_for=frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
     ),
     PageSpec(
+        "pages/reports.py",
+        "nav.reports",
+        ":material/summarize:",
+        frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
+        section_key="nav.section.analysis",
+    ),
+    PageSpec(
         "pages/settings.py",
         "nav.rules_settings",
         ":material/rule_settings:",

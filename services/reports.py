@@ -121,6 +121,25 @@ def _file_name(
     return "_".join(p for p in parts if p).replace("/", "-") + ext
 
 
+EXTENSIONS = {"workbook": ".xlsx", "cards": ".pdf", "bureau_docx": ".docx", "bureau_pdf": ".pdf"}
+
+
+def export_file_name(
+    session: Session,
+    actor: Actor,
+    report: str,
+    period: ReportPeriod,
+    filters: ReportFilters | None = None,
+    demo_mode: bool = False,
+) -> str:
+    """The file name an export will have (known before it is built, for the download button)."""
+    filters = filters or ReportFilters()
+    scope = filters_label(session, actor, filters)
+    what = report.removesuffix("_docx").removesuffix("_pdf")
+    masked = is_masked(actor, demo_mode)
+    return _file_name(place_name(session, actor), what, period, scope, masked, EXTENSIONS[report])
+
+
 def _audit(
     session: Session,
     actor: Actor,

@@ -12,6 +12,7 @@ from db.enums import Role
 from db.models import Child
 from tests.factories import actor_of, make_classroom, make_school, make_user
 from tests.pages.apptest import run_page, texts
+from tests.services.report_helpers import make_report_school
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,3 +100,54 @@ def test_head_teacher_is_refused(people):
     at = upload(run_page("pages/import_roster.py", people[Role.HEAD_TEACHER]), roster(GOOD))
     assert not at.exception
     assert "只有校领导和系统管理员可以批量导入" in texts(at)
+
+
+@pytest.fixture
+def report_school(app_env, session):
+    return make_report_school(session)
+
+
+def download_labels(at) -> list[str]:
+    return [str(b.proto.label) for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("role", ["principal", "admin"])
+def test_reports_page_offers_each_report_in_one_click(report_school, role):
+    at = run_page("pages/reports.py", getattr(report_school, role))
+    assert not at.exception
+    assert download_labels(at) == [
+        "教育局工作报告（Word）",
+        "教育局工作报告（PDF）",
+        "工作台账（Excel）",
+    ]
+    assert "请先选择一个班级再打印联系卡" in texts(at)
+    assert "完整个人信息" in texts(at)
+    at.selectbox(key="reports_classroom").set_value(report_school.class_a_id)
+    at = at.run()
+    assert download_labels(at)[-1] == "联系卡（PDF，按班）"
+
+
+def test_demo_mode_switches_to_masked_exports(report_school):
+    at = run_page("pages/reports.py", report_school.principal)
+    at.toggle(key="demo_mode").set_value(True)
+    at = at.run()
+    assert not at.exception
+    assert "当前导出为脱敏版本" in texts(at)
+
+
+def test_bureau_sees_masked_reports_without_contact_cards(report_school):
+    at = run_page("pages/reports.py", report_school.bureau)
+    assert not at.exception
+    assert "当前导出为脱敏版本" in texts(at)
+    assert len(download_labels(at)) == 3
+    assert not at.toggle
+
+
+def test_reports_page_periods(report_school):
+    at = run_page("pages/reports.py", report_school.principal)
+    at.radio(key="reports_kind").set_value("term")
+    at = at.run()
+    assert not at.exception
+    assert at.selectbox(key="reports_term").value == 0
+    at.radio(key="reports_kind").set_value("year")
+    assert not at.run().exception
