@@ -1,0 +1,149 @@
+"""The archive grid and the contact quick-entry form in a real browser (Chromium)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from db.engine import make_engine, read_session
+from db.models import Child, Classroom, Contact, User
+from tests.e2e.conftest import DEMO_PASSWORD, IDLE, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+# Column widths of the 监护人 group (services/children.py): the row marker, id, 学籍号, 姓名,
+# 监护人姓名, 与儿童关系, then 监护人电话 (120 px); rows and header are 35 px high.
+MARKER, PHONE_X = 34, 34 + 60 + 130 + 80 + 80 + 70 + 60
+ROW_H = 35
+
+
+def login(page: Page, base_url: str, username: str) -> None:
+    """Sign in and wait for the navigation (tolerates the faded login form of the last run)."""
+    page.goto(base_url)
+    page.wait_for_selector(IDLE)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_role("link", name="家校联系记录").wait_for()
+    wait_idle(page)
+
+
+@pytest.fixture
+def engine(live_server):
+    eng = make_engine(live_server.database_url)
+    yield eng
+    eng.dispose()
+
+
+def head_teachers_child(engine):  # type: ignore[no-untyped-def]
+    """(id, name, student_no, guardian_phone, version) of a child of the head teacher's class."""
+    with read_session(engine) as session:
+        return session.execute(
+            select(Child.id, Child.name, Child.student_no, Child.guardian_phone, Child.version)
+            .join(Classroom, Classroom.id == Child.classroom_id)
+            .join(User, User.id == Classroom.head_teacher_id)
+            .where(User.username == "head_teacher", Child.deleted_at.is_(None))
+            .order_by(Child.id)
+        ).first()
+
+
+def open_guardian_columns_of(page: Page, student_no: str) -> dict:
+    page.get_by_role("link", name="儿童档案").click()
+    wait_idle(page)
+    search = page.get_by_label("搜索姓名、学籍号或电话")
+    search.fill(student_no)
+    search.press("Enter")
+    wait_idle(page)
+    page.locator("[data-testid=stButtonGroup] button", has_text="监护人").click()
+    wait_idle(page)
+    expect(page.get_by_text("共 1 条")).to_be_visible()
+    return page.locator("[data-testid=stDataFrame]").first.bounding_box()
+
+
+def type_into_phone_cell(page: Page, box: dict, expected_old: str, value: str) -> None:
+    page.mouse.click(box["x"] + PHONE_X, box["y"] + ROW_H + ROW_H // 2)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")
+    overlay = page.get_by_test_id("portal").locator(".gdg-input")
+    overlay.wait_for()
+    assert overlay.input_value() == expected_old  # we are in the right cell
+    overlay.fill(value)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_role("button", name="保存")).to_be_enabled()
+
+
+def grid_texts(page: Page) -> list[str]:
+    return [cell.inner_text() for cell in page.locator("[id^=glide-cell]").all()]
+
+
+def stored_phone(engine, child_id: int) -> tuple[str, int]:
+    with read_session(engine) as session:
+        child = session.get(Child, child_id)
+        return child.guardian_phone, child.version
+
+
+def test_edit_a_cell_save_and_see_it_after_reload(live_server, page, engine):
+    child = head_teachers_child(engine)
+    login(page, live_server.url, "head_teacher")
+    box = open_guardian_columns_of(page, child.student_no)
+
+    type_into_phone_cell(page, box, child.guardian_phone, "13987654321")
+    page.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible()
+    assert stored_phone(engine, child.id) == ("13987654321", child.version + 1)
+
+    page.reload()
+    page.wait_for_selector("[data-testid=stSidebar]")
+    wait_idle(page)
+    open_guardian_columns_of(page, child.student_no)
+    cell = page.locator("[id^=glide-cell]", has_text="13987654321").first
+    cell.wait_for(state="attached")
+    screenshot(page, "children_saved")
+
+
+def test_invalid_phone_names_row_and_field_and_writes_nothing(live_server, page, engine):
+    child = head_teachers_child(engine)
+    before = stored_phone(engine, child.id)
+    login(page, live_server.url, "head_teacher")
+    box = open_guardian_columns_of(page, child.student_no)
+
+    type_into_phone_cell(page, box, before[0], "12345")
+    page.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    expect(page.get_by_text("有 1 处数据不符合要求，未保存任何内容")).to_be_visible()
+    page.locator("[id^=glide-cell]", has_text="电话格式不对").first.wait_for(state="attached")
+    cells = grid_texts(page)
+    assert [child.name, "监护人电话", "12345"] == cells[-4:-1]  # the problem table's row
+    assert "电话格式不对" in cells[-1]
+    assert cells.count("12345") == 2  # the edit stays in the grid
+    assert stored_phone(engine, child.id) == before
+    screenshot(page, "children_invalid_phone")
+
+
+def test_quick_contact_entry_at_phone_width(live_server, browser, engine):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    phone = context.new_page()
+    try:
+        login(phone, live_server.url, "teacher")
+        phone.goto(f"{live_server.url}/contacts")
+        wait_idle(phone)
+        expect(phone.get_by_text("快速登记一次联系")).to_be_visible()
+        form = phone.get_by_test_id("stForm")
+        form.get_by_label("联系内容").fill("家访：奶奶身体好，孩子作业按时完成")
+        form.get_by_role("button", name="保存这次联系").click()
+        wait_idle(phone)
+        expect(phone.get_by_text("已保存：")).to_be_visible()
+        screenshot(phone, "contacts_quick_entry_phone")
+        with read_session(engine) as session:
+            saved = session.execute(
+                select(Contact.summary, User.username)
+                .join(User, User.id == Contact.teacher_id)
+                .where(Contact.summary == "家访：奶奶身体好，孩子作业按时完成")
+            ).all()
+        assert [tuple(row) for row in saved] == [("家访：奶奶身体好，孩子作业按时完成", "teacher")]
+    finally:
+        context.close()
