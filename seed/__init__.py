@@ -1,0 +1,13 @@
+"""Deterministic demo and scale data (DESIGN.md §3, §9); `python -m seed --help`."""
+
+from seed.context import SeedSummary
+from seed.generator import DEMO_PASSWORD, DEMO_USERS, SeedConfig, SeedError, seed_database
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "SeedConfig",
+    "SeedError",
+    "SeedSummary",
+    "seed_database",
+]

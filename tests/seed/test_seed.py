@@ -1,0 +1,271 @@
+"""The seed package: deterministic, believable, and within the shares its docstring promises."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from db.base import Base
+from db.engine import make_engine
+from db.enums import (
+    ActivityType,
+    Cadence,
+    ContactChannel,
+    Counterpart,
+    LeftBehindType,
+    RiskLevel,
+    Role,
+    RuleAppliesTo,
+    RuleWho,
+)
+from db.models import (
+    Activity,
+    Child,
+    Classroom,
+    Contact,
+    ContactRule,
+    CounsellingNote,
+    HealthCheck,
+    LeftBehindHistory,
+    Pairing,
+    School,
+    Term,
+    User,
+)
+from seed import DEMO_PASSWORD, DEMO_USERS, SeedConfig, SeedError, seed_database
+from seed.__main__ import main as seed_main
+from services.passwords import verify_password
+from services.rules import DEFAULT_RULES, install_default_rules
+from tests.factories import make_school
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+ANCHOR = date(2026, 11, 28)
+SMALL = SeedConfig(children=300)
+
+
+def seeded(url: str, config: SeedConfig) -> Engine:
+    engine = make_engine(url)
+    seed_database(engine, config)
+    return engine
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One 300-child school, shared read-only by the tests below."""
+    engine = seeded(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'small.db'}", SMALL)
+    yield engine
+    engine.dispose()
+
+
+def table_rows(engine: Engine) -> dict[str, list[tuple]]:
+    """Every table's rows in id order, without the wall-clock columns."""
+    result = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            columns = [c for c in table.c if c.name not in ("created_at", "updated_at")]
+            order = table.c.id if "id" in table.c else columns[0]
+            result[table.name] = [tuple(r) for r in conn.execute(select(*columns).order_by(order))]
+    return result
+
+
+def rows(engine: Engine, *columns, where=()) -> list:
+    with engine.connect() as conn:
+        return conn.execute(select(*columns).where(*where)).all()
+
+
+def test_same_seed_gives_identical_rows_and_another_seed_does_not(small, tmp_path):
+    again = seeded(f"sqlite:///{tmp_path / 'again.db'}", SMALL)
+    other = seeded(f"sqlite:///{tmp_path / 'other.db'}", SeedConfig(children=300, seed=7))
+    first, second = table_rows(small), table_rows(again)
+    assert first["contacts"] and first == second
+    assert table_rows(other)["children"] != first["children"]
+
+
+def test_left_behind_type_and_key_shares_are_in_the_stated_ranges(small):
+    children = rows(small, Child.left_behind_type, Child.is_key)
+    types = Counter(t for t, _ in children)
+    left_behind = len(children) - types[LeftBehindType.NONE]
+    assert 0.65 <= left_behind / len(children) <= 0.75
+    assert 0.35 <= types[LeftBehindType.BOTH] / left_behind <= 0.45
+    assert 0.40 <= types[LeftBehindType.FATHER] / left_behind <= 0.50
+    assert 0.10 <= types[LeftBehindType.MOTHER] / left_behind <= 0.20
+    assert 0.05 <= sum(key for _, key in children) / len(children) <= 0.12
+
+
+def test_phones_are_valid_except_a_few_guardian_gaps(small):
+    children = rows(
+        small, Child.father_phone, Child.mother_phone, Child.guardian_phone, Child.left_behind_type
+    )
+    assert all(PHONE.match(f) and PHONE.match(m) for f, m, _, _ in children)
+    bad = [g for _, _, g, t in children if g is None or not PHONE.match(g)]
+    left_behind = sum(t != LeftBehindType.NONE for *_, t in children)
+    assert 1 <= len(bad) <= 0.05 * left_behind
+    assert all(PHONE.match(p) for (p,) in rows(small, User.phone))
+
+
+def test_guardians_of_left_behind_children_are_mostly_older_grandparents(small):
+    guardians = rows(
+        small,
+        Child.guardian_relation,
+        Child.guardian_age,
+        where=[Child.left_behind_type != LeftBehindType.NONE],
+    )
+    grandparents = [age for rel, age in guardians if rel in ("祖父", "祖母", "外祖父", "外祖母")]
+    assert len(grandparents) / len(guardians) > 0.75
+    known = [a for a in grandparents if a is not None]
+    assert all(55 <= a <= 80 for a in known)
+    assert 0.08 <= sum(a >= 70 for a in known) / len(known) <= 0.25
+
+
+def test_records_have_unique_student_numbers_and_some_archive_gaps(small):
+    children = rows(small, Child.student_no, Child.personality, Child.archive_date)
+    numbers = [n for n, *_ in children]
+    assert len(set(numbers)) == len(numbers)
+    assert all(re.fullmatch(r"G\d{17}[\dX]", n) for n in numbers)
+    gaps = sum(p is None or a is None for _, p, a in children)
+    assert 0 < gaps < 0.1 * len(children)
+
+
+def test_every_left_behind_child_has_history_and_a_few_changed_type(small):
+    per_child = Counter(c for (c,) in rows(small, LeftBehindHistory.child_id))
+    left_behind = rows(small, Child.id, where=[Child.left_behind_type != LeftBehindType.NONE])
+    assert {c for (c,) in left_behind} == set(per_child)
+    assert 1 <= sum(n == 2 for n in per_child.values()) <= 0.05 * len(left_behind)
+
+
+def test_demo_users_exist_with_their_roles_and_the_demo_password(small):
+    with Session(small) as session:
+        users = {u.username: u for u in session.scalars(select(User))}
+    for username, role in DEMO_USERS.items():
+        assert users[username].role == role
+        assert verify_password(DEMO_PASSWORD, users[username].password_hash)
+    assert users["bureau"].school_id is None and users["bureau"].county == "青山县"
+    assert sum(u.role == Role.BUREAU for u in users.values()) == 1
+
+
+def test_each_teacher_has_two_to_four_paired_children(small):
+    loads = Counter(t for (t,) in rows(small, Pairing.teacher_id))
+    teachers = rows(
+        small, User.id, User.username, where=[User.role.in_(["head_teacher", "teacher"])]
+    )
+    assert {loads[t] for t, _ in teachers} <= {2, 3, 4} and 4 in loads.values()
+    by_name = {name: loads[t] for t, name in teachers}
+    assert 2 <= by_name["teacher"] <= 3 and by_name["head_teacher"] >= 2
+    key = {c for (c,) in rows(small, Child.id, where=[Child.is_key])}
+    paired = {c for (c,) in rows(small, Pairing.child_id)}
+    assert len(key & paired) >= 0.8 * len(key)
+
+
+def test_some_classes_lag_behind_in_calls_with_parents(small):
+    """Months with a parent call per left-behind child, by class, in September and October."""
+    left_behind = dict(
+        rows(
+            small,
+            Child.id,
+            Child.classroom_id,
+            where=[Child.left_behind_type != LeftBehindType.NONE],
+        )
+    )
+    calls = rows(
+        small,
+        Contact.child_id,
+        Contact.contact_date,
+        where=[
+            Contact.counterpart.in_([Counterpart.FATHER, Counterpart.MOTHER]),
+            Contact.channel.in_([ContactChannel.PHONE, ContactChannel.VIDEO]),
+            Contact.contact_date < date(2026, 11, 1),
+        ],
+    )
+    months_met = defaultdict(set)
+    for child_id, day in calls:
+        if child_id in left_behind:
+            months_met[left_behind[child_id]].add((child_id, day.month))
+    size = Counter(left_behind.values())
+    rate = sorted(len(months_met[room]) / (2 * n) for room, n in size.items())
+    assert rate[0] < 0.7 < statistics.median(rate)
+    assert rate[-1] <= 1
+
+
+def test_contacts_fall_in_term_time_up_to_the_anchor(small):
+    first, last = rows(small, func.min(Contact.contact_date), func.max(Contact.contact_date))[0]
+    assert date(2026, 9, 1) <= first and last <= ANCHOR
+    channels = {c for (c,) in rows(small, Contact.channel)}
+    assert channels == set(ContactChannel)
+
+
+def test_default_config_is_the_demo_school(engine):
+    summary = seed_database(engine)
+    assert summary["children"] == 600 and summary["schools"] == 1
+    rooms = rows(engine, Classroom.name, Classroom.grade)
+    assert len(rooms) == 18 and ("三年级(2)班", 3) in rooms
+    assert [t for (t,) in rows(engine, Term.name)] == ["2026年秋季学期"]
+    assert len(rows(engine, ContactRule.id)) == 7
+    kinds = {k for (k,) in rows(engine, Activity.activity_type)}
+    assert kinds == set(ActivityType)
+    enrolled = len(rows(engine, Child.id, where=[Child.enrolment_status == "enrolled"]))
+    assert 0.8 * enrolled < len(rows(engine, HealthCheck.id)) < enrolled
+    risks = Counter(r for (r,) in rows(engine, CounsellingNote.risk_level))
+    assert sum(risks.values()) == 20 and 2 <= risks[RiskLevel.HIGH] <= 3
+    assert summary.elapsed < 15
+
+
+def test_more_months_add_earlier_terms(tmp_path):
+    engine = seeded(f"sqlite:///{tmp_path / 'year.db'}", SeedConfig(children=120, months=12))
+    names = [t for (t,) in rows(engine, Term.name)]
+    assert names == ["2025年秋季学期", "2026年春季学期", "2026年秋季学期"]
+    spring = rows(engine, Contact.id, where=[Contact.contact_date < date(2026, 7, 11)])
+    summer = rows(
+        engine,
+        Contact.id,
+        where=[Contact.contact_date > date(2026, 7, 10), Contact.contact_date < date(2026, 9, 1)],
+    )
+    assert spring and not summer
+
+
+def test_several_schools_share_the_children_and_one_bureau_login(tmp_path):
+    engine = seeded(f"sqlite:///{tmp_path / 'county.db'}", SeedConfig(children=400, schools=3))
+    assert len(rows(engine, School.id)) == 3
+    assert len(rows(engine, Child.id)) == 400
+    admins = {u for (u,) in rows(engine, User.username, where=[User.role == Role.ADMIN])}
+    assert admins == {"admin", "admin_s2", "admin_s3"}
+    assert len(rows(engine, User.id, where=[User.role == Role.BUREAU])) == 1
+
+
+def test_if_empty_does_not_seed_twice(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert seed_main(["--database-url", url, "--children", "60", "--if-empty"]) == 0
+    assert seed_main(["--database-url", url, "--children", "60", "--if-empty"]) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    engine = make_engine(url)
+    assert len(rows(engine, School.id)) == 1 and len(rows(engine, Child.id)) == 60
+    with pytest.raises(SeedError):
+        seed_database(engine, SeedConfig(children=60))
+
+
+def test_default_rules_follow_design_section_6(session):
+    school = make_school(session)
+    install_default_rules(session, school.id)
+    rules = session.scalars(
+        select(ContactRule)
+        .where(ContactRule.school_id == school.id)
+        .order_by(ContactRule.sort_order)
+    ).all()
+    assert [r.name for r in rules] == [r["name"] for r in DEFAULT_RULES]
+    phases = {r.phase for r in rules if r.cadence == Cadence.TERM_PHASE}
+    assert phases == {"start", "middle", "end"}
+    by_name = {r.name: r for r in rules}
+    assert by_name["每月与监护人沟通"].channels == []
+    assert set(by_name["每月与家长通话"].counterparts) == {"father", "mother"}
+    weekly = by_name["重点儿童每周谈心"]
+    assert (weekly.cadence, weekly.who, weekly.applies_to) == (
+        Cadence.WEEKLY,
+        RuleWho.PAIRED_TEACHER,
+        RuleAppliesTo.KEY,
+    )
+    assert weekly.channels == ["meeting"] and weekly.counterparts == ["child"]
