@@ -209,7 +209,15 @@ class Contact(SchoolOwned, Editable, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_school_date", "school_id", "contact_date"),
-        Index("ix_contacts_child_date", "child_id", "contact_date"),
+        # Covering index for compliance: one index-only range scan per (child, rule, period).
+        Index(
+            "ix_contacts_child_date_match",
+            "child_id",
+            "contact_date",
+            "counterpart",
+            "channel",
+            "deleted_at",
+        ),
     )
 
     child_id: Mapped[int] = mapped_column(ForeignKey("children.id"))
