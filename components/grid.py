@@ -343,7 +343,8 @@ def show(
         t("grid.page"), min_value=1, max_value=pages, step=1, key=pager_key, disabled=pending,
         help=t("grid.page_locked") if pending else None,
     )  # fmt: skip
-    right.caption(t("grid.total", total=page.total, pages=pages, size=page_size))
+    total_key = "grid.total_capped" if page.capped else "grid.total"
+    right.caption(t(total_key, total=page.total, pages=pages, size=page_size))
     config, disabled = column_config(specs, actor, can_edit)
     modes = {(True, True): "dynamic", (True, False): "add", (False, True): "delete"}
     num_rows = modes.get((can_edit and can_add, can_edit and can_delete), "fixed")

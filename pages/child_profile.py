@@ -64,7 +64,7 @@ engine = ready_engine()
 st.title(t("profile.title"))
 
 with read_session(engine) as session:
-    choices = contacts.child_labels(session, actor, enrolled_only=False)
+    choices = children.child_labels(session, actor, enrolled_only=False)
 if not choices:
     st.info(t("profile.none"))
     st.stop()

@@ -20,9 +20,8 @@ st.title(t("contacts.title"))
 st.caption(t("contacts.caption"))
 
 with read_session(engine) as session:
-    choices = contacts.child_labels(session, actor)
+    choices = children.child_labels(session, actor)
     options = children.filter_options(session, actor)
-    specs = contacts.contact_columns(session, actor)
 
 if actor.role in contacts.EDITORS:
     with st.expander(t("contacts.quick.title"), expanded=True):
@@ -77,9 +76,13 @@ left, right = st.columns(2)
 date_from = left.date_input(t("contacts.date_from"), value=None, key="contacts.from")
 date_to = right.date_input(t("contacts.date_to"), value=None, key="contacts.to")
 chosen = contacts.ContactFilter(child_filter, date_from, date_to)
+with read_session(engine) as session:
+    specs = contacts.contact_columns(session, actor, child_filter)
 can_edit = actor.role in contacts.EDITORS
 if not can_edit:
     st.info(t("contacts.read_only"))
+elif not next(s.options for s in specs if s.field == "child"):
+    st.caption(t("contacts.filter_to_add"))
 grid.show(
     "contacts",
     specs,

@@ -221,7 +221,7 @@ def list_children(
     """One page of the children the actor may see, with what each archive is missing."""
     _require_reader(actor)
     query = filtered_query(actor, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = session.scalar(query.with_only_columns(func.count(Child.id))) or 0
     rows = session.execute(
         query.order_by(
             Classroom.grade, Classroom.number, Classroom.name, Child.student_no, Child.id
@@ -301,12 +301,9 @@ def archive_completeness(
     filters = replace(filters or ChildFilter(), left_behind_only=True)
     if filters.left_behind_type == LeftBehindType.NONE.value:
         filters = replace(filters, left_behind_type=None)
-    sub = filtered_query(actor, filters).subquery()
-    child = sub.c
+    complete = func.coalesce(func.sum(_complete_condition()), 0)
     row = session.execute(
-        select(func.count(), func.coalesce(func.sum(_complete_condition()), 0))
-        .select_from(Child)
-        .where(Child.id.in_(select(child.id)))
+        filtered_query(actor, filters).with_only_columns(func.count(Child.id), complete)
     ).one()
     return Completeness(complete=int(row[1]), total=int(row[0]))
 
@@ -491,19 +488,47 @@ def restore_children(session: Session, actor: Actor, ids: list[int]) -> int:
     return len(children)
 
 
-def child_choices(session: Session, actor: Actor) -> dict[int, str]:
-    """id → "name（class）" for the enrolled children the actor may see (pickers)."""
-    rows = session.execute(
-        select(Child.id, Child.name, Classroom.name)
-        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
-        .where(
-            child_visibility(actor),
-            Child.deleted_at.is_(None),
-            Child.enrolment_status == EnrolmentStatus.ENROLLED,
+def child_labels(
+    session: Session,
+    actor: Actor,
+    enrolled_only: bool = True,
+    filters: ChildFilter | None = None,
+    ids: list[int] | None = None,
+) -> dict[int, str]:
+    """id → "name（class）" for visible children (optionally filtered, or just `ids`).
+
+    A 学籍号 is added where a name repeats within a class; repeats are looked for among all
+    visible children, so a child has the same label in every list, picker and grid.
+    """
+    if filters is not None:
+        query = filtered_query(actor, filters)
+    else:
+        query = (
+            select(Child, Classroom.name)
+            .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+            .where(child_visibility(actor), Child.deleted_at.is_(None))
         )
-        .order_by(Classroom.grade, Classroom.number, Child.name)
-    ).all()
-    return {cid: f"{name}（{room}）" if room else name for cid, name, room in rows}
+    query = query.with_only_columns(
+        Child.id, Child.name, Child.student_no, Child.classroom_id, Classroom.name
+    ).order_by(Classroom.grade, Classroom.number, Child.name, Child.id)
+    if enrolled_only:
+        query = query.where(Child.enrolment_status == EnrolmentStatus.ENROLLED)
+    if ids is not None:
+        query = query.where(Child.id.in_(ids))
+    rows = session.execute(query).all()
+    repeated = set(
+        session.execute(
+            select(Child.name, Child.classroom_id)
+            .where(child_visibility(actor), Child.deleted_at.is_(None))
+            .group_by(Child.name, Child.classroom_id)
+            .having(func.count() > 1)
+        ).all()
+    )
+    labels = {}
+    for cid, name, number, room_id, room in rows:
+        label = f"{name}（{room}）" if room else name
+        labels[cid] = f"{label} {number}" if (name, room_id) in repeated else label
+    return labels
 
 
 @dataclass(frozen=True)

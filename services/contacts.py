@@ -6,18 +6,18 @@ actor's scope (services/scope.py) can get contacts, and every write is audited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import ContactChannel, Counterpart, EnrolmentStatus, Role
-from db.models import Child, Classroom, Contact, User
+from db.enums import ContactChannel, Counterpart, Role
+from db.models import Child, Contact, User
 from services.actor import Actor
-from services.children import ChildFilter, filtered_query
+from services.children import ChildFilter, child_labels, filtered_query
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.scope import child_visibility
 from services.specs import (
@@ -29,6 +29,7 @@ from services.specs import (
     RowInsert,
     SaveResult,
     check_changes,
+    count_capped,
     create_row,
     find_conflicts,
     not_in_future,
@@ -41,6 +42,9 @@ from services.specs import (
 EDITORS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER})
 READERS = EDITORS | {Role.COUNSELLOR}
 LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
+COUNT_CAP = 2000  # "2000+ 条": enough pages to browse; filters narrow the rest
+OPTIONS_CAP = 500  # more children than this: filter (e.g. by class) to add rows in the grid
+ALL_CHILDREN = ChildFilter(enrolment_status=None)
 
 
 def _enum_select(name: str, enum_cls: type, **kw: Any) -> ColumnSpec:
@@ -75,37 +79,22 @@ CONTACT_COLUMNS: list[ColumnSpec] = [
 
 @dataclass(frozen=True)
 class ContactFilter:
-    children: ChildFilter = field(default_factory=lambda: ChildFilter(enrolment_status=None))
+    children: ChildFilter = ALL_CHILDREN
     date_from: date | None = None
     date_to: date | None = None
     child_id: int | None = None
 
 
-def child_labels(session: Session, actor: Actor, enrolled_only: bool = True) -> dict[int, str]:
-    """id → "name（class）" for the children the actor may see; 学籍号 added where names clash."""
-    query = (
-        select(Child.id, Child.name, Child.student_no, Classroom.name)
-        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
-        .where(child_visibility(actor), Child.deleted_at.is_(None))
-        .order_by(Classroom.grade, Classroom.number, Child.name, Child.id)
+def contact_columns(
+    session: Session, actor: Actor, filters: ChildFilter | None = None
+) -> list[ColumnSpec]:
+    """The contact specs; new rows may pick the enrolled children matching `filters`
+    (none when that is more than OPTIONS_CAP children: the page asks to filter first)."""
+    labels = child_labels(
+        session, actor, filters=replace(filters or ALL_CHILDREN, enrolment_status="enrolled")
     )
-    if enrolled_only:
-        query = query.where(Child.enrolment_status == EnrolmentStatus.ENROLLED)
-    rows = session.execute(query).all()
-    labels = {cid: f"{name}（{room}）" if room else name for cid, name, _, room in rows}
-    seen: dict[str, int] = {}
-    for label in labels.values():
-        seen[label] = seen.get(label, 0) + 1
-    for cid, _, number, _ in rows:
-        if seen[labels[cid]] > 1:
-            labels[cid] = f"{labels[cid]} {number}"
-    return labels
-
-
-def contact_columns(session: Session, actor: Actor) -> list[ColumnSpec]:
-    """The contact specs with the actor's children as the child options."""
-    labels = tuple(child_labels(session, actor).values())
-    return [replace(s, options=labels) if s.field == "child" else s for s in CONTACT_COLUMNS]
+    options = tuple(labels.values()) if len(labels) <= OPTIONS_CAP else ()
+    return [replace(s, options=options) if s.field == "child" else s for s in CONTACT_COLUMNS]
 
 
 def _require(actor: Actor, roles: frozenset[Role]) -> None:
@@ -115,13 +104,18 @@ def _require(actor: Actor, roles: frozenset[Role]) -> None:
 
 def _query(actor: Actor, filters: ContactFilter):  # type: ignore[no-untyped-def]
     visible = filtered_query(actor, filters.children).with_only_columns(Child.id)
+    if actor.is_school_wide and filters.children == ALL_CHILDREN:
+        # Most contacts qualify: walk the (school, date) index newest first and stop at a page.
+        in_view = exists(visible.where(Child.id == Contact.child_id))
+    else:
+        # Few children: their contacts through the (child, date) index.
+        in_view = Contact.child_id.in_(visible)
     teacher = aliased(User)
     query = (
-        select(Contact, Child.name, Child.student_no, Classroom.name, teacher.display_name)
+        select(Contact, Child.name, teacher.display_name)
         .join(Child, Child.id == Contact.child_id)
-        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
         .outerjoin(teacher, teacher.id == Contact.teacher_id)
-        .where(Contact.deleted_at.is_(None), Contact.child_id.in_(visible))
+        .where(Contact.school_id == actor.school_id, Contact.deleted_at.is_(None), in_view)
     )
     if filters.date_from:
         query = query.where(Contact.contact_date >= filters.date_from)
@@ -138,11 +132,11 @@ def list_contacts(
     """One page of contacts with the children the actor may see, newest first."""
     _require(actor, READERS)
     query = _query(actor, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total, capped = count_capped(session, query, COUNT_CAP)
     rows = session.execute(
         query.order_by(Contact.contact_date.desc(), Contact.id.desc()).offset(offset).limit(limit)
     ).all()
-    return Page(_frame(session, actor, rows), int(total))
+    return Page(_frame(session, actor, rows), total, capped)
 
 
 def load_contacts(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
@@ -152,7 +146,8 @@ def load_contacts(session: Session, actor: Actor, ids: list[int]) -> pd.DataFram
 
 
 def _frame(session: Session, actor: Actor, rows: list[Any]) -> pd.DataFrame:
-    labels = child_labels(session, actor, enrolled_only=False) if rows else {}
+    ids = sorted({c.child_id for c, _, _ in rows})
+    labels = child_labels(session, actor, enrolled_only=False, ids=ids) if rows else {}
     records = [
         {
             "id": c.id,
@@ -168,7 +163,7 @@ def _frame(session: Session, actor: Actor, rows: list[Any]) -> pd.DataFrame:
             "teacher": teacher,
             "child_id": c.child_id,
         }
-        for c, name, _, _, teacher in rows
+        for c, name, teacher in rows
     ]
     columns = ["id", "version", *(s.field for s in CONTACT_COLUMNS), "child_id"]
     return pd.DataFrame(records, columns=columns)

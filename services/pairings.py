@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, Pairing, Term, User
 from services.actor import Actor
-from services.contacts import child_labels
+from services.children import child_labels
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.scope import child_visibility
 from services.specs import (

@@ -92,6 +92,17 @@ class Page:
 
     frame: pd.DataFrame
     total: int
+    # True when `total` is only a lower bound (the service stopped counting, see count_capped).
+    capped: bool = False
+
+
+def count_capped(session: Session, query: Any, cap: int) -> tuple[int, bool]:
+    """(rows of `query`, capped?) counting at most cap + 1 rows: big lists page in constant time."""
+    from sqlalchemy import func, literal, select
+
+    limited = query.with_only_columns(literal(1)).order_by(None).limit(cap + 1).subquery()
+    count = session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(count, cap), count > cap
 
 
 @dataclass

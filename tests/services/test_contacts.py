@@ -86,7 +86,7 @@ def test_grid_edits_and_added_rows_reach_the_database(session):
     for day in (1, 2, 3):
         quick(session, s.head, child, when=date(2026, 11, day))
     page = contacts.list_contacts(session, s.head, ContactFilter(), offset=1, limit=2)
-    specs = contacts.contact_columns(session, s.head)
+    specs = contacts.contact_columns(session, s.head, None)
     state = GridState(base=editor_frame(page.frame, specs, s.head))
     changes = collect_changes(
         state,
@@ -165,3 +165,28 @@ def test_soft_delete_and_restore(session):
         contacts.restore_contacts(session, s.head, [contact_id])
     assert contacts.restore_contacts(session, s.principal, [contact_id]) == 1
     assert contacts.list_contacts(session, s.head, ContactFilter()).total == 1
+
+
+def test_long_lists_count_up_to_a_cap(session, monkeypatch):
+    s = School(session)
+    child = s.child(name="小明")
+    for day in range(1, 6):
+        quick(session, s.head, child, when=date(2026, 11, day))
+    monkeypatch.setattr(contacts, "COUNT_CAP", 3)
+    page = contacts.list_contacts(session, s.principal, ContactFilter(), offset=0, limit=2)
+    assert (page.total, page.capped, len(page.frame)) == (3, True, 2)
+    page = contacts.list_contacts(session, s.head, ContactFilter(date_from=date(2026, 11, 4)))
+    assert (page.total, page.capped) == (2, False)
+
+
+def test_children_with_the_same_name_in_a_class_get_their_student_number(session):
+    s = School(session)
+    s.child(name="张伟", student_no="G00000011")
+    s.child(name="张伟", student_no="G00000012")
+    s.child(s.class2, name="张伟", student_no="G00000013")
+    labels = sorted(contacts.child_labels(session, s.principal).values())
+    assert labels == [
+        "张伟（3年级(1)班） G00000011",
+        "张伟（3年级(1)班） G00000012",
+        "张伟（4年级(1)班）",
+    ]
