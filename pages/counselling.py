@@ -31,7 +31,7 @@ if notice := st.session_state.pop(NOTICE, None):
 def pick_child(key: str, allow_all: bool) -> int | None:
     """Class, then child of that class; None = every child (when allowed)."""
     left, right = st.columns(2)
-    room_options = {None: t("counselling.filter.all_children"), **rooms} if allow_all else rooms
+    room_options = {None: t("counselling.filter.all_classes"), **rooms} if allow_all else rooms
     room = left.selectbox(
         t("counselling.filter.classroom"),
         list(room_options),

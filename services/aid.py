@@ -66,7 +66,7 @@ def aid_specs(child_labels: list[str]) -> list[ColumnSpec]:
     editors = frozenset(EDITOR_ROLES)
     return [
         ColumnSpec("child", "aid.col.child", ColumnType.SELECT, options=tuple(child_labels),
-                   required=True, edit_roles=editors, width=160),
+                   required=True, edit_roles=editors, width=210),
         ColumnSpec("classroom", "aid.col.classroom", computed=True, width=110),
         ColumnSpec("kind", "aid.col.kind", ColumnType.SELECT, required=True,
                    options=tuple(m.value for m in AidKind), option_prefix="enum.AidKind.",

@@ -85,4 +85,5 @@ def test_care_pages_render_in_a_browser(live_server, page, username, link, expec
     wait_idle(page)
     page.get_by_text(expected).first.wait_for()
     assert page.locator("[data-testid=stException]").count() == 0
+    page.wait_for_timeout(1500)  # let the grid canvases paint before the picture
     screenshot(page, f"care_{username}_{link}")
