@@ -6,9 +6,11 @@ import streamlit as st
 
 from components import charts, kpi
 from components.context import current_actor, ready_engine
-from db.engine import read_session
+from db.engine import database_url, read_session
 from locales import t
+from services.actor import Actor
 from services.dashboard import (
+    Dashboard,
     Scope,
     classroom_options,
     grade_options,
@@ -16,9 +18,20 @@ from services.dashboard import (
     term_options,
 )
 
+CACHE_SECONDS = 120
+
 actor = current_actor()
 st.title(t("dashboard.title"))
 today = date.today()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=64)
+def cached_dashboard(database: str, actor: Actor, scope: Scope) -> Dashboard:
+    """The aggregates change slowly; reruns (every widget click) reuse them for two minutes.
+
+    `database` (the URL) is part of the cache key only."""
+    with read_session(ready_engine()) as session:
+        return load_dashboard(session, actor, scope)
 
 
 def pct(share: float | None) -> str:
@@ -58,10 +71,12 @@ with read_session(ready_engine()) as session:
         key="dashboard_class",
         disabled=rooms.empty,
     )
-    data = load_dashboard(session, actor, Scope(start, end, grade, classroom_id, as_of=today))
+if st.button(t("dashboard.refresh"), icon=":material/refresh:"):
+    cached_dashboard.clear()
+data = cached_dashboard(database_url(), actor, Scope(start, end, grade, classroom_id, as_of=today))
 
 k = data.kpis
-st.caption(t("dashboard.period", start=start, end=end))
+st.caption(t("dashboard.period", start=start, end=end) + " · " + t("dashboard.cached"))
 kpi.show(
     [
         kpi.Kpi(t("dashboard.kpi.children"), f"{k.children:,}"),

@@ -276,12 +276,13 @@ def load_dashboard(session: Session, actor: Actor, scope: Scope) -> Dashboard:
     filters = {"grade": scope.grade, "classroom_id": scope.classroom_id, "as_of": scope.as_of}
     owner = "school" if actor.role == Role.BUREAU else "teacher"
     place = "school" if actor.role == Role.BUREAU else "classroom"
-    heat = compliance_table(session, actor, scope.start, scope.end, by=(place, "month"), **filters)
+    # One compliance query at the finest grain the charts need; the charts are roll-ups of it.
+    by = tuple(dict.fromkeys(("rule", place, owner, "month")))
+    detail = compliance_table(session, actor, scope.start, scope.end, by=by, **filters)
+    heat = _rollup(detail, [f"{place}_id", f"{place}_name", "month"])
     heat = heat.rename(columns={f"{place}_name": "label"})
-    trend = compliance_table(
-        session, actor, scope.start, scope.end, by=("rule", "month"), **filters
-    )
-    by_owner = compliance_table(session, actor, scope.start, scope.end, by=(owner,), **filters)
+    trend = _rollup(detail, ["rule_id", "rule_name", "month"])
+    by_owner = _rollup(detail, [f"{owner}_id", f"{owner}_name"])
     by_owner = by_owner.rename(columns={f"{owner}_name": "label"})
     return Dashboard(
         kpis=dashboard_kpis(session, actor, scope),
@@ -292,6 +293,16 @@ def load_dashboard(session: Session, actor: Actor, scope: Scope) -> Dashboard:
         participation_by_type=participation_by_type(session, actor, scope),
         contacts_by_channel=contacts_by_channel(session, actor, scope),
     )
+
+
+def _rollup(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum due/met/overdue over `keys` (first-seen order) and recompute the rate."""
+    counts = ["due", "met", "overdue", "pending"]
+    if detail.empty:
+        return pd.DataFrame(columns=[*keys, *counts, "rate"])
+    frame = detail.groupby(keys, sort=False, dropna=False)[counts].sum().reset_index()
+    frame["rate"] = (frame["met"] / frame["due"]).where(frame["due"] > 0)
+    return frame
 
 
 def term_options(session: Session, actor: Actor) -> pd.DataFrame:

@@ -1,0 +1,32 @@
+"""The principal opens 总览 in a real browser and sees the KPI cards and the six charts;
+the head teacher lands on 我的待办."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import login, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def test_principal_sees_dashboard_charts(live_server, page):
+    login(page, live_server.url, "principal")
+    page.get_by_role("heading", name="总览").first.wait_for()
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 6",
+        timeout=60_000,
+    )
+    wait_idle(page)
+    assert page.get_by_text("本月联系达标率").count() >= 1
+    assert page.get_by_text("各班各月联系达标率").count() >= 1
+    assert page.locator("[data-testid=stPlotlyChart]").count() == 6
+    screenshot(page, "dashboard_principal")
+
+
+def test_head_teacher_lands_on_todo(live_server, page):
+    login(page, live_server.url, "head_teacher")
+    page.get_by_role("heading", name="我的待办").first.wait_for()
+    wait_idle(page)
+    assert page.get_by_role("button", name="记录联系").count() >= 1
+    screenshot(page, "todo_head_teacher")
