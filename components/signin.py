@@ -46,8 +46,13 @@ def _forget(activity_id: int) -> None:
         del st.session_state[key]
 
 
+@st.fragment
 def show(activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine) -> None:
-    """Render the roster of `activity_id` (services.activities.signin_roster) and its save."""
+    """Render the roster of `activity_id` (services.activities.signin_roster) and its save.
+
+    A fragment: ticking a box reruns only this panel, not the page's grid and statistics;
+    the save reruns the whole page so that the counts elsewhere follow.
+    """
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.success(notice)
@@ -101,4 +106,4 @@ def show(activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine) -
             return
         _forget(activity_id)
         st.session_state[NOTICE_KEY] = t("activities.signin.saved", **vars(result))
-        st.rerun()
+        st.rerun(scope="app")
