@@ -43,6 +43,8 @@ IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 SERVER_START_TIMEOUT_S = 60
 SEED_CHILDREN = 120
 DEMO_PASSWORD = "demo1234"
+# Generous: on a busy 2-core machine a sign-in (bcrypt, two reruns) can take a while.
+SIGN_IN_TIMEOUT_MS = 60_000
 
 
 class LiveServer(NamedTuple):
@@ -179,14 +181,16 @@ def wait_idle(page: Page, timeout: float = 30_000) -> None:
 
 def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     """Open the app and sign in through the login form (labels 用户名 / 密码, button 登录)."""
+    from playwright.sync_api import expect
+
     page.goto(base_url)
     page.wait_for_selector(IDLE)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
-    wait_idle(page)
-    # Signed in: the login form is gone and the sidebar (with the navigation) is shown.
-    page.get_by_label("密码").wait_for(state="detached")
+    # Signed in: the login form is gone (during the rerun the old and new forms can both be in
+    # the page for a moment, so count rather than wait for one element) and the sidebar is shown.
+    expect(page.get_by_label("密码", exact=True)).to_have_count(0, timeout=SIGN_IN_TIMEOUT_MS)
     page.wait_for_selector("[data-testid=stSidebar]")
     wait_idle(page)
 

@@ -51,3 +51,7 @@ def new_database_url(tmp_path: Path) -> Iterator[Callable[[str, bool], str]]:
 def backend(request: pytest.FixtureRequest) -> str:
     """ "sqlite", and "postgresql" when TEST_DATABASE_URL is set."""
     return request.param
+
+
+# Playwright fixtures for the replica tests (the same ones the browser tests use).
+from tests.e2e.conftest import browser, page  # noqa: E402, F401

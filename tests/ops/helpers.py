@@ -17,16 +17,20 @@ from tests.factories import make_child, make_classroom, make_school, make_user
 
 
 def small_school(engine: Engine, children: int = 20) -> dict[str, Actor]:
-    """One school with an admin, a teacher, a class and `children` children; returns actors."""
+    """One school with an admin, a principal, a teacher (head of the one class) and `children`
+    children; returns their actors by username."""
     with Session(engine) as session:
         school = make_school(session)
-        admin = make_user(session, school, Role.ADMIN, username="admin")
-        teacher = make_user(session, school, Role.TEACHER, username="teacher")
-        room = make_classroom(session, school, head=teacher)
+        users = {
+            "admin": make_user(session, school, Role.ADMIN, username="admin"),
+            "principal": make_user(session, school, Role.PRINCIPAL, username="principal"),
+            "teacher": make_user(session, school, Role.TEACHER, username="teacher"),
+        }
+        room = make_classroom(session, school, head=users["teacher"])
         for i in range(children):
             make_child(session, school, room, LeftBehindType.BOTH if i % 2 else LeftBehindType.NONE)
         session.commit()
-        return {"admin": load_actor(session, admin.id), "teacher": load_actor(session, teacher.id)}
+        return {name: load_actor(session, user.id) for name, user in users.items()}
 
 
 def count_children(engine: Engine) -> int:

@@ -42,7 +42,7 @@ def test_backup_under_concurrent_writes_restores_with_matching_counts(
     assert before < after
     assert before <= info.row_counts["children"] <= after
     assert info.schema_revision is not None
-    assert info.row_counts["users"] == 2
+    assert info.row_counts["users"] == 3
 
     target = new_database_url(_backend(engine))
     report = backup.restore_backup(info, target)
