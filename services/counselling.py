@@ -5,19 +5,19 @@ caller's transaction, so pages must call them inside `write_session`, not `read_
 rolled-back view would leave no trace. Other roles are refused here with NotAllowed, whatever
 the page shows.
 
-`high_risk_child_ids` returns no note content, only which children's latest note is high
-risk, for the risk list (services/risk.py); it is filtered to the children the actor may see
-and returns an empty set for roles that have no risk list (teacher, bureau).
+`high_risk_child_ids` returns no note content, only which children had a high-risk note lately
+(the risk list's rule); it is filtered to the children the actor may see and returns an empty
+set for roles that have no risk list (teacher, bureau).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,6 +43,7 @@ NOTE_COLUMNS = [
     "risk_level",
     "summary",
 ]
+HIGH_RISK_DAYS = 183
 RISK_LIST_ROLES = frozenset(RESTRICTED_NOTE_ROLES | {Role.HEAD_TEACHER})
 
 
@@ -280,35 +281,24 @@ def delete_note(session: Session, actor: Actor, note_id: int, seen_version: int)
     soft_delete_row(session, actor, note, seen_version, str(note_id))
 
 
-def high_risk_child_ids(session: Session, actor: Actor, since: date | None = None) -> set[int]:
-    """Children in the actor's view whose latest note (on or after `since`) is high risk."""
+def high_risk_child_ids(
+    session: Session, actor: Actor, since: date | None = None, today: date | None = None
+) -> set[int]:
+    """Children in the actor's view with a high-risk note on or after `since` (default: the
+    last HIGH_RISK_DAYS days, the window services/risk.py uses for its list)."""
     if actor.role not in RISK_LIST_ROLES:
         return set()
-    conds = [CounsellingNote.deleted_at.is_(None)]
-    if since is not None:
-        conds.append(CounsellingNote.note_date >= since)
-    ranked = (
-        select(
-            CounsellingNote.child_id,
-            CounsellingNote.risk_level,
-            func.row_number()
-            .over(
-                partition_by=CounsellingNote.child_id,
-                order_by=(CounsellingNote.note_date.desc(), CounsellingNote.id.desc()),
-            )
-            .label("rank"),
-        )
-        .where(*conds)
-        .subquery()
-    )
+    since = since or (today or date.today()) - timedelta(days=HIGH_RISK_DAYS)
     rows = session.scalars(
-        select(ranked.c.child_id)
-        .join(Child, Child.id == ranked.c.child_id)
+        select(CounsellingNote.child_id)
+        .join(Child, Child.id == CounsellingNote.child_id)
         .where(
-            ranked.c.rank == 1,
-            ranked.c.risk_level == RiskLevel.HIGH,
+            CounsellingNote.deleted_at.is_(None),
+            CounsellingNote.risk_level == RiskLevel.HIGH,
+            CounsellingNote.note_date >= since,
             child_visibility(actor),
             Child.deleted_at.is_(None),
         )
+        .distinct()
     )
     return set(rows)

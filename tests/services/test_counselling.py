@@ -85,17 +85,18 @@ def test_validation_conflict_and_delete(session):
     assert list_notes(session, s.admin).empty
 
 
-def test_high_risk_children_follow_the_latest_note(session):
+def test_high_risk_children_are_those_with_a_recent_high_note(session):
     s = make_care_school(session)
-    a0, a1 = s.children_a[0], s.children_a[1]
+    a0, a1, a2 = s.children_a[0], s.children_a[1], s.children_a[2]
     b0 = s.children_b[0]
+    today = date(2026, 11, 28)
     create_note(session, s.counsellor, note(a0, RiskLevel.HIGH, date(2026, 10, 1)))
-    create_note(session, s.counsellor, note(a1, RiskLevel.HIGH, date(2026, 10, 1)))
-    create_note(session, s.counsellor, note(a1, RiskLevel.LOW, date(2026, 11, 1)))  # improved
+    create_note(session, s.counsellor, note(a1, RiskLevel.MEDIUM, date(2026, 10, 1)))
+    create_note(session, s.counsellor, note(a2, RiskLevel.HIGH, date(2026, 3, 1)))  # too old
     create_note(session, s.counsellor, note(b0, RiskLevel.HIGH, date(2026, 11, 1)))
 
-    assert high_risk_child_ids(session, s.principal) == {a0.id, b0.id}
-    assert high_risk_child_ids(session, s.head) == {a0.id}  # own class only, no note content
-    assert high_risk_child_ids(session, s.teacher) == set()
+    assert high_risk_child_ids(session, s.principal, today=today) == {a0.id, b0.id}
+    assert high_risk_child_ids(session, s.head, today=today) == {a0.id}  # own class, ids only
+    assert high_risk_child_ids(session, s.teacher, today=today) == set()
     assert high_risk_child_ids(session, s.counsellor, since=date(2026, 10, 15)) == {b0.id}
     assert views(session) == []  # ids only: not a view of note content
