@@ -14,6 +14,8 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 MAX_WIDTH = 60
+WIDTH_SAMPLE_ROWS = 500
+EXCEL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 # Values starting like this are formulas (or DDE) to a spreadsheet; XlsxWriter is told never to
 # turn strings into formulas, and they are written with write_string so they stay text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +23,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def display_width(text: str) -> int:
     """Columns a text needs: East Asian wide characters count two."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -68,42 +72,63 @@ def write_frame(
     for row, line in enumerate(title_lines):
         sheet.write_string(row, 0, line, formats["title"])
     header_row = len(title_lines)
-    widths = [display_width(str(c)) for c in frame.columns]
     for col, column in enumerate(frame.columns):
         sheet.write_string(header_row, col, str(column), formats["header"])
-    for offset, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+    rows = frame.itertuples(index=False, name=None)
+    date_format = formats["date"]
+    for number, values in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(values):
-            shown = write_cell(sheet, header_row + offset, col, value, formats["date"])
-            if shown > widths[col]:
-                widths[col] = shown
-    for col, width in enumerate(widths):
+            write_cell(sheet, number, col, value, date_format)
+    for col, width in enumerate(column_widths(frame)):
         sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
     sheet.freeze_panes(header_row + 1, 0)
     last_col = max(len(frame.columns) - 1, 0)
     sheet.autofilter(header_row, 0, header_row + len(frame), last_col)
 
 
-def write_cell(sheet: Worksheet, row: int, col: int, value: object, date_format: object) -> int:
-    """Write one value by its type; returns the width it needs."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+def column_widths(frame: pd.DataFrame) -> list[int]:
+    """Widths that fit the header and the longest value among the first rows (a sample is
+    enough to size a column and keeps big sheets fast)."""
+    sample = frame.head(WIDTH_SAMPLE_ROWS)
+    widths = []
+    for position, column in enumerate(frame.columns):
+        values = [shown_width(v) for v in sample.iloc[:, position]]
+        widths.append(max([display_width(str(column)), *values]))
+    return widths
+
+
+def shown_width(value: object) -> int:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return 0
-    if isinstance(value, datetime | pd.Timestamp):
-        sheet.write_datetime(
-            row,
-            col,
-            value.to_pydatetime() if isinstance(value, pd.Timestamp) else value,
-            date_format,
-        )
-        return 10
     if isinstance(value, date):
-        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), date_format)
         return 10
-    if isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
-        return 5
-    if isinstance(value, int | float | Decimal):
+    return display_width(str(value))
+
+
+def excel_serial(value: date) -> float:
+    """Days since Excel's epoch (1899-12-30), with the time as a fraction."""
+    serial = float(value.toordinal() - EXCEL_EPOCH_ORDINAL)
+    if isinstance(value, datetime):
+        serial += (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return serial
+
+
+def write_cell(sheet: Worksheet, row: int, col: int, value: object, date_format: object) -> None:
+    """Write one value by its type: text always as text, dates as real dates."""
+    kind = type(value)
+    if kind is str:
+        sheet.write_string(row, col, value)  # type: ignore[arg-type]
+    elif value is None or value is pd.NaT:
+        return
+    elif kind is bool:
+        sheet.write_boolean(row, col, value)  # type: ignore[arg-type]
+    elif kind is int or kind is float or kind is Decimal:
+        if kind is float and math.isnan(value):  # type: ignore[arg-type]
+            return
+        sheet.write_number(row, col, float(value))  # type: ignore[arg-type]
+    elif isinstance(value, date):  # date, datetime, pd.Timestamp
+        sheet.write_number(row, col, excel_serial(value), date_format)
+    elif isinstance(value, int | float):  # numpy numbers
         sheet.write_number(row, col, float(value))
-        return len(f"{value}")
-    text = str(value)
-    sheet.write_string(row, col, text)
-    return display_width(text)
+    else:
+        sheet.write_string(row, col, str(value))

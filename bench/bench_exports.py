@@ -1,0 +1,146 @@
+"""Workbook export of a whole school and import of a whole roster (DESIGN.md §9: each < 10 s).
+
+- Workbook: the seeded 5,000-child school with ~200,000 contacts over 12 months (cached under
+  data/bench/), exported for the autumn term and for the whole year (every contact of the year in
+  the contacts sheet). The export's audit row is rolled back, the cached database is unchanged.
+- Bureau report (.docx without charts, and the chart rendering alone) for the same school and term.
+- Import: a generated 5,000-row .xlsx roster (title row, Chinese headers, mixed date forms) into a
+  fresh SQLite database: read + dry run + write, as the page does it.
+BENCH_QUICK=1 uses 500 children / rows.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bench.timing import fmt, seeded_sqlite
+from db.engine import make_engine
+from db.enums import Role
+from db.migrate import upgrade
+from db.models import School, User
+from services.actor import Actor, load_actor
+from services.import_parsing import read_roster, suggest_mapping
+from services.importer import apply_import, plan_import
+from services.reports import export_bureau_docx, export_workbook, term_period, year_period
+
+AUTUMN = term_period("2026年秋季学期", date(2026, 9, 1), date(2027, 1, 20))
+AS_OF = date(2026, 11, 28)
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def principal_of(session: Session) -> Actor:
+    user_id = session.scalar(select(User.id).where(User.role == Role.PRINCIPAL).limit(1))
+    return load_actor(session, user_id)
+
+
+def bench_workbook(children: int) -> list[tuple[str, str, str]]:
+    engine = seeded_sqlite(children, months=12)
+    rows: list[tuple[str, str, str]] = []
+    factory = sessionmaker(bind=engine)
+    for label, period in (("term", AUTUMN), ("year", year_period(2026))):
+        with factory() as session:
+            actor = principal_of(session)
+            seconds, export = timed(lambda: export_workbook(session, actor, period, as_of=AS_OF))  # noqa: B023
+            session.rollback()
+        size = f"{len(export.data) / 1e6:.1f} MB, {export.rows:,} rows"  # type: ignore[attr-defined]
+        rows.append((f"workbook export ({label})", f"{children:,} children, {size}", fmt(seconds)))
+    with factory() as session:
+        actor = principal_of(session)
+        seconds, _ = timed(lambda: export_bureau_docx(session, actor, AUTUMN, as_of=AS_OF))
+        session.rollback()
+    rows.append(("bureau report .docx (no charts)", f"{children:,} children, term", fmt(seconds)))
+    engine.dispose()
+    return rows
+
+
+def roster_file(rows: int, seed: int = 7) -> bytes:
+    """A school's roster as schools keep it: a title row, Chinese headers, mixed date forms."""
+    rng = random.Random(seed)
+    surnames, given = (
+        "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高",
+        "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平",
+    )
+    kinds = ["双亲外出", "父亲外出", "母亲外出", "非留守", "父母均外出"]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["青山小学留守儿童花名册"])
+    sheet.append(
+        ["学籍号", "姓名", "性别", "出生年月", "班级", "留守情况", "父亲姓名", "父亲联系电话",
+         "父亲务工地点", "母亲姓名", "母亲电话", "代理监护人", "与儿童关系", "监护人电话"]
+    )  # fmt: skip
+    for i in range(rows):
+        grade, number = 1 + i % 6, 1 + (i // 6) % 8
+        name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+        born = date(2020 - grade, 1 + i % 12, 1 + i % 28)
+        birth = [
+            born,
+            born.strftime("%Y.%m"),
+            f"{born.year}年{born.month}月",
+            born.strftime("%Y/%m/%d"),
+        ][i % 4]
+        sheet.append(
+            [f"G{i:012d}", name, "男" if i % 2 else "女", birth, f"{grade}.{number}",
+             kinds[i % 5], name[0] + "建国", 13800000000 + i, "广东省深圳市宝安区", "刘秀兰",
+             f"139{i:08d}", name[0] + "奶奶", "祖母", f"137{i:08d}"]
+        )  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def bench_import(rows: int) -> list[tuple[str, str, str]]:
+    data = roster_file(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'import.db'}")
+        upgrade(engine)
+        factory = sessionmaker(bind=engine, expire_on_commit=False)
+        with factory() as session:
+            school = School(name="青山小学", county="青山县", code="BENCH1")
+            session.add(school)
+            session.flush()
+            user = User(
+                school_id=school.id, username="bench_principal", display_name="校长",
+                role=Role.PRINCIPAL, password_hash="-",
+            )  # fmt: skip
+            session.add(user)
+            session.commit()
+            actor = load_actor(session, user.id)
+
+        def run() -> object:
+            sheet = read_roster(data, "花名册.xlsx")
+            mapping = suggest_mapping(sheet.headers)
+            with factory() as session:
+                plan = plan_import(session, actor, sheet, mapping)
+            with factory() as session:
+                result = apply_import(session, actor, sheet, mapping, plan.signature())
+                session.commit()
+            return result
+
+        seconds, _ = timed(run)
+        again, _ = timed(run)  # the same file again: every row matched, nothing changes
+        engine.dispose()
+    size = f"{len(data) / 1e6:.1f} MB"
+    return [
+        ("import roster .xlsx (read + dry run + write)", f"{rows:,} rows, {size}", fmt(seconds)),
+        ("re-import the same roster (all matched)", f"{rows:,} rows", fmt(again)),
+    ]
+
+
+def run(quick: bool = False) -> list[tuple[str, str, str]]:
+    scale = 500 if quick else 5000
+    return bench_import(scale) + bench_workbook(scale)
