@@ -146,6 +146,13 @@ PAGES: list[PageSpec] = [
         LEADERS,
         section_key="nav.section.admin",
     ),
+    PageSpec(
+        "pages/backups.py",
+        "nav.backups",
+        ":material/backup:",
+        frozenset({Role.ADMIN}),
+        section_key="nav.section.admin",
+    ),
     PageSpec("pages/account.py", "nav.account", ":material/person:", ALL, "nav.section.me"),
 ]
 
