@@ -87,3 +87,30 @@ def test_care_pages_render_in_a_browser(live_server, page, username, link, expec
     assert page.locator("[data-testid=stException]").count() == 0
     page.wait_for_timeout(1500)  # let the grid canvases paint before the picture
     screenshot(page, f"care_{username}_{link}")
+
+
+def test_health_grid_refuses_an_impossible_height_in_the_browser(live_server, page):
+    login(page, live_server.url, "principal")
+    page.get_by_role("link", name="体检", exact=True).click()
+    wait_idle(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.wait_for()
+    page.wait_for_timeout(1000)
+    box = grid.bounding_box()
+    assert box is not None
+    # Fixed widths (services/health.py): id 60, name 90, left-behind 80, date 110, height 80.
+    x = box["x"] + 60 + 90 + 80 + 110 + 40
+    y = box["y"] + 35 + 17
+    page.mouse.click(x, y)
+    page.wait_for_timeout(300)
+    page.keyboard.type("1")
+    page.wait_for_timeout(200)
+    page.keyboard.type("3.2")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="保存", exact=True).click()
+    wait_idle(page)
+    page.get_by_text("处数据不符合要求").wait_for()
+    page.wait_for_timeout(1000)
+    screenshot(page, "health_refused")
+    assert page.get_by_text("未保存任何内容").count() >= 1
