@@ -56,17 +56,25 @@ def authenticator() -> stauth.Authenticate:
 
 def login_gate() -> Actor:
     """Return the signed-in actor, or show the login (or forced password change) and stop."""
+    # The cookie components (invisible) render in this one slot, present in every run, so the
+    # form below keeps its place and the browser never shows a stale second copy of it.
+    cookie_slot = st.container()
     try:
-        auth = authenticator()
+        with cookie_slot:
+            auth = authenticator()
     except CookieKeyError as err:
         st.error(t("accounts.cookie_key_unsafe"))
         st.code(str(err), language=None)
         st.stop()
     actor = _recheck_session() or _sign_in_by_cookie(auth)
     if actor is None:
-        _login_form(auth)
+        if st.session_state.pop(DELETE_COOKIE_KEY, False):
+            with cookie_slot:
+                auth.cookie_controller.delete_cookie()
+        _login_form()
     if st.session_state.pop(SET_COOKIE_KEY, False):
-        auth.cookie_controller.set_cookie()
+        with cookie_slot:
+            auth.cookie_controller.set_cookie()
     if st.session_state.get(MUST_CHANGE_KEY):
         _forced_password_change(actor)
     return actor
@@ -143,10 +151,8 @@ def _sign_in_by_cookie(auth: stauth.Authenticate) -> Actor | None:
     return sign_in.actor
 
 
-def _login_form(auth: stauth.Authenticate) -> NoReturn:
+def _login_form() -> NoReturn:
     """Our own form (labels 用户名 / 密码, button 登录), checked against the database."""
-    if st.session_state.pop(DELETE_COOKIE_KEY, False):
-        auth.cookie_controller.delete_cookie()
     st.title(t("app.title"))
     notice_key = st.session_state.pop(NOTICE_KEY, None)
     if notice_key:
