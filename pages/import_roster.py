@@ -18,6 +18,11 @@ download.show(t("import.template"), roster_template(), t("import.template_file")
 st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
 
 
+def report_to(bar):  # type: ignore[no-untyped-def]
+    """A progress callback (share 0–1, message) that moves `bar`."""
+    return lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text)
+
+
 def show_problems(problems: list, key: str) -> None:
     st.error(t("import.problems", count=len(problems)))
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
@@ -34,10 +39,12 @@ state = st.session_state.setdefault("import_state", {})
 if state.get("file_id") != upload.file_id:
     state.clear()
     state["file_id"] = upload.file_id
+    bar = st.progress(0.0)
     try:
-        state["sheet"] = read_roster(upload.getvalue(), upload.name)
+        state["sheet"] = read_roster(upload.getvalue(), upload.name, progress=report_to(bar))
     except ValidationFailed as failed:
         state["file_problems"] = failed.problems
+    bar.empty()
 if "file_problems" in state:
     show_problems(state["file_problems"], "import_file_errors")
     st.stop()
@@ -67,12 +74,18 @@ if unknown:
     st.info(t("import.unknown_columns", columns="、".join(unknown)))
 
 st.subheader(t("import.preview"))
-try:
-    with read_session(ready_engine()) as session:
-        plan = plan_import(session, actor, sheet, mapping)
-except NotAllowed:
-    st.error(t("import.not_allowed"))
-    st.stop()
+plan_key = tuple(mapping.items())
+if state.get("plan_key") != plan_key:  # plan again only when the columns change
+    bar = st.progress(0.0)
+    try:
+        with read_session(ready_engine()) as session:
+            state["plan"] = plan_import(session, actor, sheet, mapping, progress=report_to(bar))
+    except NotAllowed:
+        st.error(t("import.not_allowed"))
+        st.stop()
+    state["plan_key"] = plan_key
+    bar.empty()
+plan = state["plan"]
 st.write(
     t(
         "import.summary",
@@ -101,13 +114,14 @@ if st.button(t("import.run"), type="primary", key="import_run"):
                 sheet,
                 mapping,
                 plan.signature(),
-                progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
+                progress=report_to(bar),
             )
     except ValidationFailed as failed:
         show_problems(failed.problems, "import_apply_errors")
     except ConflictError:
         st.warning(t("import.changed_since_preview"))
     else:
+        state.pop("plan_key", None)  # the next run previews against the new data
         st.success(t("import.done", inserted=result.inserted, updated=result.updated))
         if result.new_classrooms:
             st.info(t("import.done_classrooms", names="、".join(result.new_classrooms)))

@@ -108,7 +108,7 @@ row(
 row(
     "bureau_pdf",
     t("reports.bureau_pdf"),
-    "reports.help.bureau",
+    "reports.help.bureau_pdf",
     built(reports.export_bureau_pdf, filters=filters, figures=report_figures),
     "reports_bureau_pdf",
 )

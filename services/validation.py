@@ -50,8 +50,3 @@ def phone_problem(text: str) -> str | None:
 def student_no_problem(text: str) -> str | None:
     """The locales key of why `text` is no 学籍号 (the grid's rule), or None."""
     return student_no_rule(text)
-
-
-def is_blank(value: object) -> bool:
-    """True for None, empty or whitespace-only text."""
-    return value is None or (isinstance(value, str) and not value.strip())

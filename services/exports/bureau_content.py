@@ -12,6 +12,7 @@ import pandas as pd
 
 from db.enums import ActivityType, AidKind, ContactChannel
 from locales import enum_label, t
+from services.import_values import CN_NUMERALS
 from services.masking import mask_name
 from services.report_data import ReportData
 
@@ -131,7 +132,7 @@ def _basic(data: ReportData, charts: dict[str, bytes], _masked: bool) -> list[Bl
 def _by_grade(units: pd.DataFrame) -> pd.DataFrame:
     numeric = ["children", "left_behind", "both", "one_parent", "key", "archived"]
     frame = units.dropna(subset=["grade"]).groupby("grade", as_index=False)[numeric].sum()
-    frame["unit"] = [t("chart.grade_n", n=int(g)) for g in frame["grade"]]
+    frame["unit"] = [t("reports.grade", cn=CN_NUMERALS[int(g)], n=int(g)) for g in frame["grade"]]
     return frame
 
 

@@ -167,6 +167,7 @@ def test_bureau_docx_figures(session, school):
         assert figure in text
     assert "期中家访 | 4 | 2 | 2 | 50.0%" in text
     assert "三年级(1)班 | 4 | 3 | 75.0% | 1 | 2" in text
+    assert "四年级 | 3 | 1 | 33.3% | 1 | 0" in text  # by grade
     assert "王芳 | 三年级(1)班 | 从未联系" in text
     assert "九、下一步工作" in text
     assert export.file_name == "青山小学_留守儿童关爱工作报告_2026年11月.docx"
