@@ -219,3 +219,33 @@ def test_an_unsafe_cookie_key_stops_the_app(school, monkeypatch):
         "登录密钥不安全，系统拒绝启动。请管理员按下面的说明设置后重启。"
     ]
     assert len(at.text_input) == 0
+
+
+def _two_authenticators_script() -> None:
+    import streamlit as st
+
+    from components import auth
+
+    st.write(auth.authenticator() is auth.authenticator())
+
+
+def _raw_double_construction_script() -> None:
+    import streamlit as st
+    import streamlit_authenticator as stauth
+
+    try:
+        for _ in range(2):
+            stauth.Authenticate({"usernames": {}}, "c", "k" * 40, 1.0, auto_hash=False)
+    except Exception as err:
+        st.text(type(err).__name__)
+
+
+def test_asking_twice_in_one_run_reuses_the_one_authenticator(school):
+    at = AppTest.from_function(_two_authenticators_script, default_timeout=60).run()
+    assert not at.exception
+    assert at.markdown[-1].value == "`True`"
+
+
+def test_the_trap_it_avoids_constructing_twice_raises_duplicate_widget_id():
+    at = AppTest.from_function(_raw_double_construction_script, default_timeout=60).run()
+    assert [t.value for t in at.text] == ["StreamlitDuplicateElementKey"]
