@@ -218,3 +218,33 @@ def test_participation_frames_keep_their_columns_when_empty(session):
     assert list(p.participation_by_activity(session, s.principal).columns) == p.BY_ACTIVITY_COLUMNS
     assert list(p.participation_by_type(session, s.principal).columns) == p.BY_TYPE_COLUMNS
     assert participation_summary(session, s.principal).iloc[0]["left_behind_rate"] == 0.0
+
+
+def test_grid_changes_with_labels_as_the_editor_sends_them(session):
+    """The grid sends option labels, lists of class names and read-only columns too."""
+    from services.activities import save_activity_changes
+    from services.specs import GridChanges, RowInsert, RowUpdate
+
+    s = make_care_school(session)
+    values = {
+        "title": "元旦联欢会",
+        "activity_type": t("enum.ActivityType.festival"),
+        "activity_date": "2026-12-30",
+        "classes": [s.class_a.name, s.class_b.name],
+        "attended": None,
+        "attended_left_behind": None,
+    }
+    result = save_activity_changes(
+        session, s.principal, GridChanges(inserts=[RowInsert("x", values)])
+    )
+    assert result.created == 1
+    row = list_activities(session, s.principal).iloc[0]
+    assert row["activity_type"] == "festival" and row["classes"] == [s.class_a.name, s.class_b.name]
+    assert row["activity_date"] == date(2026, 12, 30)
+
+    update = RowUpdate(
+        int(row["id"]), int(row["version"]), "元旦联欢会", {"classes": [s.class_b.name]}
+    )
+    save_activity_changes(session, s.principal, GridChanges(updates=[update]))
+    row = list_activities(session, s.principal).iloc[0]
+    assert row["classes"] == [s.class_b.name] and row["version"] == 2
