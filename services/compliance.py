@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -56,10 +56,10 @@ from db.enums import (
 )
 from db.models import Child, Classroom, Contact, ContactRule, Pairing, School, Term, User
 from services.actor import Actor
+from services.periods import term_periods
 from services.scope import child_visibility
 from services.stats import school_ids_in_view
 
-PHASES = ("start", "middle", "end")
 COUNTERPART_BITS = {c.value: 1 << i for i, c in enumerate(Counterpart)}
 CHANNEL_BITS = {c.value: 1 << i for i, c in enumerate(ContactChannel)}
 COUNT_COLUMNS = ["due", "met", "overdue", "pending", "rate"]
@@ -78,18 +78,6 @@ BY_COLUMNS: dict[str, list[str]] = {
 
 
 @dataclass(frozen=True)
-class Period:
-    """One stretch of term time a rule is checked over."""
-
-    term_id: int
-    school_id: int
-    cadence: Cadence
-    phase: str | None
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
 class RuleInfo:
     """The parts of a ContactRule the engine needs, as plain data."""
 
@@ -103,62 +91,6 @@ class RuleInfo:
     phase: str | None
     key_only: bool
     sort_order: int
-
-
-def holiday_days(term: Term) -> set[date]:
-    """Every day inside one of the term's holidays (malformed entries are ignored)."""
-    days: set[date] = set()
-    for holiday in term.holidays or []:
-        try:
-            first = date.fromisoformat(str(holiday["start"]))
-            last = date.fromisoformat(str(holiday["end"]))
-        except (KeyError, TypeError, ValueError):
-            continue
-        days.update(first + timedelta(n) for n in range((last - first).days + 1))
-    return days
-
-
-def _has_school_day(start: date, end: date, holidays: set[date]) -> bool:
-    return any(start + timedelta(n) not in holidays for n in range((end - start).days + 1))
-
-
-def _month_spans(first: date, last: date) -> Iterable[tuple[date, date]]:
-    cursor = first.replace(day=1)
-    while cursor <= last:
-        following = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
-        yield cursor, following - timedelta(days=1)
-        cursor = following
-
-
-def _week_spans(first: date, last: date) -> Iterable[tuple[date, date]]:
-    monday = first - timedelta(days=first.weekday())
-    while monday <= last:
-        yield monday, monday + timedelta(days=6)
-        monday += timedelta(days=7)
-
-
-def term_periods(term: Term, cadence: Cadence) -> list[Period]:
-    """The periods of one cadence in a term: clipped to the term, holiday-only periods dropped."""
-    if cadence == Cadence.MONTHLY:
-        spans = list(_month_spans(term.start_date, term.end_date))
-        phases: list[str | None] = [None] * len(spans)
-    elif cadence == Cadence.WEEKLY:
-        spans = list(_week_spans(term.start_date, term.end_date))
-        phases = [None] * len(spans)
-    else:
-        spans = [
-            (term.start_phase_from, term.start_phase_to),
-            (term.middle_phase_from, term.middle_phase_to),
-            (term.end_phase_from, term.end_phase_to),
-        ]
-        phases = list(PHASES)
-    holidays = holiday_days(term)
-    periods = []
-    for (first, last), phase in zip(spans, phases, strict=True):
-        start, end = max(first, term.start_date), min(last, term.end_date)
-        if start <= end and _has_school_day(start, end, holidays):
-            periods.append(Period(term.id, term.school_id, cadence, phase, start, end))
-    return periods
 
 
 def load_rules(session: Session, school_ids: Sequence[int]) -> list[RuleInfo]:

@@ -14,7 +14,8 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
-from services.compliance import compliance_rows, compliance_table, term_periods
+from services.compliance import compliance_rows, compliance_table
+from services.periods import term_periods
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
