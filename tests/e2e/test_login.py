@@ -3,10 +3,15 @@ ends it for good, a forced password change, a wrong password and the lockout."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.engine import make_engine, write_session
+from db.enums import AuditAction
+from db.models import AuditEntry
 from services import accounts, user_admin
 from services.actor import SYSTEM_ACTOR
 from tests.e2e.conftest import IDLE, login, screenshot, wait_idle
@@ -125,3 +130,26 @@ def test_five_wrong_passwords_lock_the_account(live_server, page):
     )
     assert locked
     screenshot(page, "login-locked")
+
+
+def test_admin_exports_the_audit_log_and_the_export_is_logged(live_server, page):
+    login(page, live_server.url, "admin")
+    nav_titles(page)  # expands the menu if it is long
+    page.locator("[data-testid=stSidebarNav] a", has_text="操作日志").click()
+    wait_idle(page)
+    page.get_by_role("heading", name="操作日志").wait_for()
+    page.get_by_test_id("stDataFrame").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 CSV").click()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert content.splitlines()[0].startswith("编号,时间,操作人,角色,操作")
+    assert ",admin," in content  # at least this sign-in
+    screenshot(page, "audit-log")
+
+    def exports(session: Session) -> list[str]:
+        rows = session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == AuditAction.EXPORT)
+        )
+        return [d for d in rows if d.startswith("csv")]
+
+    assert len(with_session(live_server.database_url, exports)) == 1
