@@ -91,7 +91,7 @@ def build_compliance_trend_figure(df: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_yaxes(range=[0, 105], ticksuffix="%")
-    fig.update_xaxes(type="category")
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     return _empty(_layout(fig, "chart.compliance_trend", x="chart.month", y="chart.rate"), df)
 
 
@@ -142,17 +142,19 @@ def build_participation_by_type_figure(df: pd.DataFrame) -> go.Figure:
         part = df[df["group"] == group].set_index("activity_type")
         fig.add_trace(
             go.Bar(
-                x=[enum_label(a, ActivityType) for a in types],
-                y=[round(float(part["share"].get(a, 0) or 0) * 100, 1) for a in types],
+                y=[enum_label(a, ActivityType) for a in types],
+                x=[round(float(part["share"].get(a, 0) or 0) * 100, 1) for a in types],
+                orientation="h",
                 name=t(f"chart.group.{group}"),
                 marker={"color": GROUP_COLOURS[group]},
                 customdata=[int(part["participants"].get(a, 0)) for a in types],
-                hovertemplate="%{x}: %{y:.1f}% (%{customdata})<extra></extra>",
+                hovertemplate="%{y}: %{x:.1f}% (%{customdata})<extra></extra>",
             )
         )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(ticksuffix="%")
-    return _empty(_layout(fig, "chart.participation_by_type", y="chart.participation"), df)
+    fig.update_layout(barmode="group", height=max(320, 44 * len(types) + 140))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(ticksuffix="%", range=[0, 105])
+    return _empty(_layout(fig, "chart.participation_by_type", x="chart.participation"), df)
 
 
 def build_contacts_by_channel_figure(df: pd.DataFrame) -> go.Figure:

@@ -33,6 +33,7 @@ def test_trend_has_one_line_per_rule_in_month_order():
     fig = charts.build_compliance_trend_figure(df)
     assert [trace.name for trace in fig.data] == ["每月与监护人沟通", "每月与家长通话"]
     assert list(fig.data[0].x) == ["2026-09", "2026-10"]
+    assert fig.layout.xaxis.categoryorder == "category ascending"
     assert list(fig.data[0].y) == [60.0, 80.0]
     assert fig.data[0].line.color == charts.PALETTE[0]
 
@@ -70,9 +71,9 @@ def test_participation_by_type_compares_groups_in_percent():
     fig = charts.build_participation_by_type_figure(df)
     lb, other = fig.data
     assert (lb.name, other.name) == ("留守儿童", "非留守儿童")
-    assert list(lb.x) == ["节日关爱", "读书/演讲/书画"]
-    assert list(lb.y) == [30.0, 60.0]
-    assert list(other.y) == [0.0, 20.0]
+    assert list(lb.y) == ["节日关爱", "读书/演讲/书画"]
+    assert list(lb.x) == [30.0, 60.0]
+    assert list(other.x) == [0.0, 20.0]
 
 
 def test_contacts_by_channel_and_empty_frames():

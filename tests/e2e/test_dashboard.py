@@ -22,6 +22,10 @@ def test_principal_sees_dashboard_charts(live_server, page):
     assert page.get_by_text("各班各月联系达标率").count() >= 1
     assert page.locator("[data-testid=stPlotlyChart]").count() == 6
     screenshot(page, "dashboard_principal")
+    for index, name in ((1, "dashboard_charts_compliance"), (4, "dashboard_charts_activities")):
+        page.locator("[data-testid=stPlotlyChart]").nth(index).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        screenshot(page, name)
 
 
 def test_head_teacher_lands_on_todo(live_server, page):
