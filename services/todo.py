@@ -33,11 +33,17 @@ def month_bounds(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
+def _either(items: list[str]) -> str:
+    """监护人、父亲或母亲 — a choice of several, in words."""
+    if len(items) <= 1:
+        return "".join(items)
+    return t("todo.list_sep").join(items[:-1]) + t("todo.or") + items[-1]
+
+
 def describe_missing(counterparts: list[str], channels: list[str]) -> str:
     """'父亲或母亲 · 电话或视频' — who and how a rule wants to be contacted."""
-    sep = t("todo.or")
-    who = sep.join(enum_label(c, Counterpart) for c in counterparts)
-    how = sep.join(enum_label(c, ContactChannel) for c in channels) or t("todo.any_channel")
+    who = _either([enum_label(c, Counterpart) for c in counterparts])
+    how = _either([enum_label(c, ContactChannel) for c in channels]) or t("todo.any_channel")
     return f"{who} · {how}"
 
 
