@@ -120,4 +120,3 @@ def test_settings_installs_default_rules_when_there_are_none(app_env, session):
     assert not at.exception
     session.rollback()  # end the test's read snapshot
     assert session.query(ContactRule).filter_by(school_id=school.id).count() == 7
-
