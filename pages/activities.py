@@ -39,11 +39,24 @@ else:
     with read_session(engine) as session:
         period = participation.term_period(session, actor, term_id)
 
-list_tab, signin_tab, participation_tab = st.tabs(
-    [t("activities.tab.list"), t("activities.tab.signin"), t("activities.participation.title")]
+# Only the chosen section runs: ticking a box or editing the list does not recompute the
+# statistics, and the statistics do not load the grid.
+sections = ["list", "signin", "participation"]
+first = "list" if actor.role in activities.EDITOR_ROLES else "signin"
+section = (
+    st.segmented_control(
+        t("activities.section"),
+        sections,
+        format_func=lambda name: t(f"activities.tab.{name}"),
+        default=first,
+        key="activities.section",
+        disabled=grid.unsaved("activities"),
+        label_visibility="collapsed",
+    )
+    or first  # clicking the chosen section again clears the control
 )
 
-with list_tab:
+if section == "list":
     can_edit = actor.role in activities.EDITOR_ROLES
     if not can_edit:
         st.info(t("activities.readonly"))
@@ -62,7 +75,7 @@ with list_tab:
         load_rows=activities.load_activity_rows,
     )
 
-with signin_tab:
+if section == "signin":
     with read_session(engine) as session:
         listed = activities.list_activities(session, actor, *period, chosen_type)
     if listed.empty:
@@ -90,10 +103,17 @@ with signin_tab:
         else:
             signin.show(activity_id, roster, actor, engine)
 
-with participation_tab:
+if section == "participation":
+    rate_columns = {
+        name: st.column_config.ProgressColumn(
+            t(f"activities.col.{name}"), format="percent", min_value=0, max_value=1
+        )
+        for name in ("left_behind_rate", "other_rate")
+    }
     with read_session(engine) as session:
         summary = participation.participation_summary(session, actor, *period).iloc[0]
         by_class = participation.participation_by_class(session, actor, *period)
+        by_type = participation.participation_by_type(session, actor, *period)
         missing = participation.left_behind_without_activity(session, actor, *period)
     kpi.show(
         [
@@ -117,12 +137,19 @@ with participation_tab:
             "classroom": t("activities.col.classroom"),
             "activities": t("activities.participation.activities"),
             "attendances": t("activities.participation.attendances"),
-            "left_behind_rate": st.column_config.ProgressColumn(
-                t("activities.col.left_behind_rate"), format="percent", min_value=0, max_value=1
-            ),
-            "other_rate": st.column_config.ProgressColumn(
-                t("activities.col.other_rate"), format="percent", min_value=0, max_value=1
-            ),
+            **rate_columns,
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    by_type["activity_type"] = [enum_label(ActivityType(v)) for v in by_type["activity_type"]]
+    st.dataframe(
+        by_type[["activity_type", "activities", "attendances", "left_behind_rate", "other_rate"]],
+        column_config={
+            "activity_type": t("activities.col.type"),
+            "activities": t("activities.participation.activities"),
+            "attendances": t("activities.participation.attendances"),
+            **rate_columns,
         },
         hide_index=True,
         width="stretch",

@@ -42,7 +42,7 @@ def test_head_teacher_signs_a_class_into_an_activity(live_server, page, activity
     login(page, live_server.url, "head_teacher")
     page.get_by_role("link", name="关爱活动").click()
     wait_idle(page)
-    page.get_by_role("tab", name="活动签到").click()
+    # A head teacher lands on the sign-in section (活动签到) of the page.
     pick = page.get_by_test_id("stSelectbox").filter(has_text="选择活动")
     pick.click()
     page.keyboard.type(TITLE)

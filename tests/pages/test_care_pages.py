@@ -54,18 +54,24 @@ def labels(at) -> list[str]:
 # ---- activities -------------------------------------------------------------------------------
 
 
+def section(at, name):
+    return at.segmented_control(key="activities.section").set_value(name).run()
+
+
 @pytest.mark.parametrize("role", ["principal", "admin"])
 def test_activities_leaders_edit_the_list_and_sign_in_every_class(care, role):
     at = run_page("pages/activities.py", getattr(care, role))
     assert not at.exception
     assert at.dataframe[0].value["title"].tolist() == ["六一游园会"]
     assert "保存" in [b.label for b in at.button]
+    assert not at.checkbox  # the sign-in panel does not run while the list is shown
+    section(at, "signin")
     assert labels(at).count("全选本班") == 2
     assert any("留守" in label for label in labels(at))
 
 
 def test_activities_sign_in_whole_class_in_one_save(care, app_env):
-    at = run_page("pages/activities.py", care.principal)
+    at = section(run_page("pages/activities.py", care.principal), "signin")
     at.checkbox(key=f"signin.{care.activity_id}.class.{care.class_a.id}").check().run()
     at.button(key=f"signin.{care.activity_id}.save").click().run()
     assert not at.exception
@@ -74,6 +80,12 @@ def test_activities_sign_in_whole_class_in_one_save(care, app_env):
         rows = session.scalars(select(Participation.child_id)).all()
     assert sorted(rows) == sorted(c.id for c in care.children_a)
 
+    section(at, "participation")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["留守儿童参与率"] == "75.0%"  # 3 of the 4 left-behind children
+    assert metrics["非留守儿童参与率"] == "33.3%"  # 1 of 3
+    assert "尚未参加任何活动的留守儿童（1 人）" in texts(at)
+
 
 def test_activities_head_teacher_signs_in_own_class_only(care):
     at = run_page("pages/activities.py", care.head)
@@ -81,6 +93,7 @@ def test_activities_head_teacher_signs_in_own_class_only(care):
     assert labels(at).count("全选本班") == 1
     names = " ".join(labels(at))
     assert "甲0" in names and "乙0" not in names
+    section(at, "list")
     assert "保存" not in [b.label for b in at.button]  # the list is read-only
     assert "活动由校领导或管理员登记" in texts(at)
 
