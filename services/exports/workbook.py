@@ -43,9 +43,12 @@ def present(frame: pd.DataFrame, drop: tuple[str, ...] = ("id",)) -> pd.DataFram
     shown = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
     for column, enum_cls in ENUM_COLUMNS.items():
         if column in shown:
-            shown[column] = shown[column].map(lambda v, e=enum_cls: enum_label(v, e) if v else "")
+            labels = {m: enum_label(m, enum_cls) for m in enum_cls}
+            labels.update({m.value: label for m, label in labels.items()})
+            shown[column] = shown[column].map(labels).fillna("")
+    yes_no = {True: t("import.yes"), False: t("import.no")}
     for column in BOOL_COLUMNS & set(shown.columns):
-        shown[column] = shown[column].map(lambda v: t("import.yes") if v else t("import.no"))
+        shown[column] = shown[column].map(yes_no).fillna(t("import.no"))
     shown = shown.astype(object).where(shown.notna(), None)
     return shown.rename(columns={c: column_label(c) for c in shown.columns})
 
