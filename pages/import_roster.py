@@ -8,7 +8,8 @@ from db.engine import read_session, write_session
 from locales import t
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.import_parsing import FIELDS, MAX_FILE_BYTES, MAX_ROWS, read_roster, suggest_mapping
-from services.importer import apply_import, error_sheet, plan_frame, plan_import, problems_frame
+from services.import_preview import error_sheet, plan_frame, problems_frame
+from services.importer import apply_import, plan_import
 from services.template import roster_template
 
 actor = current_actor()

@@ -16,7 +16,8 @@ from db.models import AuditEntry, Child, Classroom, LeftBehindHistory
 from services import import_parsing, import_values
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.import_parsing import read_roster, suggest_mapping
-from services.importer import apply_import, error_sheet, plan_import, problems_frame
+from services.import_preview import error_sheet, problems_frame
+from services.importer import apply_import, plan_import
 from services.template import roster_template
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 
