@@ -96,7 +96,7 @@ def parse_date(value: object) -> date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _date_from_number(float(value))
-    raw = str(value).strip()
+    raw = re.sub(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", str(value).strip())  # "… 00:00:00"
     for pattern in (_DATE_FULL, _DATE_MONTH, _DATE_COMPACT):
         match = pattern.match(raw)
         if match:
@@ -160,9 +160,9 @@ def parse_gender(value: object) -> Gender | None:
     raw = (text(value) or "").lower()
     if not raw:
         return None
-    if raw in {"男", "m", "male", "男性", enum_label(Gender.MALE).lower()}:
+    if raw in {"男", "m", "male", "男性", "男生", enum_label(Gender.MALE).lower()}:
         return Gender.MALE
-    if raw in {"女", "f", "female", "女性", enum_label(Gender.FEMALE).lower()}:
+    if raw in {"女", "f", "female", "女性", "女生", enum_label(Gender.FEMALE).lower()}:
         return Gender.FEMALE
     raise BadValue(t("import.reason.bad_gender"))
 
