@@ -111,7 +111,7 @@ if section == "participation":
         for name in ("left_behind_rate", "other_rate")
     }
     with read_session(engine) as session:
-        summary = participation.participation_summary(session, actor, *period).iloc[0]
+        summary = participation.participation_summary(session, actor, *period).to_dict("records")[0]
         by_class = participation.participation_by_class(session, actor, *period)
         by_type = participation.participation_by_type(session, actor, *period)
         missing = participation.left_behind_without_activity(session, actor, *period)

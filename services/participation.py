@@ -313,7 +313,7 @@ def participation_by_term(session: Session, actor: Actor) -> pd.DataFrame:
     ).all()
     rows = []
     for school_id, term_id, name, start, end in terms:
-        summary = participation_summary(session, actor, start, end).iloc[0].to_dict()
+        summary = participation_summary(session, actor, start, end).to_dict("records")[0]
         rows.append(
             {
                 "school_id": school_id,

@@ -114,3 +114,15 @@ def test_health_grid_refuses_an_impossible_height_in_the_browser(live_server, pa
     page.wait_for_timeout(1000)
     screenshot(page, "health_refused")
     assert page.get_by_text("未保存任何内容").count() >= 1
+
+
+def test_participation_section_compares_left_behind_and_other_children(live_server, page):
+    login(page, live_server.url, "principal")
+    page.get_by_role("link", name="关爱活动", exact=True).click()
+    wait_idle(page)
+    page.get_by_test_id("stButtonGroup").get_by_text("留守儿童参与情况").click()
+    wait_idle(page)
+    page.get_by_text("非留守儿童参与率").first.wait_for()
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.wait_for_timeout(1500)
+    screenshot(page, "care_participation")

@@ -84,6 +84,7 @@ def test_activities_sign_in_whole_class_in_one_save(care, app_env):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["留守儿童参与率"] == "75.0%"  # 3 of the 4 left-behind children
     assert metrics["非留守儿童参与率"] == "33.3%"  # 1 of 3
+    assert (metrics["活动次数"], metrics["参加人次"]) == ("1", "4")
     assert "尚未参加任何活动的留守儿童（1 人）" in texts(at)
 
 

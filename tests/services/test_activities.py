@@ -197,6 +197,7 @@ def test_participation_rates_on_a_hand_built_case(session):
     assert summary["other_rate"] == pytest.approx(1 / 3)
     by_term = participation_by_term(session, s.principal)
     assert by_term["left_behind_participants"].tolist() == [4]
+    assert by_term["activities"].dtype.kind == "i"  # counts stay integers
 
     missing = left_behind_without_activity(session, s.principal, *term)
     assert missing.empty
