@@ -28,7 +28,7 @@ from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, HealthCheck
 from locales import enum_label, t
 from services.actor import Actor
-from services.errors import Conflict, ConflictError, NotAllowed, ValidationFailed
+from services.errors import Conflict, ConflictError, NotAllowed, Problem, ValidationFailed
 from services.scope import child_visibility, ensure_child_visible
 from services.specs import (
     ColumnSpec,
@@ -300,20 +300,7 @@ def save_class_health(
     checks = _latest_checks(session, [u.id for u in changes.updates], date_from, date_to)
     by_field = {s.field: s for s in specs}
     for update in changes.updates:
-        check = checks.get(update.id)
-        merged = {m: getattr(check, m) if check else None for m in MEASURES} | update.values
-        systolic, diastolic = merged.get("bp_systolic"), merged.get("bp_diastolic")
-        in_range = all(
-            _present(v) and isinstance(v, int | float) and low <= v <= high
-            for v, (low, high) in (
-                (systolic, LIMITS["bp_systolic"]),
-                (diastolic, LIMITS["bp_diastolic"]),
-            )
-        )
-        if in_range and systolic <= diastolic:
-            problems.append(
-                problem(update.label, by_field["bp_systolic"], systolic, "health.reason.bp_order")
-            )
+        problems += _row_problems(update.label, update.values, checks.get(update.id), by_field)
     if problems:
         raise ValidationFailed(problems)
     conflicts = []
@@ -335,7 +322,7 @@ def save_class_health(
         if check is not None:
             update_row(session, actor, check, update.version, update.values, update.label)
             updated += 1
-        elif any(_present(update.values.get(m)) for m in MEASURES):
+        else:
             values = dict(update.values)
             values["check_date"] = values.get("check_date") or default_date
             create_row(
@@ -345,6 +332,26 @@ def save_class_health(
             )
             created += 1
     return SaveResult(created=created, updated=updated)
+
+
+def _row_problems(
+    label: str, values: dict[str, Any], check: HealthCheck | None, by_field: dict[str, ColumnSpec]
+) -> list[Problem]:
+    """Checks across columns: systolic above diastolic; a new check has a measurement."""
+    merged = {m: getattr(check, m) if check else None for m in MEASURES} | values
+    if check is None and not any(_present(merged[m]) for m in MEASURES):
+        return [problem(label, by_field["height_cm"], None, "health.reason.no_measure")]
+    systolic, diastolic = merged.get("bp_systolic"), merged.get("bp_diastolic")
+    in_range = all(
+        _present(v) and isinstance(v, int | float) and low <= v <= high
+        for v, (low, high) in (
+            (systolic, LIMITS["bp_systolic"]),
+            (diastolic, LIMITS["bp_diastolic"]),
+        )
+    )
+    if in_range and systolic <= diastolic:
+        return [problem(label, by_field["bp_systolic"], systolic, "health.reason.bp_order")]
+    return []
 
 
 def _gone(child_id: int, label: str) -> Conflict:

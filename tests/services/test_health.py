@@ -141,3 +141,14 @@ def test_coverage_per_class(session):
 )
 def test_flags(values, flags):
     assert health_flags(values) == flags
+
+
+def test_a_new_check_needs_a_measurement(session):
+    s = make_care_school(session)
+    child = s.children_a[0]
+    with pytest.raises(ValidationFailed) as caught:
+        save(
+            session, s.principal, s.class_a, [RowUpdate(child.id, 0, child.name, {"notes": "请假"})]
+        )
+    assert caught.value.problems[0].reason == t("health.reason.no_measure")
+    assert count_checks(session) == 0
