@@ -358,6 +358,7 @@ def show(
         hide_index=True,
         height=height,
         width="stretch",
+        placeholder="—",
     )
     editor_value = st.session_state.get(editor_key)
     if can_edit:

@@ -7,7 +7,7 @@ import streamlit as st
 from components import filters, grid
 from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
-from db.enums import ContactChannel, Counterpart
+from db.enums import ContactChannel, Counterpart, Role
 from locales import enum_options, t
 from services import children, contacts
 from services.errors import NotAllowed, ValidationFailed
@@ -24,7 +24,8 @@ with read_session(engine) as session:
     options = children.filter_options(session, actor)
 
 if actor.role in contacts.EDITORS:
-    with st.expander(t("contacts.quick.title"), expanded=True):
+    on_the_road = actor.role in (Role.HEAD_TEACHER, Role.TEACHER)
+    with st.expander(t("contacts.quick.title"), expanded=on_the_road):
         if not choices:
             st.info(t("contacts.quick.no_children"))
         else:

@@ -89,7 +89,10 @@ if can_assign and teachers and not unpaired.empty:
             t("pairings.assign.teacher"), list(teachers), format_func=teachers.get
         )
         child_ids = st.multiselect(
-            t("pairings.assign.children"), list(labels), format_func=labels.get
+            t("pairings.assign.children"),
+            list(labels),
+            format_func=labels.get,
+            placeholder=t("pairings.assign.placeholder"),
         )
         if st.form_submit_button(t("pairings.assign.submit"), type="primary") and child_ids:
             try:
