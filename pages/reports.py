@@ -10,7 +10,7 @@ from components.context import current_actor, ready_engine
 from components.report_figures import report_figures
 from db.engine import read_session, write_session
 from db.enums import Role
-from locales import t
+from locales import current_language, set_language, t
 from services import reports
 from services.dashboard import term_options
 from services.report_data import ReportFilters, ReportPeriod
@@ -81,7 +81,10 @@ filters = ReportFilters(classroom_id=classroom_id)
 def built(export: Callable[..., reports.ExportFile], **options: object) -> Callable[[], bytes]:
     """Build the file when the button is clicked, in its own audited transaction."""
 
+    language = current_language()  # the click runs outside this script run: carry the language
+
     def build() -> bytes:
+        set_language(language)
         with write_session(engine) as session:
             return export(session, actor, period, demo_mode=demo_mode, **options).data
 

@@ -8,6 +8,7 @@ image takes seconds (browser start), so every chart of a report is rendered in o
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 CHART_WIDTH, CHART_HEIGHT, CHART_SCALE = 900, 450, 2
+log = logging.getLogger(__name__)
 
 
 def render_png(figures: dict[str, go.Figure]) -> dict[str, bytes]:
@@ -27,12 +29,16 @@ def render_png(figures: dict[str, go.Figure]) -> dict[str, bytes]:
     names = list(figures)
     with tempfile.TemporaryDirectory(prefix="careledger-charts-") as folder:
         paths = [Path(folder) / f"{i}.png" for i in range(len(names))]
-        pio.write_images(
-            [figures[n] for n in names],
-            paths,
-            format="png",
-            width=CHART_WIDTH,
-            height=CHART_HEIGHT,
-            scale=CHART_SCALE,
-        )
+        try:
+            pio.write_images(
+                [figures[n] for n in names],
+                paths,
+                format="png",
+                width=CHART_WIDTH,
+                height=CHART_HEIGHT,
+                scale=CHART_SCALE,
+            )
+        except Exception:  # no browser, or it crashed: a report without charts beats none
+            log.exception("chart rendering failed; the report is made without charts")
+            return {}
         return {name: path.read_bytes() for name, path in zip(names, paths, strict=True)}

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from components.report_figures import report_figures
 from db.enums import AuditAction
 from db.models import AuditEntry
-from services import masking, reports
+from services import masking, report_charts, reports
 from services.errors import NotAllowed
 from services.report_data import ReportFilters
 from tests.services.report_helpers import make_report_school
@@ -255,3 +255,16 @@ def test_libreoffice_opens_the_docx(session, school, tmp_path):
     text = (tmp_path / "report.txt").read_text(encoding="utf-8-sig")
     assert "青山小学留守儿童关爱工作报告（2026年11月）" in text
     assert "共有在校生7人" in text
+
+
+def test_report_is_made_without_charts_when_rendering_fails(session, school, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("no browser")
+
+    monkeypatch.setattr(report_charts.pio, "write_images", broken)
+    export = reports.export_bureau_docx(
+        session, school.principal, NOVEMBER, figures=report_figures, as_of=AS_OF
+    )
+    doc = Document(io.BytesIO(export.data))
+    assert len(doc.inline_shapes) == 0
+    assert "一、基本情况" in docx_text(export.data)
