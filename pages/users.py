@@ -10,15 +10,17 @@ from locales import enum_label, t
 from services.errors import ConflictError, ServiceError, ValidationFailed
 from services.user_admin import (
     SCHOOL_ROLES,
-    TABLE_COLUMNS,
     UserDraft,
-    UserRow,
     create_user,
-    list_classroom_options,
-    list_users,
     reset_password,
     set_user_active,
     update_user,
+)
+from services.user_list import (
+    TABLE_COLUMNS,
+    UserRow,
+    list_classroom_options,
+    list_users,
     user_table,
 )
 

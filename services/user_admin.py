@@ -11,62 +11,26 @@ import re
 import secrets
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.enums import AuditAction, Role
-from db.models import Classroom, School, TeachingAssignment, User
-from locales import enum_label
+from db.models import Classroom, School, User
 from services import audit
-from services.accounts import as_utc, normalise_username, now
+from services.accounts import normalise_username
 from services.actor import SYSTEM_ACTOR, Actor
 from services.errors import Conflict, ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
 from services.passwords import hash_password
+from services.user_classes import classes_of, set_user_classes
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # Roles a school administrator may give; bureau accounts see a whole county.
 SCHOOL_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR)
 _NOT_AUDITED = {"password_hash", "last_seen_at", "last_login_at", "failed_logins", "locked_until"}
-TABLE_COLUMNS = [
-    "username",
-    "display_name",
-    "role",
-    "phone",
-    "active",
-    "locked",
-    "must_change",
-    "head_of",
-    "taught",
-    "last_login",
-]
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-@dataclass(frozen=True)
-class UserRow:
-    id: int
-    username: str
-    display_name: str
-    role: Role
-    phone: str | None
-    active: bool
-    locked: bool
-    must_change_password: bool
-    last_login_at: datetime | None
-    head_of_classroom_ids: tuple[int, ...]
-    taught_classroom_ids: tuple[int, ...]
-    version: int
-
-
-@dataclass(frozen=True)
-class ClassroomOption:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True)
@@ -101,73 +65,11 @@ def one_time_password(length: int = 10) -> str:
             return candidate
 
 
-def list_users(session: Session, actor: Actor) -> list[UserRow]:
-    """The users of the administrator's school, by username."""
-    _require_admin(actor)
-    query = select(User).where(User.deleted_at.is_(None)).order_by(User.username)
-    if not _is_system(actor):
-        query = query.where(User.school_id == actor.school_id)
-    users = session.scalars(query).all()
-    heads, taught = _classes_of(session, [u.id for u in users])
-    at = now()
-    return [
-        UserRow(
-            id=u.id,
-            username=u.username,
-            display_name=u.display_name,
-            role=Role(u.role),
-            phone=u.phone,
-            active=u.active,
-            locked=bool(u.locked_until and as_utc(u.locked_until) > at),
-            must_change_password=u.must_change_password,
-            last_login_at=as_utc(u.last_login_at),
-            head_of_classroom_ids=tuple(sorted(heads.get(u.id, ()))),
-            taught_classroom_ids=tuple(sorted(taught.get(u.id, ()))),
-            version=u.version,
-        )
-        for u in users
-    ]
-
-
-def user_table(rows: list[UserRow], rooms: list[ClassroomOption]) -> pd.DataFrame:
-    """The users as a table for display: role by name, classes by name, times in CST."""
-    names = {room.id: room.name for room in rooms}
-    return pd.DataFrame(
-        [
-            {
-                "username": row.username,
-                "display_name": row.display_name,
-                "role": enum_label(row.role),
-                "phone": row.phone or "",
-                "active": row.active,
-                "locked": row.locked,
-                "must_change": row.must_change_password,
-                "head_of": "、".join(names.get(i, str(i)) for i in row.head_of_classroom_ids),
-                "taught": "、".join(names.get(i, str(i)) for i in row.taught_classroom_ids),
-                "last_login": _local(row.last_login_at),
-            }
-            for row in rows
-        ],
-        columns=TABLE_COLUMNS,
-    )
-
-
-def list_classroom_options(session: Session, actor: Actor) -> list[ClassroomOption]:
-    """The classes of the administrator's school, to choose from."""
-    _require_admin(actor)
-    rooms = session.execute(
-        select(Classroom.id, Classroom.name)
-        .where(Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None))
-        .order_by(Classroom.grade, Classroom.number, Classroom.name)
-    ).all()
-    return [ClassroomOption(room.id, room.name) for room in rooms]
-
-
 def create_user(
     session: Session, actor: Actor, draft: UserDraft, school_id: int | None = None
 ) -> IssuedPassword:
     """Add a user with a one-time password (to be changed at first sign-in)."""
-    _require_admin(actor)
+    require_admin(actor)
     school_id = _target_school(session, actor, draft.role, school_id)
     username = normalise_username(draft.username)
     _validate(session, draft, school_id, username=username)
@@ -187,7 +89,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    _set_classes(session, actor, user, draft)
+    set_user_classes(session, actor, user, draft.head_of_classroom_ids, draft.taught_classroom_ids)
     audit.record(session, actor, AuditAction.CREATE, "user", user.id, None, _audited(session, user))
     return IssuedPassword(user.id, user.username, password)
 
@@ -211,7 +113,7 @@ def update_user(
     user.phone = (draft.phone or "").strip() or None
     user.updated_by = actor.user_id or None
     session.flush()
-    _set_classes(session, actor, user, draft)
+    set_user_classes(session, actor, user, draft.head_of_classroom_ids, draft.taught_classroom_ids)
     _record_update(session, actor, user, before)
 
 
@@ -254,35 +156,35 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> IssuedPasswo
 
 def set_user_school(session: Session, actor: Actor, user_id: int, school_id: int) -> None:
     """Move a user to another school (system actor only: it changes what the user can see)."""
-    if not _is_system(actor):
+    if not is_system(actor):
         raise NotAllowed("only the server command may move users between schools")
     user = _managed_user(session, actor, user_id)
     school = session.get(School, school_id)
     if school is None or school.deleted_at is not None:
         raise NotFound("school")
     before = _audited(session, user)
-    _clear_classes(session, actor, user)
+    set_user_classes(session, actor, user)  # classes belong to the old school
     user.school_id, user.county = school.id, school.county
     session.flush()
     _record_update(session, actor, user, before)
 
 
-def _is_system(actor: Actor) -> bool:
+def is_system(actor: Actor) -> bool:
     return actor.user_id == SYSTEM_ACTOR.user_id and actor.school_id is None
 
 
-def _require_admin(actor: Actor) -> None:
+def require_admin(actor: Actor) -> None:
     actor.require(Role.ADMIN)
-    if actor.school_id is None and not _is_system(actor):
+    if actor.school_id is None and not is_system(actor):
         raise NotAllowed("administrator without a school")
 
 
 def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
-    _require_admin(actor)
+    require_admin(actor)
     user = session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("user")
-    if not _is_system(actor) and user.school_id != actor.school_id:
+    if not is_system(actor) and user.school_id != actor.school_id:
         raise NotAllowed("user of another school")
     return user
 
@@ -290,10 +192,10 @@ def _managed_user(session: Session, actor: Actor, user_id: int) -> User:
 def _target_school(session: Session, actor: Actor, role: Role, school_id: int | None) -> int | None:
     """The school a user with `role` will belong to; bureau accounts have none."""
     if role == Role.BUREAU:
-        if not _is_system(actor):
+        if not is_system(actor):
             raise NotAllowed("bureau accounts are created on the server")
         return None
-    if _is_system(actor):
+    if is_system(actor):
         if school_id is None or session.get(School, school_id) is None:
             raise NotFound("school")
         return school_id
@@ -346,79 +248,10 @@ def _validate(
         raise ValidationFailed(problems)
 
 
-def _set_classes(session: Session, actor: Actor, user: User, draft: UserDraft) -> None:
-    """Make the user head teacher of exactly `draft.head_of…` and teacher of `draft.taught…`."""
-    rooms = session.scalars(
-        select(Classroom).where(
-            (Classroom.head_teacher_id == user.id)
-            | Classroom.id.in_(draft.head_of_classroom_ids or [-1])
-        )
-    ).all()
-    for room in rooms:
-        wanted = user.id if room.id in draft.head_of_classroom_ids else None
-        if room.head_teacher_id == wanted:
-            continue
-        before = audit.snapshot(room)
-        room.head_teacher_id = wanted
-        room.updated_by = actor.user_id or None
-        session.flush()
-        audit.record(
-            session, actor, AuditAction.UPDATE, "classroom", room.id, before, audit.snapshot(room)
-        )
-    current = set(
-        session.scalars(
-            select(TeachingAssignment.classroom_id).where(TeachingAssignment.user_id == user.id)
-        )
-    )
-    gone = current - draft.taught_classroom_ids
-    if gone:
-        session.execute(
-            delete(TeachingAssignment).where(
-                TeachingAssignment.user_id == user.id, TeachingAssignment.classroom_id.in_(gone)
-            )
-        )
-    for room_id in sorted(draft.taught_classroom_ids - current):
-        session.add(
-            TeachingAssignment(
-                school_id=user.school_id,
-                user_id=user.id,
-                classroom_id=room_id,
-                created_by=actor.user_id or None,
-            )
-        )
-    session.flush()
-
-
-def _clear_classes(session: Session, actor: Actor, user: User) -> None:
-    _set_classes(session, actor, user, UserDraft(user.username, user.display_name, user.role))
-
-
-def _classes_of(
-    session: Session, user_ids: list[int]
-) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    heads: dict[int, set[int]] = {}
-    taught: dict[int, set[int]] = {}
-    if not user_ids:
-        return heads, taught
-    for room_id, head_id in session.execute(
-        select(Classroom.id, Classroom.head_teacher_id).where(
-            Classroom.head_teacher_id.in_(user_ids), Classroom.deleted_at.is_(None)
-        )
-    ):
-        heads.setdefault(head_id, set()).add(room_id)
-    for user_id, room_id in session.execute(
-        select(TeachingAssignment.user_id, TeachingAssignment.classroom_id).where(
-            TeachingAssignment.user_id.in_(user_ids)
-        )
-    ):
-        taught.setdefault(user_id, set()).add(room_id)
-    return heads, taught
-
-
 def _audited(session: Session, user: User) -> dict[str, Any]:
     """The user's audited fields, with their classes and without secrets or login noise."""
     values = {k: v for k, v in audit.snapshot(user).items() if k not in _NOT_AUDITED}
-    heads, taught = _classes_of(session, [user.id])
+    heads, taught = classes_of(session, [user.id])
     values["head_of_classroom_ids"] = sorted(heads.get(user.id, ()))
     values["taught_classroom_ids"] = sorted(taught.get(user.id, ()))
     return values
@@ -427,10 +260,6 @@ def _audited(session: Session, user: User) -> dict[str, Any]:
 def _record_update(session: Session, actor: Actor, user: User, before: dict[str, Any]) -> None:
     after = _audited(session, user)
     audit.record(session, actor, AuditAction.UPDATE, "user", user.id, before, after)
-
-
-def _local(moment: datetime | None) -> str:
-    return "" if moment is None else (moment + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
 
 
 def _name_of(session: Session, user_id: int | None) -> str | None:

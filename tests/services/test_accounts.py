@@ -13,7 +13,7 @@ import pytest
 from db.engine import write_session
 from db.enums import AuditAction, Role
 from db.models import TeachingAssignment
-from services import accounts, accounts_cli, user_admin
+from services import accounts, accounts_cli, user_admin, user_list
 from services.actor import SYSTEM_ACTOR
 from services.cookie_key import CookieKeyError, load_cookie_key
 from services.errors import ConflictError, NotAllowed, ValidationFailed
@@ -320,7 +320,7 @@ def test_only_admins_manage_users(session, role):
     other = make_user(session, school, username="target")
     actor = actor_of(session, make_user(session, school if role != Role.BUREAU else None, role))
     with pytest.raises(NotAllowed):
-        user_admin.list_users(session, actor)
+        user_list.list_users(session, actor)
     with pytest.raises(NotAllowed):
         user_admin.create_user(session, actor, UserDraft("newbie", "新人", Role.TEACHER))
     with pytest.raises(NotAllowed):
@@ -334,7 +334,7 @@ def test_admin_cannot_touch_another_schools_users_or_make_bureau_accounts(sessio
         user_admin.set_user_active(session, admin, stranger.id, False)
     with pytest.raises(NotAllowed):
         user_admin.create_user(session, admin, UserDraft("county", "局", Role.BUREAU, county="X"))
-    assert [row.username for row in user_admin.list_users(session, admin)] == ["boss"]
+    assert [row.username for row in user_list.list_users(session, admin)] == ["boss"]
 
 
 def test_update_user_refuses_a_stale_version(session, school_admin):
