@@ -39,7 +39,12 @@ def child_visibility(actor: Actor) -> ColumnElement[bool]:
 
 
 def ensure_child_visible(session: Session, actor: Actor, child_id: int) -> Child:
-    """Return the child if `actor` may see it; NotFound if absent, NotAllowed if out of scope."""
+    """Return the child if `actor` may see its full record; NotFound if absent, NotAllowed if not.
+
+    The bureau never sees one child's full record: it gets aggregates and masked lists only.
+    """
+    if actor.role == Role.BUREAU:
+        raise NotAllowed("the bureau sees aggregates and masked lists only")
     child = session.get(Child, child_id)
     if child is None:
         raise NotFound("child")
