@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 # 监护人姓名, 与儿童关系, then 监护人电话 (120 px); rows and header are 35 px high.
 PHONE_X = 34 + 60 + 130 + 80 + 80 + 70 + 60
 ROW_H = 35
+WAIT_MS = 30_000  # the machine may be busy: reruns can take seconds
 
 
 def login(page: Page, base_url: str, username: str) -> None:
@@ -58,7 +59,7 @@ def open_guardian_columns_of(page: Page, student_no: str) -> None:
     wait_idle(page)
     page.locator("[data-testid=stButtonGroup] button", has_text="监护人").click()
     wait_idle(page)
-    expect(page.get_by_text("共 1 条")).to_be_visible()
+    expect(page.get_by_text("共 1 条")).to_be_visible(timeout=WAIT_MS)
     # The grid is drawn on a canvas; its accessible cells tell when our row is there.
     page.locator("[id^=glide-cell]", has_text=student_no).first.wait_for(state="attached")
 
@@ -79,7 +80,7 @@ def type_into_phone_cell(page: Page, expected_old: str, value: str) -> None:
     overlay.fill(value)
     page.keyboard.press("Enter")
     wait_idle(page)
-    expect(page.get_by_role("button", name="保存")).to_be_enabled()
+    expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
 
 
 def grid_texts(page: Page) -> list[str]:
@@ -100,7 +101,7 @@ def test_edit_a_cell_save_and_see_it_after_reload(live_server, page, engine):
     type_into_phone_cell(page, child.guardian_phone, "13987654321")
     page.get_by_role("button", name="保存").click()
     wait_idle(page)
-    expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible()
+    expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible(timeout=WAIT_MS)
     assert stored_phone(engine, child.id) == ("13987654321", child.version + 1)
 
     page.reload()
@@ -121,7 +122,7 @@ def test_invalid_phone_names_row_and_field_and_writes_nothing(live_server, page,
     type_into_phone_cell(page, before[0], "12345")
     page.get_by_role("button", name="保存").click()
     wait_idle(page)
-    expect(page.get_by_text("有 1 处数据不符合要求，未保存任何内容")).to_be_visible()
+    expect(page.get_by_text("有 1 处数据不符合要求，未保存任何内容")).to_be_visible(timeout=WAIT_MS)
     page.locator("[id^=glide-cell]", has_text="电话格式不对").first.wait_for(state="attached")
     cells = grid_texts(page)
     assert [child.name, "监护人电话", "12345"] == cells[-4:-1]  # the problem table's row
@@ -139,12 +140,12 @@ def test_quick_contact_entry_at_phone_width(live_server, browser, engine):
         login(phone, live_server.url, "teacher")
         phone.goto(f"{live_server.url}/contacts")
         wait_idle(phone)
-        expect(phone.get_by_text("快速登记一次联系")).to_be_visible()
+        expect(phone.get_by_text("快速登记一次联系")).to_be_visible(timeout=WAIT_MS)
         form = phone.get_by_test_id("stForm")
         form.get_by_label("联系内容").fill("家访：奶奶身体好，孩子作业按时完成")
         form.get_by_role("button", name="保存这次联系").click()
         wait_idle(phone)
-        expect(phone.get_by_text("已保存：")).to_be_visible()
+        expect(phone.get_by_text("已保存：")).to_be_visible(timeout=WAIT_MS)
         screenshot(phone, "contacts_quick_entry_phone")
         with read_session(engine) as session:
             saved = session.execute(
@@ -179,12 +180,12 @@ def test_a_stale_save_names_who_changed_the_row_and_the_row_can_be_reloaded(
 
     page.get_by_role("button", name="保存").click()
     wait_idle(page)
-    expect(page.get_by_text(f"“{child.name}”已被")).to_be_visible()
+    expect(page.get_by_text(f"“{child.name}”已被")).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "children_conflict")
     assert stored_phone(engine, child.id) == (child.guardian_phone, child.version + 1)
 
     page.get_by_role("button", name="重新载入此行").click()
     wait_idle(page)
     page.locator("[id^=glide-cell]", has_text="校长刚改").first.wait_for(state="attached")
-    expect(page.get_by_text(f"“{child.name}”已被")).to_have_count(0)
+    expect(page.get_by_text(f"“{child.name}”已被")).to_have_count(0, timeout=WAIT_MS)
     assert "13811112222" not in grid_texts(page)
