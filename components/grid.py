@@ -208,15 +208,17 @@ def rebase(
     editor_value: dict[str, Any] | None,
     fresh_rows: pd.DataFrame,
     label_field: str | None = "name",
+    reload_ids: list[int] | None = None,
 ) -> GridState:
     """A new state whose base has the user's pending edits applied, except for the rows in
     `fresh_rows` (already in editor form), which show the database's current values; the pending
     edits of the other rows are carried so the next save still sends them with their versions."""
     changes = collect_changes(state, editor_value, label_field)
     fresh = {int(r[ID]): r for _, r in fresh_rows.iterrows()}
+    gone = set(reload_ids or []) - set(fresh)  # deleted meanwhile, or no longer visible
     base = state.base.copy() if state.base is not None else pd.DataFrame(columns=[ID, VERSION])
     for update in changes.updates:
-        if update.id in fresh:
+        if update.id in fresh or update.id in gone:
             continue
         pos = base.index[base[ID] == update.id][0]
         for column, value in update.values.items():
@@ -226,8 +228,9 @@ def rebase(
         if len(pos):
             for column in base.columns:
                 base.at[pos[0], column] = row.get(column)
-    kept = [d for d in changes.deletes if d.id not in fresh]
-    base = base[~base[ID].isin([d.id for d in kept]) & base[ID].notna()]
+    kept = [d for d in changes.deletes if d.id not in fresh and d.id not in gone]
+    dropped = [d.id for d in kept] + list(gone)
+    base = base[~base[ID].isin(dropped) & base[ID].notna()]
     new_rows = [i.values for i in changes.inserts]
     if new_rows:
         base = pd.concat([base, pd.DataFrame(new_rows)], ignore_index=True)
@@ -236,9 +239,11 @@ def rebase(
         state,
         base=base,
         generation=state.generation + 1,
-        carried_updates={u.id: u.values for u in changes.updates if u.id not in fresh},
+        carried_updates={
+            u.id: u.values for u in changes.updates if u.id not in fresh and u.id not in gone
+        },
         carried_deletes=kept,
-        conflicts=[c for c in state.conflicts if c.entity_id not in fresh],
+        conflicts=[c for c in state.conflicts if c.entity_id not in set(fresh) | gone],
         problems=[],
     )
 
@@ -438,7 +443,11 @@ def _messages(
                 with read_session(engine) as session:
                     fresh = load_rows(session, actor, [conflict.entity_id])
                 new_state = rebase(
-                    state, editor_value, editor_frame(fresh, specs, actor), label_field
+                    state,
+                    editor_value,
+                    editor_frame(fresh, specs, actor),
+                    label_field,
+                    reload_ids=[conflict.entity_id],
                 )
                 st.session_state[f"{key}.grid"] = new_state
             st.rerun()

@@ -5,6 +5,7 @@ import pandas as pd
 from components.grid import GridState, collect_changes, editor_frame, has_pending, rebase
 from db.enums import LeftBehindType, Role
 from services.actor import Actor
+from services.errors import Conflict
 from services.specs import ColumnSpec, ColumnType
 
 SPECS = [
@@ -95,3 +96,16 @@ def test_rebase_reloads_one_row_and_keeps_the_other_edits_with_their_versions():
     assert new_state.base["version"].tolist() == [3, 2, 7]
     changes = collect_changes(new_state, {})
     assert [(u.id, u.version, u.values) for u in changes.updates] == [(41, 3, {"name": "张三三"})]
+
+
+def test_rebase_drops_a_row_deleted_meanwhile():
+    state = state_for()
+    state.conflicts = [Conflict("王五", 93, "校长", None), Conflict("张三", 41, "校长", None)]
+    edits = {"edited_rows": {0: {"name": "张三三"}, 2: {"name": "王五五"}}}
+    empty = editor_frame(page_frame().iloc[0:0], SPECS, PRINCIPAL)
+    new_state = rebase(state, edits, empty, reload_ids=[93])
+    assert new_state.base["id"].tolist() == [41, 17]
+    assert [c.entity_id for c in new_state.conflicts] == [41]
+    assert [(u.id, u.values) for u in collect_changes(new_state, {}).updates] == [
+        (41, {"name": "张三三"})
+    ]
