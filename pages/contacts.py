@@ -30,11 +30,13 @@ if actor.role in contacts.EDITORS:
             st.info(t("contacts.quick.no_children"))
         else:
             ids = list(choices)
-            wanted = st.session_state.pop(PRESELECT_KEY, None)
+            # Coming from a child's profile: preselect that child (keyed, so the choice holds).
+            if (wanted := st.session_state.pop(PRESELECT_KEY, None)) in ids:
+                st.session_state["contacts.quick.child"] = wanted
             with st.form("contacts.quick", clear_on_submit=True, border=False):
                 child_id = st.selectbox(
                     t("contacts.quick.child"), ids, format_func=choices.get,
-                    index=ids.index(wanted) if wanted in ids else 0,
+                    key="contacts.quick.child",
                 )  # fmt: skip
                 channels = enum_options(ContactChannel)
                 channel = st.selectbox(

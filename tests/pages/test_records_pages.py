@@ -156,3 +156,20 @@ def test_profile_counselling_notes_shown_only_on_request_and_audited(school, app
     at.toggle[0].set_value(True).run()
     assert not at.exception
     assert views() == 1
+
+
+def test_contacts_child_preselected_from_the_profile_is_the_one_saved(school, app_env):
+    from sqlalchemy import select
+
+    from db.engine import read_session
+    from db.models import Child, Contact
+
+    with read_session(app_env) as session:
+        wanted = session.scalar(select(Child.id).where(Child.name == "别班娃"))
+    at = run_page("pages/contacts.py", school["principal"], **{"contacts.child_id": wanted})
+    assert at.selectbox(key="contacts.quick.child").value == wanted
+    at.text_area[0].input("从一人一档来")
+    next(b for b in at.button if b.label == "保存这次联系").click().run()
+    with read_session(app_env) as session:
+        saved = session.execute(select(Contact.child_id, Contact.summary)).all()
+    assert [tuple(row) for row in saved] == [(wanted, "从一人一档来")]
