@@ -12,29 +12,43 @@ from services.children import ChildFilter, FilterOptions
 ALL = ""
 
 
-def show(key: str, options: FilterOptions, default_status: str | None = "enrolled") -> ChildFilter:
-    """Render the filters in one row (two on narrow screens) and return what is chosen."""
+def show(
+    key: str,
+    options: FilterOptions,
+    default_status: str | None = "enrolled",
+    disabled: bool = False,
+) -> ChildFilter:
+    """Render the filters in one row (stacked on a phone) and return what is chosen.
+
+    Pages pass `disabled=grid.unsaved(...)`: changing a filter would drop unsaved grid edits.
+    """
     row = st.columns([1, 1.4, 1.2, 1, 1, 2])
     grade = row[0].selectbox(
         t("filters.grade"),
         [None, *options.grades],
         format_func=lambda g: t("filters.all") if g is None else t("filters.grade_n", n=g),
         key=f"{key}.grade",
+        disabled=disabled,
     )
     classroom_id = row[1].selectbox(
         t("filters.classroom"),
         [None, *options.classrooms],
         format_func=lambda c: t("filters.all") if c is None else options.classrooms[c],
         key=f"{key}.classroom",
+        disabled=disabled,
     )
     lbt_labels = {ALL: t("filters.all"), **enum_options(LeftBehindType)}
     left_behind_type = row[2].selectbox(
         t("filters.left_behind_type"), list(lbt_labels), format_func=lbt_labels.get,
-        key=f"{key}.lbt",
+        key=f"{key}.lbt", disabled=disabled,
     )  # fmt: skip
     key_labels = {None: t("filters.all"), True: t("filters.key_yes"), False: t("filters.key_no")}
     is_key = row[3].selectbox(
-        t("filters.is_key"), list(key_labels), format_func=key_labels.get, key=f"{key}.key"
+        t("filters.is_key"),
+        list(key_labels),
+        format_func=key_labels.get,
+        key=f"{key}.key",
+        disabled=disabled,
     )
     status_labels = {ALL: t("filters.all"), **enum_options(EnrolmentStatus)}
     statuses = list(status_labels)
@@ -44,8 +58,9 @@ def show(key: str, options: FilterOptions, default_status: str | None = "enrolle
         index=statuses.index(default_status) if default_status in statuses else 0,
         format_func=status_labels.get,
         key=f"{key}.status",
+        disabled=disabled,
     )
-    search = row[5].text_input(t("filters.search"), key=f"{key}.search")
+    search = row[5].text_input(t("filters.search"), key=f"{key}.search", disabled=disabled)
     return ChildFilter(
         grade=grade,
         classroom_id=classroom_id,

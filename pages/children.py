@@ -16,7 +16,7 @@ st.caption(t("children.caption"))
 with read_session(engine) as session:
     options = children.filter_options(session, actor)
     specs = children.child_columns(session, actor)
-chosen = filters.show("children.filters", options)
+chosen = filters.show("children.filters", options, disabled=grid.unsaved("children"))
 with read_session(engine) as session:
     rate = children.archive_completeness(session, actor, chosen)
 

@@ -74,10 +74,13 @@ if actor.role in contacts.EDITORS:
                     st.success(t("contacts.quick.saved", child=choices[child_id], date=when))
 
 st.subheader(t("contacts.grid_title"))
-child_filter = filters.show("contacts.filters", options, default_status=None)
+locked = grid.unsaved("contacts")
+child_filter = filters.show("contacts.filters", options, default_status=None, disabled=locked)
 left, right = st.columns(2)
-date_from = left.date_input(t("contacts.date_from"), value=None, key="contacts.from")
-date_to = right.date_input(t("contacts.date_to"), value=None, key="contacts.to")
+date_from = left.date_input(
+    t("contacts.date_from"), value=None, key="contacts.from", disabled=locked
+)
+date_to = right.date_input(t("contacts.date_to"), value=None, key="contacts.to", disabled=locked)
 chosen = contacts.ContactFilter(child_filter, date_from, date_to)
 with read_session(engine) as session:
     specs = contacts.contact_columns(session, actor, child_filter)
