@@ -1,7 +1,7 @@
 """Load: 10 and 50 concurrent sessions against a real `streamlit run app.py` on loopback.
 
-The server runs on a copy of the demo school (600 children, SQLite; `BENCH_LOAD_DATABASE_URL`
-points it at another database, e.g. a seeded PostgreSQL). Each session signs in with a demo
+The server runs on a copy of the demo school (600 children) on SQLite, and on a fresh PostgreSQL
+database too when TEST_DATABASE_URL names a server (as in CI). Each session signs in with a demo
 account and opens its menu's pages in turn (see bench/load.py). Reported: pages served, errors,
 page time, and the server's resident memory before and at the peak.
 """
@@ -9,6 +9,7 @@ page time, and the server's resident memory before and at the peak.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -16,10 +17,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy import text
 
 from bench.load import LoadResult, rss_mb, run_load
 from bench.timing import seeded_sqlite
+from db.engine import make_engine, normalise_url
+from seed.generator import SeedConfig, seed_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CHILDREN = 600
@@ -80,29 +86,69 @@ def _rows(result: LoadResult, scale: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def _server_errors(log: Path) -> list[str]:
+    """The distinct exception lines of the server log (what the redacted page errors were)."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = {line.strip() for line in lines if re.match(r"^\w[\w.]*(Error|Exception): ", line)}
+    return sorted(found)[:5]
+
+
+def _fresh_postgres_demo(admin_url: str) -> tuple[str, Callable[[], None]]:
+    """A new PostgreSQL database with the demo school, and how to drop it."""
+    admin = make_engine(normalise_url(admin_url))
+    name = f"careledger_load_{os.urandom(4).hex()}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    seed_database(engine, SeedConfig(children=DEMO_CHILDREN))
+    engine.dispose()
+
+    def drop() -> None:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def _measure(
+    database_url: str, scale: str, levels: tuple[int, ...], seconds: float, folder: Path
+) -> list[tuple[str, str, str]]:
+    log = folder / f"server-{scale.split(',')[-1].strip()}.log"
+    proc, url = _start_server(database_url, log)
+    rows: list[tuple[str, str, str]] = []
+    try:
+        run_load(url, 1, 3, proc.pid)  # warm-up: imports, caches, first connections
+        rows.append(("server memory after start-up", scale, f"{rss_mb(proc.pid):.0f} MB"))
+        for sessions in levels:
+            result = run_load(url, sessions, seconds, proc.pid)
+            for error in result.errors[:3] + _server_errors(log):
+                print("   load error:", error, file=sys.stderr)
+            rows += _rows(result, scale)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return rows
+
+
 def run(quick: bool = False) -> list[tuple[str, str, str]]:
+    """Demo school on SQLite; on PostgreSQL too when TEST_DATABASE_URL names a server."""
     seconds = 5.0 if quick else 20.0
     levels = (5, 10) if quick else (10, 50)
+    rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        database_url = os.environ.get("BENCH_LOAD_DATABASE_URL") or _fresh_copy_of_demo_school(
-            folder
-        )
-        scale = "demo school, SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
-        proc, url = _start_server(database_url, folder / "server.log")
-        rows: list[tuple[str, str, str]] = []
-        try:
-            run_load(url, 1, 3, proc.pid)  # warm-up: imports, caches, first connections
-            rows.append(("server memory after start-up", scale, f"{rss_mb(proc.pid):.0f} MB"))
-            for sessions in levels:
-                result = run_load(url, sessions, seconds, proc.pid)
-                for error in result.errors[:5]:
-                    print("   load error:", error, file=sys.stderr)
-                rows += _rows(result, scale)
-        finally:
-            proc.terminate()
+        sqlite_url = _fresh_copy_of_demo_school(folder)
+        rows += _measure(sqlite_url, "demo school, SQLite", levels, seconds, folder)
+        pg_server = os.environ.get("TEST_DATABASE_URL", "").strip()
+        if pg_server:
+            pg_url, drop = _fresh_postgres_demo(pg_server)
             try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        return rows
+                rows += _measure(pg_url, "demo school, PostgreSQL", levels, seconds, folder)
+            finally:
+                drop()
+    return rows

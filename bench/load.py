@@ -112,7 +112,7 @@ async def _until_finished(ws: ClientConnection) -> Run:
             label = str(getattr(inner, "label", "") or "")
             run.elements.append((element_kind, label, str(getattr(inner, "id", "") or "")))
             if element_kind == "exception":
-                run.errors.append(f"exception: {element.exception.type}")
+                run.errors.append(f"exception: {element.exception.type or 'see the server log'}")
             elif element_kind == "alert" and element.alert.format == Alert.Format.ERROR:
                 run.errors.append(f"error message: {element.alert.body[:80]}")
         elif kind == "navigation":
@@ -127,8 +127,15 @@ async def _until_finished(ws: ClientConnection) -> Run:
 
 
 async def _request(ws: ClientConnection, payload: bytes) -> Run:
+    """Send one rerun and wait for its result; a page that calls st.rerun() itself counts as
+    served when the run it started finishes."""
     await ws.send(payload)
-    return await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
+    run = await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
+    for _ in range(3):
+        if run.finished != ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN:
+            break
+        run = await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
+    return run
 
 
 def _widget_id(run: Run, kind: str, label: str) -> str:
@@ -152,8 +159,8 @@ async def _sign_in(ws: ClientConnection, username: str, password: str) -> list[t
         run = await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
         if run.pages:
             return run.pages
-        if run.finished in _FINISHED_OK:  # the form is shown again: refused
-            raise RuntimeError(f"sign-in of {username} refused: {run.errors}")
+        if run.finished in _FINISHED_OK:  # the form is shown again: refused or failed
+            raise RuntimeError(f"sign-in of {username} refused: {run.errors or 'no message'}")
     raise RuntimeError(f"sign-in of {username} did not reach the navigation")
 
 
@@ -161,7 +168,12 @@ async def _open_session(ws_url: str, username: str, result: LoadResult) -> _Sess
     """One simulated user opens the app and signs in (timed separately from browsing)."""
     started = time.monotonic()
     try:
-        ws = await connect(ws_url, subprotocols=["streamlit"], max_size=None)  # type: ignore[list-item]
+        ws = await connect(
+            ws_url,
+            subprotocols=["streamlit"],  # type: ignore[list-item]
+            max_size=None,
+            open_timeout=PAGE_TIMEOUT_S,  # a busy server accepts late; that is latency, not loss
+        )
     except Exception as exc:
         result.errors.append(f"{username}: cannot connect: {exc}"[:200])
         return None
@@ -188,7 +200,8 @@ async def _browse(session: _Session, deadline: float, offset: int, result: LoadR
             if run.finished in _FINISHED_OK and not run.errors:
                 result.pages_served += 1
             else:
-                result.errors += [f"{session.username} /{path}: {e}" for e in run.errors or ["?"]]
+                problems = run.errors or [f"script finished with status {run.finished}"]
+                result.errors += [f"{session.username} /{path}: {e}" for e in problems]
     except Exception as exc:  # a dropped or stuck session is an error of the run
         result.errors.append(f"{session.username}: {type(exc).__name__}: {exc}"[:200])
     finally:
