@@ -166,6 +166,10 @@ def county_engine() -> Engine | None:
         if schools:
             raise RuntimeError(f"{name} holds {schools} schools; drop it to reseed")
         seed_database(engine, SeedConfig(children=50_000, schools=50, months=12))
+    # A bulk load leaves PostgreSQL without statistics until autovacuum gets to it; plans made
+    # without them are nested loops over everything.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
     return engine
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
@@ -116,11 +116,15 @@ def _count_if(condition: Any) -> Any:
 
 
 def _paired_in_range(scope: Scope) -> ColumnElement[bool]:
-    """The child has a (not deleted) pairing in a term overlapping the scope's dates."""
-    return Child.id.in_(
-        select(Pairing.child_id)
+    """The child has a (not deleted) pairing in a term overlapping the scope's dates.
+
+    Correlated EXISTS (index on child_id) rather than IN: PostgreSQL will not hash a large IN
+    list and would rescan it for every child."""
+    return exists(
+        select(Pairing.id)
         .join(Term, Term.id == Pairing.term_id)
         .where(
+            Pairing.child_id == Child.id,
             Pairing.deleted_at.is_(None),
             Term.start_date <= scope.end,
             Term.end_date >= scope.start,
@@ -134,7 +138,7 @@ def dashboard_kpis(session: Session, actor: Actor, scope: Scope) -> DashboardKpi
     actor.require(*DASHBOARD_ROLES)
     left_behind = Child.left_behind_type != LeftBehindType.NONE
     paired = _paired_in_range(scope)
-    attended = Child.id.in_(_attended_child_ids(scope))
+    attended = _attended(scope)
     row = session.execute(
         select(
             func.count(Child.id),
@@ -175,11 +179,13 @@ def _optional_float(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _attended_child_ids(scope: Scope):  # type: ignore[no-untyped-def]
-    return (
-        select(Participation.child_id)
+def _attended(scope: Scope) -> ColumnElement[bool]:
+    """The child attended at least one activity in the scope's dates (correlated EXISTS)."""
+    return exists(
+        select(Participation.id)
         .join(Activity, Activity.id == Participation.activity_id)
         .where(
+            Participation.child_id == Child.id,
             Participation.attended.is_(True),
             Participation.deleted_at.is_(None),
             Activity.deleted_at.is_(None),

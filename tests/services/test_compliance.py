@@ -14,6 +14,7 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
+from services import compliance
 from services.compliance import compliance_rows, compliance_table
 from services.periods import term_periods
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
@@ -21,6 +22,14 @@ from tests.services.compliance_helpers import log_contact, make_autumn_term, mak
 
 CP, CH = Counterpart, ContactChannel
 NOV_15 = date(2026, 11, 15)
+
+
+@pytest.fixture(autouse=True, params=["exists", "set_based"])
+def met_strategy(request, monkeypatch):
+    """Run every case with both ways of finding a matching contact, on every backend."""
+    dialects = {"sqlite", "postgresql"} if request.param == "set_based" else set()
+    monkeypatch.setattr(compliance, "SET_BASED_DIALECTS", frozenset(dialects))
+    return request.param
 
 
 @pytest.fixture
