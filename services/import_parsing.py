@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from locales import t
 from services.errors import Problem, ValidationFailed
@@ -100,6 +100,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 FIELDS: tuple[str, ...] = tuple(SYNONYMS)
 # Group labels of two-row headers: "父亲" over "姓名" reads as "父亲姓名".
 _GROUP_WORDS = ("父亲", "母亲", "监护人", "代理监护人", "临时监护人")
+_MERGE_REF = re.compile(r'<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
+_FIRST_SHEET_RID = re.compile(r'<sheet\b[^>]*\br:id="([^"]+)"')
+_REL_ELEMENT = re.compile(r"<Relationship\b[^>]*>")
+_ATTR_ID, _ATTR_TARGET = re.compile(r'\bId="([^"]+)"'), re.compile(r'\bTarget="([^"]+)"')
 _DROP_IN_HEADER = re.compile(r"[\s*＊:：]|[\(（][^)）]*[\)）]")
 
 
@@ -191,22 +195,55 @@ def _read_csv(data: bytes) -> list[list[object]]:
 
 
 def _read_xlsx(data: bytes, file_name: str) -> list[list[object]]:
+    """The first sheet's values, row by row as in the file, merged ranges filled with their value.
+
+    Read-only mode streams the cells (several times faster on a 5,000-row roster); it does not
+    expose merged ranges, so those are read from the sheet's XML.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if any(n.lower().endswith("vbaproject.bin") for n in archive.namelist()):
                 raise _file_problem(file_name, t("import.reason.macro"))
-        workbook = load_workbook(io.BytesIO(data), data_only=False)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers record wrong dimensions; read every row
+        grid = [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
+        workbook.close()
+        merges = _merged_ranges(data)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise _file_problem(file_name, t("import.reason.unreadable")) from exc
-    sheet = workbook.worksheets[0]
-    grid = [list(row) for row in sheet.iter_rows(values_only=True)]
     _refuse_formulas(grid, file_name)
-    for merged in sheet.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, min(merged.max_col, len(grid[r]))):
+    width = max((len(r) for r in grid), default=0)
+    for row in grid:
+        row.extend([None] * (width - len(row)))
+    for min_col, min_row, max_col, max_row in merges:
+        if min_row > len(grid):
+            continue
+        top = grid[min_row - 1][min_col - 1]
+        for r in range(min_row - 1, min(max_row, len(grid))):
+            for c in range(min_col - 1, min(max_col, width)):
                 grid[r][c] = top
     return grid
+
+
+def _merged_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range of the first sheet, read from
+    its XML (openpyxl's fast read-only mode does not report them)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode("utf-8", errors="replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
+        first = _FIRST_SHEET_RID.search(book)
+        targets = {}
+        for element in _REL_ELEMENT.findall(rels):
+            rel_id, target = _ATTR_ID.search(element), _ATTR_TARGET.search(element)
+            if rel_id and target:
+                targets[rel_id.group(1)] = target.group(1)
+        if first is None or first.group(1) not in targets:
+            return []
+        target = targets[first.group(1)].lstrip("/")
+        path = target if target.startswith("xl/") else f"xl/{target}"
+        text = archive.read(path).decode("utf-8", errors="replace")
+    return [range_boundaries(ref) for ref in _MERGE_REF.findall(text)]  # type: ignore[misc]
 
 
 def _refuse_formulas(grid: list[list[object]], file_name: str) -> None:

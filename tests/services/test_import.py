@@ -8,6 +8,7 @@ import io
 from datetime import date, datetime
 
 import pytest
+import xlsxwriter
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -448,3 +449,23 @@ def test_template_round_trips_through_the_import(session, school_setup):
     values = plan.rows[0].values
     assert values["guardian_phone"] == "0851-1234567"
     assert values["father_work_province"] == "广东"
+
+
+def test_xlsxwriter_file_with_blank_rows_keeps_exact_row_numbers(session, school_setup):
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("花名册")
+    sheet.merge_range("A2:E2", "青山小学留守儿童花名册")  # row 1 left empty, title merged
+    sheet.write_row(3, 0, ["学籍号", "姓名", "性别", "班级", "留守类型"])  # header on row 4
+    sheet.write_row(4, 0, ["G100070", "甲", "男", "三年级2班", "双亲外出"])
+    sheet.merge_range("D7:D8", "四年级1班")  # class merged down; row 6 blank
+    sheet.write_row(6, 0, ["G100071", "乙", "女"])
+    sheet.write_row(7, 0, ["G100072", "丙", "X"])
+    workbook.close()
+    raw, plan = plan_of(session, school_setup["principal"], buffer.getvalue())
+    assert raw.header_row == 4
+    assert [(r.row, r.name, r.classroom) for r in plan.rows] == [
+        (5, "甲", "3年级(2)班"),
+        (7, "乙", "四年级(1)班"),
+    ]
+    assert [(p.row, p.column, p.value) for p in plan.problems] == [("8", "性别", "X")]
