@@ -8,11 +8,12 @@ from components import filters, grid
 from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import ContactChannel, Counterpart, Role
-from locales import enum_options, t
+from locales import enum_label, enum_options, t
 from services import children, contacts
 from services.errors import NotAllowed, ValidationFailed
 
 PRESELECT_KEY = "contacts.child_id"  # set by the child profile's "log a contact" action
+PREFILL_KEY = "contact_prefill"  # set by 我的待办: {"child_id", "counterpart", "channel"}
 
 actor = current_actor()
 engine = ready_engine()
@@ -30,25 +31,34 @@ if actor.role in contacts.EDITORS:
             st.info(t("contacts.quick.no_children"))
         else:
             ids = list(choices)
-            # Coming from a child's profile: preselect that child (keyed, so the choice holds).
-            if (wanted := st.session_state.pop(PRESELECT_KEY, None)) in ids:
+            # Coming from a child's profile or a to-do: preselect (keyed, so the choice holds).
+            prefill = st.session_state.pop(PREFILL_KEY, None) or {}
+            wanted = st.session_state.pop(PRESELECT_KEY, None) or prefill.get("child_id")
+            if wanted in ids:
                 st.session_state["contacts.quick.child"] = wanted
+            channels = enum_options(ContactChannel)
+            # The guardian first: the usual counterpart after a home visit, and the default.
+            counterparts = {
+                Counterpart.GUARDIAN.value: enum_label(Counterpart.GUARDIAN),
+                **enum_options(Counterpart),
+            }
+            if prefill.get("channel") in channels:
+                st.session_state["contacts.quick.channel"] = prefill["channel"]
+            if prefill.get("counterpart") in counterparts:
+                st.session_state["contacts.quick.counterpart"] = prefill["counterpart"]
             with st.form("contacts.quick", clear_on_submit=True, border=False):
                 child_id = st.selectbox(
                     t("contacts.quick.child"), ids, format_func=choices.get,
                     key="contacts.quick.child",
                 )  # fmt: skip
-                channels = enum_options(ContactChannel)
                 channel = st.selectbox(
-                    t("contacts.quick.channel"), list(channels), format_func=channels.get
-                )
-                counterparts = enum_options(Counterpart)
+                    t("contacts.quick.channel"), list(channels), format_func=channels.get,
+                    key="contacts.quick.channel",
+                )  # fmt: skip
                 counterpart = st.selectbox(
-                    t("contacts.quick.counterpart"),
-                    list(counterparts),
-                    format_func=counterparts.get,
-                    index=list(counterparts).index(Counterpart.GUARDIAN.value),
-                )
+                    t("contacts.quick.counterpart"), list(counterparts),
+                    format_func=counterparts.get, key="contacts.quick.counterpart",
+                )  # fmt: skip
                 when = st.date_input(
                     t("contacts.quick.date"), value=date.today(), max_value=date.today()
                 )

@@ -173,3 +173,23 @@ def test_contacts_child_preselected_from_the_profile_is_the_one_saved(school, ap
     with read_session(app_env) as session:
         saved = session.execute(select(Contact.child_id, Contact.summary)).all()
     assert [tuple(row) for row in saved] == [(wanted, "从一人一档来")]
+
+
+def test_contacts_prefill_from_the_todo_list(school, app_env):
+    from sqlalchemy import select
+
+    from db.engine import read_session
+    from db.models import Child
+
+    with read_session(app_env) as session:
+        wanted = session.scalar(select(Child.id).where(Child.name == "别班娃"))
+    prefill = {"child_id": wanted, "counterpart": "father", "channel": "phone"}
+    at = run_page("pages/contacts.py", school["principal"], contact_prefill=prefill)
+    assert at.selectbox(key="contacts.quick.child").value == wanted
+    assert at.selectbox(key="contacts.quick.channel").value == "phone"
+    assert at.selectbox(key="contacts.quick.counterpart").value == "father"
+
+
+def test_contacts_counterpart_defaults_to_the_guardian(school):
+    at = run_page("pages/contacts.py", school["head_teacher"])
+    assert at.selectbox(key="contacts.quick.counterpart").value == "guardian"
