@@ -334,7 +334,8 @@ def due_rows(
     if set_based:
         # The distinct (child, period) pairs of a county year do not fit PostgreSQL's default
         # 4 MB work_mem; without more the hash spills to disk. Scoped to this transaction.
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SET LOCAL work_mem = '64MB'"))
         met_pairs = _met_pairs(session, rp, school_ids, rp_rows, child_id)
         met: Any = case((met_pairs.c.child_id.is_(None), 0), else_=1)
     else:
