@@ -13,9 +13,14 @@ def test_headline_counts_enrolled_children_of_own_school_only(session):
         LeftBehindType.NONE,
     ]:
         make_child(session, school, left_behind_type=lbt)
-    make_child(session, school, LeftBehindType.BOTH, enrolment_status=EnrolmentStatus.TRANSFERRED)
+    make_child(
+        session,
+        school,
+        left_behind_type=LeftBehindType.BOTH,
+        enrolment_status=EnrolmentStatus.TRANSFERRED,
+    )
     other = make_school(session, name="别的学校", county="别的县")
-    make_child(session, other, LeftBehindType.BOTH)
+    make_child(session, other, left_behind_type=LeftBehindType.BOTH)
     principal = actor_of(session, make_user(session, school, Role.PRINCIPAL))
 
     headline = school_headline(session, principal)
@@ -31,6 +36,6 @@ def test_bureau_sees_its_county_aggregate(session):
     b = make_school(session, name="二小", county="青山县")
     c = make_school(session, name="外县小学", county="白水县")
     for school in (a, b, c):
-        make_child(session, school, LeftBehindType.FATHER)
+        make_child(session, school, left_behind_type=LeftBehindType.FATHER)
     bureau = actor_of(session, make_user(session, None, Role.BUREAU, county="青山县"))
     assert school_headline(session, bureau).children == 2
