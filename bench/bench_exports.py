@@ -31,7 +31,13 @@ from db.models import School, User
 from services.actor import Actor, load_actor
 from services.import_parsing import read_roster, suggest_mapping
 from services.importer import apply_import, plan_import
-from services.reports import export_bureau_docx, export_workbook, term_period, year_period
+from services.reports import (
+    export_bureau_docx,
+    export_workbook,
+    month_period,
+    term_period,
+    year_period,
+)
 
 AUTUMN = term_period("2026年秋季学期", date(2026, 9, 1), date(2027, 1, 20))
 AS_OF = date(2026, 11, 28)
@@ -52,7 +58,8 @@ def bench_workbook(children: int) -> list[tuple[str, str, str]]:
     engine = seeded_sqlite(children, months=12)
     rows: list[tuple[str, str, str]] = []
     factory = sessionmaker(bind=engine)
-    for label, period in (("term", AUTUMN), ("year", year_period(2026))):
+    periods = (("month", month_period(2026, 11)), ("term", AUTUMN), ("year", year_period(2026)))
+    for label, period in periods:
         with factory() as session:
             actor = principal_of(session)
             seconds, export = timed(lambda: export_workbook(session, actor, period, as_of=AS_OF))  # noqa: B023
