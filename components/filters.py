@@ -23,17 +23,18 @@ def show(
     Pages pass `disabled=grid.unsaved(...)`: changing a filter would drop unsaved grid edits.
     """
     row = st.columns([1, 1.4, 1.2, 1, 1, 2])
+    # "All" is 0 / "", not None: a disabled selectbox shows None as an empty placeholder.
     grade = row[0].selectbox(
         t("filters.grade"),
-        [None, *options.grades],
-        format_func=lambda g: t("filters.all") if g is None else t("filters.grade_n", n=g),
+        [0, *options.grades],
+        format_func=lambda g: t("filters.grade_n", n=g) if g else t("filters.all"),
         key=f"{key}.grade",
         disabled=disabled,
     )
     classroom_id = row[1].selectbox(
         t("filters.classroom"),
-        [None, *options.classrooms],
-        format_func=lambda c: t("filters.all") if c is None else options.classrooms[c],
+        [0, *options.classrooms],
+        format_func=lambda c: options.classrooms[c] if c else t("filters.all"),
         key=f"{key}.classroom",
         disabled=disabled,
     )
@@ -42,7 +43,7 @@ def show(
         t("filters.left_behind_type"), list(lbt_labels), format_func=lbt_labels.get,
         key=f"{key}.lbt", disabled=disabled,
     )  # fmt: skip
-    key_labels = {None: t("filters.all"), True: t("filters.key_yes"), False: t("filters.key_no")}
+    key_labels = {ALL: t("filters.all"), "yes": t("filters.key_yes"), "no": t("filters.key_no")}
     is_key = row[3].selectbox(
         t("filters.is_key"),
         list(key_labels),
@@ -62,10 +63,10 @@ def show(
     )
     search = row[5].text_input(t("filters.search"), key=f"{key}.search", disabled=disabled)
     return ChildFilter(
-        grade=grade,
-        classroom_id=classroom_id,
+        grade=grade or None,
+        classroom_id=classroom_id or None,
         left_behind_type=left_behind_type or None,
-        is_key=is_key,
+        is_key={"yes": True, "no": False}.get(is_key),
         enrolment_status=status or None,
         search=search.strip(),
     )

@@ -189,3 +189,32 @@ def test_a_stale_save_names_who_changed_the_row_and_the_row_can_be_reloaded(
     page.locator("[id^=glide-cell]", has_text="校长刚改").first.wait_for(state="attached")
     expect(page.get_by_text(f"“{child.name}”已被")).to_have_count(0, timeout=WAIT_MS)
     assert "13811112222" not in grid_texts(page)
+
+
+def test_cells_pasted_from_excel_are_saved(live_server, browser, engine):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        child = head_teachers_child(engine)
+        login(page, live_server.url, "head_teacher")
+        open_guardian_columns_of(page, child.student_no)
+        box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
+        name_x = PHONE_X - 60 - 70 - 40  # centre of 监护人姓名
+        page.mouse.click(box["x"] + name_x, box["y"] + ROW_H + ROW_H // 2)
+        page.wait_for_timeout(300)
+        # Three cells of one Excel row: name, relation, phone (tab-separated on the clipboard).
+        page.evaluate("navigator.clipboard.writeText('李桂芳\\t外婆\\t13612345678')")
+        page.keyboard.press("Control+V")
+        expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
+        page.get_by_role("button", name="保存").click()
+        wait_idle(page)
+        expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible(timeout=WAIT_MS)
+        with read_session(engine) as session:
+            stored = session.get(Child, child.id)
+            assert (stored.guardian_name, stored.guardian_relation, stored.guardian_phone) == (
+                "李桂芳", "外婆", "13612345678",
+            )  # fmt: skip
+    finally:
+        context.close()

@@ -193,3 +193,11 @@ def test_contacts_prefill_from_the_todo_list(school, app_env):
 def test_contacts_counterpart_defaults_to_the_guardian(school):
     at = run_page("pages/contacts.py", school["head_teacher"])
     assert at.selectbox(key="contacts.quick.counterpart").value == "guardian"
+
+
+def test_archive_grade_and_key_filters(school):
+    at = run_page("pages/children.py", school["principal"])
+    at.selectbox(key="children.filters.grade").set_value(4).run()
+    assert grid_names(at) == ["别班娃"]
+    at.selectbox(key="children.filters.key").set_value("yes").run()
+    assert "共 0 条" in texts(at)
