@@ -1,57 +1,45 @@
-"""Consistent backups while the app runs, retention, and restore into a new database.
+"""Consistent backups while the app runs, their manifests, retention, and the admin page's actions.
 
 A backup is two files in the backup folder: the data (`careledger-<UTC time>.sqlite3`, made with
 SQLite's online backup API, or `.pgdump`, made with `pg_dump --format=custom`) and a manifest
 (`<same name>.json`) with the row count of every table *in the same snapshot* as the data, the
-schema revision and a SHA-256 of the file. Restore writes into a database that does not exist yet,
-then checks integrity and compares every table's row count with the manifest.
+schema revision and a SHA-256 of the file. Restoring is services/backup_restore.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from db.engine import PROJECT_ROOT, make_engine, normalise_url
+from db.engine import PROJECT_ROOT
 from db.enums import AuditAction, Role
 from db.models import School
 from services.actor import Actor
 from services.audit import record
-from services.errors import NotAllowed, NotFound, ServiceError
+from services.backup_db import (
+    BackupFailed,
+    check_client_version,
+    count_rows,
+    libpq_command,
+    pg_revision,
+    sha256_of,
+    sqlite_revision,
+    sqlite_tables,
+)
+from services.errors import NotAllowed, NotFound
 
 KEEP_DAYS = 30
 NAME_PATTERN = re.compile(r"^careledger-(\d{8}T\d{6}Z)(?:-\d+)?\.(sqlite3|pgdump)$")
 _TS_FORMAT = "%Y%m%dT%H%M%SZ"
-# One transaction: a restore that fails half-way leaves an empty database, not half of one.
-PG_RESTORE_FLAGS = (
-    "pg_restore",
-    "--no-owner",
-    "--no-privileges",
-    "--single-transaction",
-    "--exit-on-error",
-)
-
-
-class BackupFailed(ServiceError):
-    message_key = "ops.error.backup_failed"
-
-
-class RestoreRefused(ServiceError):
-    message_key = "ops.error.restore_refused"
 
 
 @dataclass(frozen=True)
@@ -68,27 +56,6 @@ class BackupInfo:
     @property
     def total_rows(self) -> int:
         return sum(self.row_counts.values())
-
-
-@dataclass(frozen=True)
-class RestoreReport:
-    target: str  # the new database, password hidden
-    integrity: str  # "ok" or what the integrity check said
-    expected: dict[str, int]
-    actual: dict[str, int]
-
-    @property
-    def mismatches(self) -> dict[str, tuple[int | None, int | None]]:
-        tables = sorted(set(self.expected) | set(self.actual))
-        return {
-            t: (self.expected.get(t), self.actual.get(t))
-            for t in tables
-            if self.expected.get(t) != self.actual.get(t)
-        }
-
-    @property
-    def ok(self) -> bool:
-        return self.integrity == "ok" and not self.mismatches
 
 
 def backup_dir() -> Path:
@@ -124,7 +91,7 @@ def take_backup(
         created_at=created,
         backend=backend,
         size_bytes=path.stat().st_size,
-        sha256=_sha256(path),
+        sha256=sha256_of(path),
         schema_revision=revision,
         row_counts=counts,
     )
@@ -150,8 +117,8 @@ def _sqlite_backup(engine: Engine, dest: Path) -> tuple[dict[str, int], str | No
     src = sqlite3.connect(source_path, timeout=15)
     try:
         src.execute("BEGIN")  # WAL: from the first read on, this connection sees one snapshot
-        counts = _counts(src.execute, _sqlite_tables(src))
-        revision = _sqlite_revision(src)
+        counts = count_rows(src.execute, sqlite_tables(src))
+        revision = sqlite_revision(src)
         dst = sqlite3.connect(dest)
         try:
             src.backup(dst)  # pages=-1: everything in one step, from the same snapshot
@@ -175,11 +142,11 @@ def _pg_backup(engine: Engine, dest: Path) -> tuple[dict[str, int], str | None]:
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
             ).scalars()
         )
-        counts = _counts(lambda sql: conn.execute(text(sql)), tables)
-        revision = _pg_revision(conn)
+        counts = count_rows(lambda sql: conn.execute(text(sql)), tables)
+        revision = pg_revision(conn)
         server_major = int(conn.execute(text("SHOW server_version_num")).scalar_one()) // 10000
-        _check_client_version("pg_dump", server_major)
-        cmd, env = _libpq_command(engine.url.render_as_string(hide_password=False))
+        check_client_version("pg_dump", server_major)
+        cmd, env = libpq_command(engine.url.render_as_string(hide_password=False))
         result = subprocess.run(
             ["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--file", str(dest), *cmd],
             env=env,
@@ -191,67 +158,6 @@ def _pg_backup(engine: Engine, dest: Path) -> tuple[dict[str, int], str | None]:
     if result.returncode != 0:
         raise BackupFailed(f"pg_dump failed: {result.stderr.strip()[:400]}")
     return counts, revision
-
-
-def _counts(execute: Callable[[str], Any], tables: list[str]) -> dict[str, int]:
-    """Row count per table; `execute(sql)` returns something with fetchone()."""
-    counts: dict[str, int] = {}
-    for table in tables:
-        if table == "alembic_version":
-            continue
-        counts[table] = int(execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0])
-    return counts
-
-
-def _sqlite_tables(conn: sqlite3.Connection) -> list[str]:
-    rows = conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name"
-    )
-    return [r[0] for r in rows]
-
-
-def _sqlite_revision(conn: sqlite3.Connection) -> str | None:
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
-        return None
-    return row[0] if row else None
-
-
-def _pg_revision(conn: Connection) -> str | None:
-    exists = conn.execute(text("SELECT to_regclass('public.alembic_version')")).scalar()
-    if exists is None:
-        return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def _check_client_version(tool: str, server_major: int) -> None:
-    """pg_dump/pg_restore must be at least the server's major version."""
-    if shutil.which(tool) is None:
-        raise BackupFailed(f"{tool} not found: apt-get install postgresql-client-{server_major}")
-    out = subprocess.run([tool, "--version"], capture_output=True, text=True).stdout
-    match = re.search(r"(\d+)\.\d+", out)
-    if match and int(match.group(1)) < server_major:
-        raise BackupFailed(f"{tool} {match.group(0)} is older than the server ({server_major})")
-
-
-def _libpq_command(url: str) -> tuple[list[str], dict[str, str]]:
-    """`--dbname=<libpq URI without password>`, and the password in PGPASSWORD (not argv)."""
-    sa_url = make_url(normalise_url(url))
-    env = dict(os.environ)
-    if sa_url.password:
-        env["PGPASSWORD"] = str(sa_url.password)
-    uri = sa_url.set(drivername="postgresql", password=None)
-    return [f"--dbname={uri.render_as_string(hide_password=False)}"], env
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _manifest_path(data_path: Path) -> Path:
@@ -316,103 +222,6 @@ def apply_retention(directory: Path, keep_days: int = KEEP_DAYS) -> list[str]:
             _manifest_path(info.path).unlink(missing_ok=True)
             removed.append(info.name)
     return removed
-
-
-# --- restore -----------------------------------------------------------------------------------
-
-
-def restore_backup(info: BackupInfo, target_url: str) -> RestoreReport:
-    """Restore into a NEW database at `target_url`, then check integrity and row counts."""
-    if _sha256(info.path) != info.sha256:
-        raise RestoreRefused(f"{info.name} does not match its manifest checksum")
-    target_url = normalise_url(target_url)
-    is_sqlite = target_url.startswith("sqlite")
-    if is_sqlite != (info.backend == "sqlite"):
-        raise RestoreRefused(f"a {info.backend} backup restores into a {info.backend} database")
-    if is_sqlite:
-        integrity = _sqlite_restore(info.path, target_url)
-    else:
-        integrity = _pg_restore(info.path, target_url)
-    engine = make_engine(target_url)
-    try:
-        actual = table_counts(engine)
-    finally:
-        engine.dispose()
-    return RestoreReport(
-        target=make_url(target_url).render_as_string(hide_password=True),
-        integrity=integrity,
-        expected=dict(info.row_counts),
-        actual=actual,
-    )
-
-
-def table_counts(engine: Engine) -> dict[str, int]:
-    """Row count of every table (alembic_version left out)."""
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            tables = [
-                r[0]
-                for r in conn.exec_driver_sql(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%'"
-                )
-            ]
-        else:
-            tables = list(
-                conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                ).scalars()
-            )
-        return _counts(lambda sql: conn.exec_driver_sql(sql), sorted(tables))
-
-
-def _sqlite_restore(backup_path: Path, target_url: str) -> str:
-    target = make_url(target_url).database
-    if not target or target == ":memory:":
-        raise RestoreRefused("restore needs a file path for the new SQLite database")
-    if Path(target).exists():
-        raise RestoreRefused(f"{target} already exists; restore only into a new database")
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-        return str(dst.execute("PRAGMA integrity_check").fetchone()[0])
-    finally:
-        dst.close()
-        src.close()
-
-
-def _pg_restore(backup_path: Path, target_url: str) -> str:
-    """CREATE DATABASE (refusing an existing one), then pg_restore in one transaction."""
-    url = make_url(target_url)
-    name = url.database
-    if not name or not re.fullmatch(r"[A-Za-z0-9_\-]+", name):
-        raise RestoreRefused(f"database name {name!r}: use letters, digits, _ and -")
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False))
-    try:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar()
-            if exists:
-                raise RestoreRefused(f"database {name} already exists; restore only into a new one")
-            server_major = int(conn.execute(text("SHOW server_version_num")).scalar_one()) // 10000
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    _check_client_version("pg_restore", server_major)
-    cmd, env = _libpq_command(target_url)
-    result = subprocess.run(
-        [*PG_RESTORE_FLAGS, *cmd, str(backup_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
-    if result.returncode != 0:
-        return f"pg_restore failed: {result.stderr.strip()[:400]}"
-    return "ok"
 
 
 # --- the admin page's audited actions --------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from db.engine import database_url, make_engine, normalise_url
 from services import backup
+from services import backup_restore as restore
 from services.errors import ServiceError
 
 
@@ -55,7 +56,7 @@ def _find(name_or_path: str, directory: Path | None) -> backup.BackupInfo:
     return backup.find_backup(name_or_path, directory)
 
 
-def _print_report(report: backup.RestoreReport) -> int:
+def _print_report(report: restore.RestoreReport) -> int:
     print(f"restored into {report.target}")
     print(f"integrity: {report.integrity}")
     for table in sorted(set(report.expected) | set(report.actual)):
@@ -70,12 +71,12 @@ def _verify(info: backup.BackupInfo, live_url: str) -> int:
     """Restore into a temporary database (on the live server for PostgreSQL), report, drop it."""
     if info.backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
-            return _print_report(backup.restore_backup(info, f"sqlite:///{tmp}/verify.db"))
+            return _print_report(restore.restore_backup(info, f"sqlite:///{tmp}/verify.db"))
     source = make_url(live_url)
     name = f"careledger_verify_{uuid.uuid4().hex[:8]}"
     target = source.set(database=name).render_as_string(hide_password=False)
     try:
-        return _print_report(backup.restore_backup(info, target))
+        return _print_report(restore.restore_backup(info, target))
     finally:
         admin = make_engine(source.set(database="postgres").render_as_string(hide_password=False))
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -115,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     info = _find(args.backup, directory)
     if args.command == "restore":
-        return _print_report(backup.restore_backup(info, args.target_url))
+        return _print_report(restore.restore_backup(info, args.target_url))
     return _verify(info, live_url)
 
 

@@ -15,6 +15,7 @@ from db.engine import make_engine, write_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry, Child
 from services import backup
+from services import backup_restore as restore
 from services.errors import NotAllowed
 from tests.factories import make_school, make_user
 from tests.ops.helpers import ChildWriter, count_children, small_school
@@ -45,7 +46,7 @@ def test_backup_under_concurrent_writes_restores_with_matching_counts(
     assert info.row_counts["users"] == 3
 
     target = new_database_url(_backend(engine))
-    report = backup.restore_backup(info, target)
+    report = restore.restore_backup(info, target)
     assert report.integrity == "ok"
     assert report.mismatches == {}
     assert report.ok
@@ -67,8 +68,8 @@ def test_restore_refuses_an_existing_database(engine: Engine, tmp_path: Path, ne
     target = new_database_url(_backend(engine), create=True)
     if _backend(engine) == "sqlite":
         Path(make_engine(target).url.database).write_bytes(b"")
-    with pytest.raises(backup.RestoreRefused):
-        backup.restore_backup(info, target)
+    with pytest.raises(restore.RestoreRefused):
+        restore.restore_backup(info, target)
 
 
 def test_restore_refuses_a_tampered_file(engine: Engine, tmp_path: Path, new_database_url):
@@ -76,8 +77,8 @@ def test_restore_refuses_a_tampered_file(engine: Engine, tmp_path: Path, new_dat
     info = backup.take_backup(engine, tmp_path)
     with info.path.open("ab") as fh:
         fh.write(b"x")
-    with pytest.raises(backup.RestoreRefused, match="checksum"):
-        backup.restore_backup(info, new_database_url(_backend(engine)))
+    with pytest.raises(restore.RestoreRefused, match="checksum"):
+        restore.restore_backup(info, new_database_url(_backend(engine)))
 
 
 def test_restore_reports_counts_that_differ_from_the_manifest(
@@ -86,7 +87,7 @@ def test_restore_reports_counts_that_differ_from_the_manifest(
     small_school(engine, children=3)
     info = backup.take_backup(engine, tmp_path)
     lying = backup.BackupInfo(**{**info.__dict__, "row_counts": {**info.row_counts, "children": 4}})
-    report = backup.restore_backup(lying, new_database_url(_backend(engine)))
+    report = restore.restore_backup(lying, new_database_url(_backend(engine)))
     assert report.mismatches == {"children": (4, 3)}
     assert not report.ok
 
@@ -187,7 +188,7 @@ def test_audit_rows_survive_backup_and_restore(engine: Engine, tmp_path: Path, n
     info = backup.take_backup(engine, tmp_path)
     assert info.row_counts["audit_entries"] == 1
     target = new_database_url(_backend(engine))
-    assert backup.restore_backup(info, target).ok
+    assert restore.restore_backup(info, target).ok
     restored = make_engine(target)
     try:
         with restored.connect() as conn:
