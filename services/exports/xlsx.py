@@ -76,9 +76,13 @@ def write_frame(
         sheet.write_string(header_row, col, str(column), formats["header"])
     rows = frame.itertuples(index=False, name=None)
     date_format = formats["date"]
+    write_string = sheet.write_string  # most cells are text: skip one call for them
     for number, values in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(values):
-            write_cell(sheet, number, col, value, date_format)
+            if type(value) is str:
+                write_string(number, col, value)
+            else:
+                write_cell(sheet, number, col, value, date_format)
     for col, width in enumerate(column_widths(frame)):
         sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
     sheet.freeze_panes(header_row + 1, 0)
