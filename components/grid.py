@@ -31,6 +31,7 @@ Select columns hold option labels (so cells pasted from Excel match); services m
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -38,6 +39,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.engine import read_session, write_session
@@ -56,6 +58,7 @@ from services.specs import (
     coerce,
 )
 
+_LOG = logging.getLogger(__name__)
 PAGE_SIZE = 100
 ID, VERSION = "id", "version"
 DEFAULT_WIDTHS = {
@@ -399,6 +402,10 @@ def _buttons(
             state.conflicts, state.problems = exc.conflicts, []
         except (NotAllowed, NotFound) as exc:
             st.error(t(exc.message_key))
+        except SQLAlchemyError:
+            # e.g. a unique key taken by a save that raced ours: nothing was written.
+            _LOG.exception("grid %s: save failed", key)
+            st.error(t("error.database"))
         else:
             _restart(state, notice=t("grid.saved", **vars(result)))
             st.rerun()
