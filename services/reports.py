@@ -300,7 +300,7 @@ def _bureau_document(
     scope = filters_label(session, actor, filters)
     charts = render_png(figures(data.dashboard)) if figures else {}
     title = t("reports.bureau_title", place=data.place, period=period.label)
-    document = build_document(data, title, charts, masked)
+    document = build_document(data, title, charts, masked, scope)
     rows = len(data.units) + len(data.compliance_by_unit) + len(data.not_contacted)
     return data, document, scope, masked, rows
 

@@ -67,17 +67,21 @@ def _cn_date(day: date) -> str:
 
 
 def build_document(
-    data: ReportData, title: str, charts: dict[str, bytes], masked: bool
+    data: ReportData, title: str, charts: dict[str, bytes], masked: bool, scope: str = ""
 ) -> ReportDocument:
-    """Title, the nine sections of DESIGN.md §8 and the charts, from `data`."""
+    """Title, the nine sections of DESIGN.md §8 and the charts, from `data`; the subtitle names
+    the place, scope, period and whether names are masked."""
     subtitle = t(
         "reports.doc.subtitle",
         place=data.place,
+        scope=scope or data.place,
         period=data.period.label,
         start=_cn_date(data.period.start),
         end=_cn_date(data.period.end),
         made=_cn_date(data.as_of),
     )
+    if masked:
+        subtitle += t("reports.doc.masked")
     blocks: list[Block] = []
     for section in (
         _basic,

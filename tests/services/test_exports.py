@@ -170,6 +170,7 @@ def test_bureau_docx_figures(session, school):
     assert "四年级 | 3 | 1 | 33.3% | 1 | 0" in text  # by grade
     assert "王芳 | 三年级(1)班 | 从未联系" in text
     assert "九、下一步工作" in text
+    assert "范围：全校" in text and "已脱敏" not in text
     assert export.file_name == "青山小学_留守儿童关爱工作报告_2026年11月.docx"
 
 
@@ -196,7 +197,7 @@ def test_bureau_pdf_has_the_same_figures_and_an_embedded_font(session, school):
 def test_bureau_report_for_the_bureau_is_masked(session, school):
     export = reports.export_bureau_pdf(session, school.bureau, NOVEMBER, as_of=AS_OF)
     text = pdf_text(export.data)
-    assert "青山县" in text and "王*" in text
+    assert "青山县" in text and "王*" in text and "本报告已脱敏" in text
     assert "王芳" not in text and "陈静" not in text
 
 
