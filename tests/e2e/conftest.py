@@ -153,7 +153,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     upgrade(engine)
     seed_database(engine, SeedConfig(children=SEED_CHILDREN))
     engine.dispose()
-    proc, base_url = start_streamlit(database_url, workdir / "streamlit.log")
+    # Backups taken through the app go to the temp folder, not the repository's data/.
+    extra = {"CARELEDGER_BACKUP_DIR": str(workdir / "backups")}
+    proc, base_url = start_streamlit(database_url, workdir / "streamlit.log", extra_env=extra)
     try:
         yield LiveServer(base_url, database_url)
     finally:
