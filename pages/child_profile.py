@@ -12,7 +12,7 @@ from db.engine import read_session, write_session
 from db.enums import ActivityType, AidKind, ContactChannel, Counterpart, LeftBehindType, RiskLevel
 from locales import enum_label, t
 from services import children, contacts, profile
-from services.children import GROUPS
+from services.columns import CHILD_COLUMNS, GROUPS
 from services.errors import NotAllowed, NotFound
 
 SELECTED_KEY = "profile.child_id"  # set by other pages to open a child here
@@ -108,7 +108,7 @@ names += ["notes"] if card.may_read_notes else []
 tabs = dict(zip(names, st.tabs([t(f"profile.tab.{n}") for n in names]), strict=True))
 
 with tabs["archive"]:
-    specs = {s.field: s for s in children.CHILD_COLUMNS}
+    specs = {s.field: s for s in CHILD_COLUMNS}
     for group in GROUPS:
         fields = [f for f in card.archive if specs[f].group == group]
         st.markdown(f"**{t(f'children.group.{group}')}**")

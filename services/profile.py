@@ -27,7 +27,8 @@ from db.models import (
 )
 from services import counselling, health
 from services.actor import RESTRICTED_NOTE_ROLES, Actor
-from services.children import CHILD_COLUMNS, missing_fields
+from services.children import missing_fields
+from services.columns import CHILD_COLUMNS
 from services.errors import NotAllowed
 from services.scope import ensure_child_visible
 
