@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -113,3 +114,35 @@ def test_image_copies_no_data_or_virtualenv():
     copies = [line for line in dockerfile.splitlines() if line.startswith("COPY")]
     assert copies and not any(re.search(r"COPY \. |data|\.venv", line) for line in copies)
     assert "postgresql-client-15" in dockerfile
+
+
+def _compose_command() -> list[str] | None:
+    """`docker compose` (v2) when the plugin is there, else Debian's docker-compose (v1)."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+@pytest.mark.skipif(_compose_command() is None, reason="no docker compose client")
+def test_compose_validates_and_requires_the_secrets(tmp_path: Path):
+    command = _compose_command()
+    assert command is not None
+    text = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+    if command == ["docker-compose"]:  # v1 predates the top-level `name:`
+        text = text.replace("name: careledger\n", "")
+    compose = tmp_path / "deploy" / "docker-compose.yml"
+    compose.parent.mkdir()
+    compose.write_text(text, encoding="utf-8")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    secrets = {"POSTGRES_PASSWORD": "p" * 20, "CARELEDGER_COOKIE_KEY": "k" * 40}
+    secrets["STREAMLIT_COOKIE_SECRET"] = "s" * 40
+    ok = subprocess.run(
+        [*command, "-f", str(compose), "config"], env={**env, **secrets}, capture_output=True
+    )
+    assert ok.returncode == 0, ok.stderr.decode()
+    assert b"postgresql://careledger:pppp" in ok.stdout
+    missing = subprocess.run([*command, "-f", str(compose), "config"], env=env, capture_output=True)
+    assert missing.returncode != 0
+    assert b"make-env.sh compose" in missing.stderr
