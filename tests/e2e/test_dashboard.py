@@ -13,12 +13,16 @@ pytestmark = pytest.mark.e2e
 def test_principal_sees_dashboard_charts(live_server, page):
     login(page, live_server.url, "principal")
     page.get_by_role("heading", name="总览").first.wait_for()
+    # Six chart containers, each with its plot drawn (Plotly renders asynchronously).
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 6",
-        timeout=60_000,
+        """() => {
+            const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
+            return charts.length === 6 && charts.every(c => c.querySelector('.main-svg'));
+        }""",
+        timeout=90_000,
     )
     wait_idle(page)
-    assert page.get_by_text("本月联系达标率").count() >= 1
+    page.get_by_text("本月联系达标率").first.wait_for()
     assert page.get_by_text("各班各月联系达标率").count() >= 1
     assert page.locator("[data-testid=stPlotlyChart]").count() == 6
     screenshot(page, "dashboard_principal")
