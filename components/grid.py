@@ -264,7 +264,7 @@ def has_pending(state: GridState, editor_value: dict[str, Any] | None) -> bool:
 
 
 def column_config(
-    specs: list[ColumnSpec], actor: Actor, can_edit: bool
+    specs: list[ColumnSpec], actor: Actor, can_edit: bool, frame: pd.DataFrame | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """(st.data_editor column_config, disabled columns) for the visible specs."""
     config: dict[str, Any] = {
@@ -273,13 +273,16 @@ def column_config(
     }
     disabled = [ID]
     for spec in visible_specs(specs, actor):
-        config[spec.field] = _column(spec)
+        present: tuple[str, ...] = ()
+        if frame is not None and spec.type == ColumnType.SELECT and spec.field in frame:
+            present = tuple(str(v) for v in frame[spec.field].dropna().unique())
+        config[spec.field] = _column(spec, present)
         if not can_edit or not spec.may_edit(actor.role):
             disabled.append(spec.field)
     return config, disabled
 
 
-def _column(spec: ColumnSpec) -> Any:
+def _column(spec: ColumnSpec, present: tuple[str, ...] = ()) -> Any:
     width = spec.width or DEFAULT_WIDTHS[spec.type]
     label = spec.label + (" *" if spec.required else "")
     cc = st.column_config
@@ -297,9 +300,11 @@ def _column(spec: ColumnSpec) -> Any:
     if spec.type == ColumnType.BOOL:
         return cc.CheckboxColumn(label, width=width)
     if spec.type == ColumnType.SELECT:
-        return cc.SelectboxColumn(
-            label, width=width, options=[spec.option_label(v) for v in spec.options]
-        )
+        # Values already in the rows stay displayable even when the spec offers no options
+        # (e.g. too many children to offer as a picker): a value outside `options` shows blank.
+        options = [spec.option_label(v) for v in spec.options]
+        options += [v for v in present if v not in options]
+        return cc.SelectboxColumn(label, width=width, options=options)
     if spec.type == ColumnType.MULTISELECT:
         return cc.MultiselectColumn(
             label, width=width, options=[spec.option_label(v) for v in spec.options]
@@ -353,7 +358,7 @@ def show(
     )  # fmt: skip
     total_key = "grid.total_capped" if page.capped else "grid.total"
     right.caption(t(total_key, total=page.total, pages=pages, size=page_size))
-    config, disabled = column_config(specs, actor, can_edit)
+    config, disabled = column_config(specs, actor, can_edit, state.base)
     modes = {(True, True): "dynamic", (True, False): "add", (False, True): "delete"}
     num_rows = modes.get((can_edit and can_add, can_edit and can_delete), "fixed")
     st.data_editor(

@@ -2,7 +2,14 @@
 
 import pandas as pd
 
-from components.grid import GridState, collect_changes, editor_frame, has_pending, rebase
+from components.grid import (
+    GridState,
+    collect_changes,
+    column_config,
+    editor_frame,
+    has_pending,
+    rebase,
+)
 from db.enums import LeftBehindType, Role
 from services.actor import Actor
 from services.errors import Conflict
@@ -109,3 +116,11 @@ def test_rebase_drops_a_row_deleted_meanwhile():
     assert [(u.id, u.values) for u in collect_changes(new_state, {}).updates] == [
         (41, {"name": "张三三"})
     ]
+
+
+def test_a_select_without_options_still_shows_the_values_of_the_rows():
+    # Too many children to offer as a picker: existing rows must still show their child.
+    specs = [ColumnSpec("child", "contacts.col.child", ColumnType.SELECT, options=())]
+    frame = pd.DataFrame({"id": [1, 2], "version": [1, 1], "child": ["张三（三年级(1)班）", None]})
+    config, _ = column_config(specs, PRINCIPAL, can_edit=True, frame=frame)
+    assert config["child"]["type_config"]["options"] == ["张三（三年级(1)班）"]
