@@ -7,6 +7,7 @@ import re
 
 import pytest
 from docx import Document
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from db.engine import make_engine, read_session
@@ -17,13 +18,17 @@ from tests.e2e.conftest import login, screenshot, wait_idle
 pytestmark = pytest.mark.e2e
 
 
-def test_principal_downloads_the_bureau_report(live_server, page):
-    login(page, live_server.url, "principal")
+def open_reports(page, base_url: str, username: str) -> None:
+    login(page, base_url, username)
     more = page.get_by_text(re.compile(r"^View \d+ more$"))  # the menu folds after ten pages
     if more.count():
         more.click()
     page.get_by_role("link", name="报表导出").click()
     wait_idle(page)
+
+
+def test_principal_downloads_the_bureau_report(live_server, page):
+    open_reports(page, live_server.url, "principal")
     page.get_by_text("教育局工作报告（Word）").wait_for()
     screenshot(page, "reports_page")
     # The file is built on the click (charts rendered by kaleido): allow it time.
@@ -50,3 +55,16 @@ def test_principal_downloads_the_bureau_report(live_server, page):
     assert entry.entity == "report:bureau"
     assert entry.username == "principal"
     assert entry.after["file"] == download.suggested_filename
+
+
+def test_bureau_downloads_the_masked_pdf(live_server, page):
+    open_reports(page, live_server.url, "bureau")
+    page.get_by_text("当前导出为脱敏版本").wait_for()
+    assert page.get_by_role("button", name="联系卡（PDF，按班）").count() == 0
+    with page.expect_download(timeout=180_000) as info:
+        page.get_by_role("button", name="教育局工作报告（PDF）").click()
+    download = info.value
+    assert download.suggested_filename.endswith("_脱敏.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(download.path()).pages)
+    assert "本报告已脱敏" in text
+    assert "一、基本情况" in text
