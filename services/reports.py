@@ -56,6 +56,7 @@ ROSTER_MASK = {
     "guardian_phone": Kind.PHONE,
     "father_work_detail": Kind.ADDRESS,
     "mother_work_detail": Kind.ADDRESS,
+    "village": Kind.ADDRESS,
     "student_no": Kind.ID_NUMBER,
 }
 LIST_MASK = {
