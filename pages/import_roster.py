@@ -97,7 +97,10 @@ st.write(
 )
 if plan.new_classrooms:
     st.info(t("import.new_classrooms", names="、".join(sorted(plan.new_classrooms.values()))))
-st.dataframe(plan_frame(plan), hide_index=True, width="stretch", height=300)
+preview = plan_frame(plan)
+st.dataframe(
+    preview, hide_index=True, width="stretch", height=min(300, 36 * (len(preview) + 1) + 3)
+)
 if plan.problems:
     show_problems(plan.problems, "import_plan_errors")
     st.stop()
