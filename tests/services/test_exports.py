@@ -269,3 +269,21 @@ def test_report_is_made_without_charts_when_rendering_fails(session, school, mon
     doc = Document(io.BytesIO(export.data))
     assert len(doc.inline_shapes) == 0
     assert "一、基本情况" in docx_text(export.data)
+
+
+def test_file_names_are_known_before_the_export(session, school):
+    filters = ReportFilters(classroom_id=school.class_a_id)
+    cases = [
+        ("workbook", reports.export_workbook, {"filters": filters}),
+        ("bureau_docx", reports.export_bureau_docx, {"filters": filters}),
+        ("bureau_pdf", reports.export_bureau_pdf, {"filters": filters}),
+        ("cards", reports.export_contact_cards, {"classroom_id": school.class_a_id}),
+    ]
+    for report, export, options in cases:
+        for demo_mode in (False, True):
+            expected = reports.export_file_name(
+                session, school.principal, report, NOVEMBER, filters, demo_mode
+            )
+            made = export(session, school.principal, NOVEMBER, demo_mode=demo_mode, **options)
+            assert made.file_name == expected
+            assert "三年级(1)班" in expected and ("脱敏" in expected) == demo_mode
