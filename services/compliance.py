@@ -41,8 +41,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    true,
-    union,
     values,
 )
 from sqlalchemy.orm import Session
@@ -63,8 +61,8 @@ from services.periods import Period, term_periods
 from services.scope import child_visibility
 from services.stats import school_ids_in_view
 
-# Where "met" is computed set-based (one pass over contacts, hash joins) instead of one
-# correlated index look-up per due row; both give the same answer (tests run both).
+# Where "met" is computed from grouped per-child summaries (bit_or, PostgreSQL only) instead
+# of one correlated index look-up per due row; both give the same answer (tests run both).
 SET_BASED_DIALECTS = frozenset({"postgresql"})
 COUNTERPART_BITS = {c.value: 1 << i for i, c in enumerate(Counterpart)}
 CHANNEL_BITS = {c.value: 1 << i for i, c in enumerate(ContactChannel)}
@@ -135,10 +133,27 @@ def _mask(values: Iterable[str], bits: dict[str, int]) -> int:
     return sum(bits.get(v, 0) for v in set(members))
 
 
+def _pair_bit_index(counterpart: str, channel: str) -> int:
+    return list(COUNTERPART_BITS).index(counterpart) * len(CHANNEL_BITS) + list(CHANNEL_BITS).index(
+        channel
+    )
+
+
+def _pair_mask(rule: RuleInfo) -> int:
+    """The rule's allowed (counterpart, channel) pairs as one bit mask (24 bits)."""
+    channels = rule.channels or tuple(CHANNEL_BITS)
+    return sum(
+        1 << _pair_bit_index(cp, ch)
+        for cp in set(rule.counterparts)
+        for ch in set(channels)
+        if cp in COUNTERPART_BITS and ch in CHANNEL_BITS
+    )
+
+
 def _period_key(period: Period) -> str | None:
     """What a contact's date maps to by arithmetic: its month, or the Monday of its week."""
     if period.cadence == Cadence.MONTHLY:
-        return period.start.strftime("%Y-%m")
+        return period.start.replace(day=1).isoformat()
     if period.cadence == Cadence.WEEKLY:
         return (period.start - timedelta(days=period.start.weekday())).isoformat()
     return None
@@ -188,6 +203,7 @@ def _rule_period_rows(
                             _mask(rule.channels, CHANNEL_BITS),
                             cadence.value,
                             _period_key(period),
+                            _pair_mask(rule),
                         )
                     )
     return rp_rows
@@ -210,6 +226,7 @@ def _values_table(rp_rows: list[tuple]):  # type: ignore[no-untyped-def]
             column("ch_mask", Integer),
             column("cadence", String),
             column("pkey", String),
+            column("pair_mask", Integer),
             name="rule_periods",
             literal_binds=True,
         )
@@ -245,64 +262,84 @@ def _met_exists(rp: Any, p_start: Any, p_end: Any) -> Any:
     )
 
 
-def _met_pairs(
-    session: Session, rp: Any, school_ids: Sequence[int], rp_rows: list[tuple], child_id: int | None
-) -> Any:
-    """CTE of the (child_id, rp_id) pairs with a matching contact, from one pass over contacts.
+def _pair_bit() -> Any:
+    """SQL: 1 << (counterpart index * 6 + channel index) of a contact row."""
+    cp_index = case(
+        *(
+            (Contact.counterpart == v, i * len(CHANNEL_BITS))
+            for i, v in enumerate(COUNTERPART_BITS)
+        ),
+        else_=0,
+    )
+    ch_index = case(*((Contact.channel == v, i) for i, v in enumerate(CHANNEL_BITS)), else_=0)
+    return literal(1).op("<<")(cp_index + ch_index)
 
-    Each contact is keyed by its month and by the Monday of its week, so monthly and weekly
-    periods are found by equality (hash joins); term phases by date range. PostgreSQL runs this
-    far faster than a million correlated look-ups; SQLite's planner does not.
+
+def _met_summaries(
+    session: Session, rp: Any, school_ids: Sequence[int], rp_rows: list[tuple], child_id: int | None
+) -> tuple[Any, Any, Any]:
+    """PostgreSQL: per child and month / week, the bit_or of the contacts' (counterpart, channel)
+    pairs inside term time; per child and term-phase period, whether a matching contact exists.
+
+    One grouped pass over the contacts replaces a million correlated look-ups; a rule-period is
+    met when its pair mask shares a bit with the child's summary for that month or week.
     """
     day = Contact.contact_date
-    if session.get_bind().dialect.name == "postgresql":
-        month_key = func.to_char(day, "YYYY-MM")
-        week_key = cast(func.date_trunc("week", day), Date)
-    else:
-        month_key = func.strftime("%Y-%m", day)
-        week_key = func.date(day, "-6 days", "weekday 1")
-    facts = select(
-        Contact.child_id,
-        Contact.school_id,
-        day.label("day"),
-        month_key.label("mkey"),
-        week_key.label("wkey"),
-        _bit_of(Contact.counterpart, COUNTERPART_BITS).label("cpb"),
-        _bit_of(Contact.channel, CHANNEL_BITS).label("chb"),
-    ).where(
+    in_term = (
+        select(Term.id)
+        .where(
+            Term.school_id == Contact.school_id,
+            Term.deleted_at.is_(None),
+            Term.start_date <= day,
+            Term.end_date >= day,
+        )
+        .exists()
+    )
+    base = [
         Contact.school_id.in_(list(school_ids)),
         day >= min(row[6] for row in rp_rows),
         day <= max(row[7] for row in rp_rows),
         Contact.deleted_at.is_(None),
-    )
+        in_term,
+    ]
     if child_id is not None:
-        facts = facts.where(Contact.child_id == child_id)
-    ct = facts.cte("facts")
-    p_start, p_end = _as_date(session, rp.c.p_start), _as_date(session, rp.c.p_end)
+        base.append(Contact.child_id == child_id)
+    bit = _pair_bit()
 
-    def matches(cadence: Cadence, key_matches: Any) -> Select:
+    unions = dict.fromkeys(Cadence, 0)  # every pair any rule of that cadence accepts
+    for row in rp_rows:
+        unions[Cadence(row[12])] |= row[14]
+
+    def summary(cadence: Cadence, unit: str, name: str) -> Any:
+        key = cast(func.date_trunc(unit, day), Date)
         return (
-            select(ct.c.child_id, rp.c.rp_id)
-            .select_from(ct)
-            .join(
-                rp,
-                and_(
-                    rp.c.school_id == ct.c.school_id,
-                    rp.c.cadence == cadence.value,
-                    key_matches,
-                    ct.c.day >= p_start,
-                    ct.c.day <= p_end,
-                    rp.c.cp_mask.op("&")(ct.c.cpb) != 0,
-                    rp.c.ch_mask.op("&")(ct.c.chb) != 0,
-                ),
-            )
+            select(Contact.child_id, key.label("pkey"), func.bit_or(bit).label("mask"))
+            .where(*base, bit.op("&")(unions[cadence]) != 0)
+            .group_by(Contact.child_id, key)
+            .cte(name)
         )
 
-    return union(
-        matches(Cadence.MONTHLY, rp.c.pkey == ct.c.mkey),
-        matches(Cadence.WEEKLY, _as_date(session, rp.c.pkey) == ct.c.wkey),
-        matches(Cadence.TERM_PHASE, true()),
-    ).cte("met_pairs")
+    phase_union = unions[Cadence.TERM_PHASE]
+    p_start, p_end = _as_date(session, rp.c.p_start), _as_date(session, rp.c.p_end)
+    phase_pairs = (
+        select(Contact.child_id, rp.c.rp_id)
+        .select_from(Contact)
+        .join(
+            rp,
+            and_(
+                rp.c.school_id == Contact.school_id,
+                rp.c.cadence == Cadence.TERM_PHASE.value,
+                day >= p_start,
+                day <= p_end,
+                rp.c.pair_mask.op("&")(bit) != 0,
+            ),
+        )
+        .where(*base, bit.op("&")(phase_union) != 0)
+        .distinct()
+        .cte("phase_pairs")
+    )
+    months = summary(Cadence.MONTHLY, "month", "month_masks")
+    return months, summary(Cadence.WEEKLY, "week", "week_masks"), phase_pairs
 
 
 def due_rows(
@@ -332,12 +369,17 @@ def due_rows(
 
     set_based = session.get_bind().dialect.name in SET_BASED_DIALECTS
     if set_based:
-        # The distinct (child, period) pairs of a county year do not fit PostgreSQL's default
-        # 4 MB work_mem; without more the hash spills to disk. Scoped to this transaction.
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SET LOCAL work_mem = '64MB'"))
-        met_pairs = _met_pairs(session, rp, school_ids, rp_rows, child_id)
-        met: Any = case((met_pairs.c.child_id.is_(None), 0), else_=1)
+        # The summaries of a county year outgrow PostgreSQL's default 4 MB work_mem and would
+        # sort on disk. Scoped to this (read) transaction.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        months, weeks, phases = _met_summaries(session, rp, school_ids, rp_rows, child_id)
+        pkey = _as_date(session, rp.c.pkey)
+        met: Any = case(
+            (rp.c.pair_mask.op("&")(func.coalesce(months.c.mask, 0)) != 0, 1),
+            (rp.c.pair_mask.op("&")(func.coalesce(weeks.c.mask, 0)) != 0, 1),
+            (phases.c.child_id.is_not(None), 1),
+            else_=0,
+        )
     else:
         met = case((_met_exists(rp, p_start, p_end), 1), else_=0)
     teacher = Classroom.head_teacher_id
@@ -395,8 +437,24 @@ def due_rows(
         )
     )
     if set_based:
-        query = query.outerjoin(
-            met_pairs, and_(met_pairs.c.child_id == Child.id, met_pairs.c.rp_id == rp.c.rp_id)
+        query = (
+            query.outerjoin(
+                months,
+                and_(
+                    rp.c.cadence == Cadence.MONTHLY.value,
+                    months.c.child_id == Child.id,
+                    months.c.pkey == pkey,
+                ),
+            )
+            .outerjoin(
+                weeks,
+                and_(
+                    rp.c.cadence == Cadence.WEEKLY.value,
+                    weeks.c.child_id == Child.id,
+                    weeks.c.pkey == pkey,
+                ),
+            )
+            .outerjoin(phases, and_(phases.c.child_id == Child.id, phases.c.rp_id == rp.c.rp_id))
         )
     if grade is not None:
         query = query.where(Classroom.grade == grade)
