@@ -14,8 +14,11 @@ Vocabulary (README "Contact compliance — definitions" says the same in plain w
   paired teacher of that term (the head teacher when the child has no pair).
 
 Rule-periods are a few dozen rows per school built in Python and sent as a VALUES table (with
-the rule's counterpart/channel sets as bit masks); children × rule-periods and the EXISTS test on
-contacts run as one SQL aggregate. Contacts are never loaded into Python.
+the rule's counterpart/channel sets as bit masks); children × rule-periods and the "met" test run
+as one SQL aggregate. Contacts are never loaded into Python. "Met" is found in one of two ways
+with the same answer: on SQLite one index-only look-up per due row (covering index
+ix_contacts_child_date_match); on PostgreSQL per-child month/week bit_or summaries built in one
+grouped, parallel pass over the contacts (a county has over a million due rows).
 """
 
 from __future__ import annotations
