@@ -19,13 +19,31 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
-from db.models import Aid, Child, Classroom, Contact, HealthCheck, Pairing, School, Term
+from db.models import (
+    Activity,
+    Aid,
+    Child,
+    Classroom,
+    Contact,
+    HealthCheck,
+    Pairing,
+    Participation,
+    School,
+    Term,
+)
 from services.actor import Actor
 from services.children import ARCHIVE_BASE_FIELDS
 from services.compliance import compliance_table
 from services.dashboard import Dashboard, Scope, load_dashboard
 from services.health import health_coverage
-from services.participation import participation_by_type, participation_summary
+from services.participation import (
+    BY_TYPE_COLUMNS,
+    SUMMARY_COLUMNS,
+    attended_condition,
+    participation_by_type,
+    participation_summary,
+    rate,
+)
 from services.scope import child_visibility
 from services.stats import school_ids_in_view
 
@@ -98,6 +116,11 @@ def gather_report_data(
     by_unit = compliance_table(session, actor, period.start, period.end, by=(unit,), **common)
     by_unit = by_unit.rename(columns={f"{unit}_name": "unit"})
     rates = by_unit[by_unit["due"] > 0]
+    if filters.grade is None and filters.classroom_id is None:
+        activities_by_type = participation_by_type(session, actor, period.start, period.end)
+        activities_total = participation_summary(session, actor, period.start, period.end)
+    else:  # the participation service counts the whole school: count the chosen class here
+        activities_by_type, activities_total = _activities_in_scope(session, actor, scope)
     return ReportData(
         place=place_name(session, actor),
         schools=len(school_ids_in_view(session, actor)),
@@ -116,8 +139,8 @@ def gather_report_data(
             session, actor, period.start, period.end, by=("rule",), **common
         ),
         compliance_by_unit=by_unit,
-        activities_by_type=participation_by_type(session, actor, period.start, period.end),
-        activities_total=participation_summary(session, actor, period.start, period.end),
+        activities_by_type=activities_by_type,
+        activities_total=activities_total,
         health=_health(session, actor, scope, by_school),
         aid=_aid(session, actor, scope),
         not_contacted=_not_contacted(session, actor, scope, by_school),
@@ -325,3 +348,68 @@ def _not_contacted(session: Session, actor: Actor, scope: Scope, by_school: bool
         .order_by(Classroom.grade, Classroom.number, Child.student_no)
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["name", "unit", "last_contact"])
+
+
+def _activities_in_scope(
+    session: Session, actor: Actor, scope: Scope
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Participation of the children of a class or grade, in the participation service's
+    columns (by type, and one total row): who took part at least once, per group."""
+    where = _children_where(session, actor, scope)
+    left_behind = Child.left_behind_type != LeftBehindType.NONE
+    sizes = session.execute(
+        select(_count_if(left_behind), _count_if(~left_behind))
+        .select_from(Child)
+        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+        .where(*where)
+    ).one()
+    lb_children, other_children = int(sizes[0]), int(sizes[1])
+
+    def figures(key: Any | None) -> list[tuple]:
+        keys = [key] if key is not None else []
+        lb_child = case((left_behind, Child.id))
+        other_child = case((~left_behind, Child.id))
+        query = (
+            select(
+                *keys,
+                func.count(func.distinct(Activity.id)),
+                func.count(Participation.id),
+                func.count(func.distinct(lb_child)),
+                func.count(func.distinct(other_child)),
+            )
+            .select_from(Participation)
+            .join(Activity, Activity.id == Participation.activity_id)
+            .join(Child, Child.id == Participation.child_id)
+            .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+            .where(
+                *where,
+                attended_condition(),
+                Activity.deleted_at.is_(None),
+                Activity.activity_date.between(scope.start, scope.end),
+            )
+        )
+        if keys:
+            query = query.group_by(*keys).order_by(*keys)
+        return [tuple(r) for r in session.execute(query)]
+
+    def row(activities: int, attendances: int, lb: int, other: int) -> dict[str, Any]:
+        return {
+            "activities": int(activities),
+            "attendances": int(attendances),
+            "left_behind_children": lb_children,
+            "left_behind_participants": int(lb),
+            "left_behind_rate": rate(int(lb), lb_children),
+            "other_children": other_children,
+            "other_participants": int(other),
+            "other_rate": rate(int(other), other_children),
+        }
+
+    by_type = pd.DataFrame(
+        [
+            {"activity_type": getattr(kind, "value", kind), **row(*rest)}
+            for kind, *rest in figures(Activity.activity_type)
+        ],
+        columns=BY_TYPE_COLUMNS,
+    )
+    total = pd.DataFrame([row(*figures(None)[0])], columns=SUMMARY_COLUMNS)
+    return by_type, total

@@ -18,8 +18,10 @@ from sqlalchemy import select
 from components.report_figures import report_figures
 from db.enums import AuditAction
 from db.models import AuditEntry
-from services import masking, report_charts, reports
+from services import masking, report_charts, report_data, reports
+from services.dashboard import Scope
 from services.errors import NotAllowed
+from services.participation import participation_summary
 from services.report_data import ReportFilters
 from tests.services.report_helpers import make_report_school
 
@@ -287,3 +289,20 @@ def test_file_names_are_known_before_the_export(session, school):
             made = export(session, school.principal, NOVEMBER, demo_mode=demo_mode, **options)
             assert made.file_name == expected
             assert "三年级(1)班" in expected and ("脱敏" in expected) == demo_mode
+
+
+def test_class_report_counts_the_class_only(session, school):
+    filters = ReportFilters(classroom_id=school.class_b_id)
+    export = reports.export_bureau_docx(session, school.principal, NOVEMBER, filters, as_of=AS_OF)
+    text = docx_text(export.data)
+    assert "范围：四年级(1)班" in text
+    assert "共有在校生3人，其中留守儿童1人" in text
+    assert "参与1人次。留守儿童1人中有0人参加了活动，参与率0.0%；其他儿童2人中有1人参加" in text
+
+
+def test_own_activity_count_agrees_with_the_participation_service(session, school):
+    scope = Scope(NOVEMBER.start, NOVEMBER.end, as_of=AS_OF)
+    by_type, total = report_data._activities_in_scope(session, school.principal, scope)
+    service = participation_summary(session, school.principal, NOVEMBER.start, NOVEMBER.end)
+    assert total.to_dict("records") == service.to_dict("records")
+    assert by_type["left_behind_participants"].tolist() == [2]
