@@ -203,6 +203,7 @@ class _Matcher:
                 )
             )
         }
+        self.room_names = {room_id: name for room_id, name in self.classrooms.values()}
         columns = [Child.id, Child.deleted_at, *(getattr(Child, c) for c in COMPARED)]
         rows = session.execute(select(*columns).where(Child.school_id == school_id)).all()
         self.children = [dict(r._mapping) for r in rows]
@@ -270,10 +271,11 @@ def _plan_row(
     changes = [
         FieldChange(name, existing[name], value)
         for name, value in values.items()
-        if existing.get(name) != value
+        if existing.get(name) != value and name != "classroom_id"
     ]
-    if room_key and room_id is None:  # moves into a class the import creates
-        changes.append(FieldChange("classroom_id", existing["classroom_id"], room_name))
+    if room_key and existing["classroom_id"] != room_id:  # moves class (maybe into a new one)
+        before = matcher.room_names.get(existing["classroom_id"])
+        changes.append(FieldChange("classroom_id", before, room_name))
     action = UPDATE if changes else UNCHANGED
     child_id = existing["id"]
     return PlannedRow(

@@ -17,7 +17,7 @@ from db.models import AuditEntry, Child, Classroom, LeftBehindHistory
 from services import import_parsing, import_values
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.import_parsing import read_roster, suggest_mapping
-from services.import_preview import error_sheet, problems_frame
+from services.import_preview import error_sheet, plan_frame, problems_frame
 from services.importer import apply_import, plan_import
 from services.template import roster_template
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
@@ -469,3 +469,15 @@ def test_xlsxwriter_file_with_blank_rows_keeps_exact_row_numbers(session, school
         (7, "乙", "四年级(1)班"),
     ]
     assert [(p.row, p.column, p.value) for p in plan.problems] == [("8", "性别", "X")]
+
+
+def test_a_class_move_is_shown_by_class_names(session, school_setup):
+    make_classroom(session, school_setup["school"], grade=4, number=1)
+    session.commit()
+    data = xlsx_bytes([ROSTER_HEADER, ["G100001", "张小萍", "女", None, "4.1", None, None, None]])
+    _, plan = plan_of(session, school_setup["principal"], data)
+    (row,) = plan.rows
+    assert [(c.field, c.before, c.after) for c in row.changes] == [
+        ("classroom_id", "3年级(2)班", "4年级(1)班")
+    ]
+    assert "班级: 3年级(2)班 → 4年级(1)班" in plan_frame(plan).iloc[0]["变更内容"]
