@@ -165,8 +165,10 @@ def _login_form() -> NoReturn:
         )
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
+        with read_session(ready_engine()) as session:
+            verified = accounts.check_password(session, username, password)
         with write_session(ready_engine()) as session:
-            sign_in = accounts.authenticate(session, username, password)
+            sign_in = accounts.authenticate(session, username, password, verified_hash=verified)
         if sign_in is None:
             st.error(t("login.failed"))
         else:

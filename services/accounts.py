@@ -101,25 +101,50 @@ def refusal_reason(user: User | None, at: datetime) -> str | None:
     return None
 
 
+_NOT_CHECKED = object()
+
+
+def check_password(session: Session, username: str, password: str) -> str | None:
+    """The stored hash that `password` matches, or None — bcrypt in a READ transaction.
+
+    Run it before `authenticate(..., verified_hash=...)` so the slow hash check does not hold
+    SQLite's single write lock (50 simultaneous sign-ins otherwise queue past the busy timeout).
+    """
+    user = find_user(session, username)
+    stored = user.password_hash if user is not None else _dummy_hash()
+    return stored if verify_password(password, stored) and user is not None else None
+
+
 def authenticate(
-    session: Session, username: str, password: str, at: datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    at: datetime | None = None,
+    *,
+    verified_hash: str | object | None = _NOT_CHECKED,
 ) -> SignIn | None:
     """Check a password sign-in; None on any refusal (the caller shows one message for all).
 
     Every attempt is audited. Wrong passwords count towards the lockout; an expired lock
-    starts a fresh count.
+    starts a fresh count. With `verified_hash` from `check_password`, the password is taken
+    as right only if that hash is still the stored one (a change in between refuses it).
     """
     at = at or now()
     user = find_user(session, username)
     if user is None:
-        verify_password(password, _dummy_hash())
+        if verified_hash is _NOT_CHECKED:
+            verify_password(password, _dummy_hash())
         _audit_failure(session, None, username, "unknown_user")
         return None
     reason = refusal_reason(user, at)
     if reason is not None:
         _audit_failure(session, user, username, reason)
         return None
-    if not verify_password(password, user.password_hash):
+    if verified_hash is _NOT_CHECKED:
+        password_ok = verify_password(password, user.password_hash)
+    else:
+        password_ok = verified_hash is not None and verified_hash == user.password_hash
+    if not password_ok:
         locked = _count_failure(session, user, at)
         _audit_failure(session, user, username, "locked_now" if locked else "wrong_password")
         return None

@@ -44,6 +44,31 @@ def test_sign_in_with_the_right_password_is_audited(session):
     )
 
 
+def test_two_phase_sign_in_checks_the_password_before_the_write(session):
+    school = make_school(session)
+    make_user(session, school, Role.TEACHER, username="zhao")
+    verified = accounts.check_password(session, "zhao", TEST_PASSWORD)
+    assert verified is not None
+    assert accounts.check_password(session, "zhao", "wrong-pass1") is None
+    assert accounts.check_password(session, "nobody", TEST_PASSWORD) is None
+
+    assert accounts.authenticate(session, "zhao", "", at=T0, verified_hash=verified) is not None
+    assert accounts.authenticate(session, "zhao", "", at=T0, verified_hash=None) is None
+
+
+def test_a_password_changed_between_check_and_write_is_refused(session):
+    school = make_school(session)
+    user = make_user(session, school, Role.TEACHER, username="qian")
+    verified = accounts.check_password(session, "qian", TEST_PASSWORD)
+    user.password_hash = "$2b$04$" + "x" * 53  # someone reset it meanwhile
+    session.flush()
+    assert (
+        accounts.authenticate(session, "qian", TEST_PASSWORD, at=T0, verified_hash=verified) is None
+    )
+    [entry] = audit_rows(session, AuditAction.LOGIN_FAILED)
+    assert (entry.entity_id, entry.detail) == (user.id, "wrong_password")
+
+
 def test_username_is_case_insensitive(session):
     make_user(session, make_school(session), username="wang")
     assert accounts.authenticate(session, "  WANG ", TEST_PASSWORD, at=T0) is not None
