@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -128,13 +129,15 @@ async def _until_finished(ws: ClientConnection) -> Run:
 
 async def _request(ws: ClientConnection, payload: bytes) -> Run:
     """Send one rerun and wait for its result; a page that calls st.rerun() itself counts as
-    served when the run it started finishes."""
+    served when the run it started finishes (the menu is kept from the earlier run)."""
     await ws.send(payload)
     run = await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
     for _ in range(3):
         if run.finished != ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN:
             break
+        pages = run.pages
         run = await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
+        run.pages = run.pages or pages
     return run
 
 
@@ -153,15 +156,15 @@ async def _sign_in(ws: ClientConnection, username: str, password: str) -> list[t
         {"id": _widget_id(form, "text_input", "密码"), "string_value": password},
         {"id": _widget_id(form, "button", "登录"), "trigger_value": True},
     ]
-    await ws.send(_rerun(submit))
-    # The sign-in run ends early with st.rerun(); the next run builds the navigation.
-    for _ in range(4):
-        run = await asyncio.wait_for(_until_finished(ws), PAGE_TIMEOUT_S)
-        if run.pages:
-            return run.pages
-        if run.finished in _FINISHED_OK:  # the form is shown again: refused or failed
-            raise RuntimeError(f"sign-in of {username} refused: {run.errors or 'no message'}")
-    raise RuntimeError(f"sign-in of {username} did not reach the navigation")
+    # The sign-in run ends early with st.rerun(); the run it starts shows the first page.
+    run = await _request(ws, _rerun(submit))
+    if _shows_login_form(run) or not run.pages:
+        raise RuntimeError(f"sign-in of {username} refused: {run.errors or 'no message'}")
+    return run.pages
+
+
+def _shows_login_form(run: Run) -> bool:
+    return any(kind == "text_input" and label == "密码" for kind, label, _ in run.elements)
 
 
 async def _open_session(ws_url: str, username: str, result: LoadResult) -> _Session | None:
@@ -197,10 +200,12 @@ async def _browse(session: _Session, deadline: float, offset: int, result: LoadR
             started = time.monotonic()
             run = await _request(session.ws, _rerun(page_hash=page_hash))
             result.latencies.append(time.monotonic() - started)
-            if run.finished in _FINISHED_OK and not run.errors:
+            if run.finished in _FINISHED_OK and not run.errors and not _shows_login_form(run):
                 result.pages_served += 1
             else:
-                problems = run.errors or [f"script finished with status {run.finished}"]
+                problems = run.errors or [
+                    "signed out" if _shows_login_form(run) else f"finished with {run.finished}"
+                ]
                 result.errors += [f"{session.username} /{path}: {e}" for e in problems]
     except Exception as exc:  # a dropped or stuck session is an error of the run
         result.errors.append(f"{session.username}: {type(exc).__name__}: {exc}"[:200])
@@ -276,7 +281,12 @@ def run_load(
     server_pid: int | None = None,
     users: tuple[str, ...] = DEMO_USERS,
 ) -> LoadResult:
-    return asyncio.run(run_load_async(base_url, sessions, seconds, server_pid, users))
+    # A thread of its own: the caller may already run an event loop (e.g. Playwright's sync API).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        job = pool.submit(
+            asyncio.run, run_load_async(base_url, sessions, seconds, server_pid, users)
+        )
+        return job.result()
 
 
 def main() -> None:

@@ -19,9 +19,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
@@ -45,6 +45,12 @@ SEED_CHILDREN = 120
 DEMO_PASSWORD = "demo1234"
 # Generous: on a busy 2-core machine a sign-in (bcrypt, two reruns) can take a while.
 SIGN_IN_TIMEOUT_MS = 60_000
+# How long a pressed button may go unanswered before it is pressed again.
+PRESS_ANSWER_S = 20
+LOGIN_FAILED = "用户名或密码错误，或账号已被锁定。"
+
+
+_SHARED: dict[str, Any] = {}
 
 
 class LiveServer(NamedTuple):
@@ -132,12 +138,24 @@ def browser() -> Iterator[Browser]:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    # One Playwright per process: other test folders reuse this fixture (tests/ops imports it),
+    # and a second sync_playwright() in the same thread fails ("Sync API inside the asyncio loop").
+    if not _SHARED:
+        playwright = sync_playwright().start()
+        _SHARED.update(
+            playwright=playwright,
+            browser=playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS),
+            users=0,
+        )
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["browser"].close()
+            _SHARED["playwright"].stop()
+            _SHARED.clear()
 
 
 @pytest.fixture(scope="module")
@@ -183,18 +201,43 @@ def wait_idle(page: Page, timeout: float = 30_000) -> None:
 
 def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     """Open the app and sign in through the login form (labels 用户名 / 密码, button 登录)."""
-    from playwright.sync_api import expect
-
     page.goto(base_url)
     page.wait_for_selector(IDLE)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
+    press_until_answered(page, "登录", lambda: login_answered(page))
     # Signed in: the login form is gone (during the rerun the old and new forms can both be in
     # the page for a moment, so count rather than wait for one element) and the sidebar is shown.
-    expect(page.get_by_label("密码", exact=True)).to_have_count(0, timeout=SIGN_IN_TIMEOUT_MS)
+    if page.get_by_label("密码", exact=True).count():
+        raise AssertionError(f"sign-in of {username} refused ({LOGIN_FAILED})")
     page.wait_for_selector("[data-testid=stSidebar]")
     wait_idle(page)
+
+
+def login_answered(page: Page) -> bool:
+    """The login form is gone (signed in) or says the sign-in failed."""
+    return (
+        page.get_by_label("密码", exact=True).count() == 0
+        or page.get_by_text(LOGIN_FAILED).count() > 0
+    )
+
+
+def press_until_answered(
+    page: Page, button: str, answered: Callable[[], bool], attempts: int = 3
+) -> None:
+    """Press a form button until `answered()` holds, pressing again if the app never answers.
+
+    A busy Streamlit server (just started, or many sessions at once) sometimes drops a press: the
+    run after it shows the same form and no message. A user presses again; so do the tests."""
+    for _ in range(attempts):
+        page.get_by_role("button", name=button, exact=True).click()
+        wait_idle(page, timeout=SIGN_IN_TIMEOUT_MS)
+        deadline = time.monotonic() + PRESS_ANSWER_S
+        while time.monotonic() < deadline:
+            if answered():
+                return
+            page.wait_for_timeout(250)
+    raise AssertionError(f"{button}: no answer after {attempts} presses")
 
 
 def screenshot(page: Page, name: str) -> Path:

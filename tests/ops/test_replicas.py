@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from playwright.sync_api import expect
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -35,6 +34,8 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import (
     free_port,
     login,
+    login_answered,
+    press_until_answered,
     start_streamlit,
     stop_process,
     wait_idle,
@@ -104,8 +105,7 @@ def _submit_login(page, base_url: str, username: str, password: str) -> None:  #
     wait_idle(page)
     page.get_by_label("用户名", exact=True).fill(username)
     page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    wait_idle(page)
+    press_until_answered(page, "登录", lambda: login_answered(page))
 
 
 def _user(engine: Engine, username: str) -> User:
@@ -120,8 +120,8 @@ def test_password_changed_through_one_replica_holds_on_the_other(replicas: Repli
     page_a.get_by_label("当前密码", exact=True).fill(TEST_PASSWORD)
     page_a.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
     page_a.get_by_label("再次输入新密码", exact=True).fill(NEW_PASSWORD)
-    page_a.get_by_role("button", name="修改密码").click()
-    expect(page_a.get_by_label("当前密码", exact=True)).to_have_count(0, timeout=60_000)
+    changed = page_a.get_by_label("当前密码", exact=True)
+    press_until_answered(page_a, "修改密码", lambda: changed.count() == 0)
     first.close()
     assert not _user(replicas.engine, "newbie").must_change_password
 
