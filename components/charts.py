@@ -49,8 +49,8 @@ def _empty(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def build_compliance_heatmap_figure(df: pd.DataFrame) -> go.Figure:
-    """Rate per class (or school) × month. df: label, month, rate (0–1)."""
+def build_compliance_heatmap_figure(df: pd.DataFrame, by_school: bool = False) -> go.Figure:
+    """Rate per class (or school, for the bureau) × month. df: label, month, rate (0–1)."""
     rows = [str(v) for v in dict.fromkeys(df["label"].fillna("-"))]
     months = sorted(set(df["month"]))
     grid = pd.DataFrame(index=rows, columns=months, dtype=float)
@@ -73,7 +73,12 @@ def build_compliance_heatmap_figure(df: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
-    return _empty(_layout(fig, "chart.compliance_heatmap", x="chart.month", y="chart.class"), df)
+    title, rows = (
+        ("chart.compliance_heatmap_school", "chart.school")
+        if by_school
+        else ("chart.compliance_heatmap", "chart.class")
+    )
+    return _empty(_layout(fig, title, x="chart.month", y=rows), df)
 
 
 def build_compliance_trend_figure(df: pd.DataFrame) -> go.Figure:
@@ -95,8 +100,9 @@ def build_compliance_trend_figure(df: pd.DataFrame) -> go.Figure:
     return _empty(_layout(fig, "chart.compliance_trend", x="chart.month", y="chart.rate"), df)
 
 
-def build_compliance_by_teacher_figure(df: pd.DataFrame) -> go.Figure:
-    """Horizontal bars, lowest rate on top. df: label (teacher or school), rate (0–1), met, due."""
+def build_compliance_by_teacher_figure(df: pd.DataFrame, by_school: bool = False) -> go.Figure:
+    """Horizontal bars, lowest rate on top. df: label (teacher, or school for the bureau), rate
+    (0–1), met, due."""
     ordered = df.sort_values("rate", ascending=True, na_position="first")
     fig = go.Figure(
         go.Bar(
@@ -110,7 +116,8 @@ def build_compliance_by_teacher_figure(df: pd.DataFrame) -> go.Figure:
     )
     fig.update_xaxes(range=[0, 105], ticksuffix="%")
     fig.update_layout(height=max(300, 24 * len(ordered) + 120))
-    return _empty(_layout(fig, "chart.compliance_by_teacher", x="chart.rate"), df)
+    title = "chart.compliance_by_school" if by_school else "chart.compliance_by_teacher"
+    return _empty(_layout(fig, title, x="chart.rate"), df)
 
 
 def build_left_behind_by_grade_figure(df: pd.DataFrame) -> go.Figure:

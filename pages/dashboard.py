@@ -7,6 +7,7 @@ import streamlit as st
 from components import charts, kpi
 from components.context import current_actor, ready_engine
 from db.engine import database_url, read_session
+from db.enums import Role
 from locales import t
 from services.actor import Actor
 from services.dashboard import (
@@ -97,10 +98,11 @@ kpi.show(
     ]
 )
 
+county_view = actor.role == Role.BUREAU
 figures = [
-    charts.build_compliance_heatmap_figure(data.compliance_heatmap),
+    charts.build_compliance_heatmap_figure(data.compliance_heatmap, by_school=county_view),
     charts.build_compliance_trend_figure(data.compliance_trend),
-    charts.build_compliance_by_teacher_figure(data.compliance_by_owner),
+    charts.build_compliance_by_teacher_figure(data.compliance_by_owner, by_school=county_view),
     charts.build_left_behind_by_grade_figure(data.left_behind_by_grade),
     charts.build_participation_by_type_figure(data.participation_by_type),
     charts.build_contacts_by_channel_figure(data.contacts_by_channel),

@@ -44,6 +44,8 @@ def test_by_teacher_sorts_lowest_first_and_labels_met_over_due():
     assert list(bar.y) == ["乙", "甲"]
     assert list(bar.x) == [40.0, 90.0]
     assert list(bar.text) == ["2/5", "9/10"]
+    county = charts.build_compliance_by_teacher_figure(df, by_school=True)
+    assert county.layout.title.text == "各校联系达标率"
 
 
 def test_left_behind_by_grade_stacks_types_with_fixed_colours():

@@ -1,5 +1,6 @@
 """AppTest: 总览, 我的待办, 重点关注 and the settings page, for every role that may open them."""
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -60,7 +61,12 @@ def test_dashboard_shows_kpis_and_six_charts(school_case, role):
     assert metrics["在校生总数"] == "3"
     assert metrics["留守儿童占比"] == "66.7%"
     assert "本月联系达标率" in metrics
+    titles = [
+        json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")
+    ]
     assert len(at.get("plotly_chart")) == 6
+    expected = "各校联系达标率" if role == Role.BUREAU else "各责任教师联系达标率"
+    assert expected in titles
     assert at.selectbox(key="dashboard_term").value == 0
 
 
