@@ -17,6 +17,7 @@ from seed.names import GRADE_NAMES
 
 ALL_GRADES = (1, 2, 3, 4, 5, 6)
 LEFT_BEHIND_ATTEND, OTHER_ATTEND = 0.9, 0.75
+NEVER_ATTEND_LEFT_BEHIND, NEVER_ATTEND_OTHER = 3, 9  # percent of children
 ABSENCE_NOTES = ["病假", "事假", "请假回家", None, None]
 
 
@@ -149,9 +150,19 @@ def room_link(school: SchoolData, activity_id: int, room: Room) -> dict:
     }
 
 
+def never_attends(kid: Kid) -> bool:
+    """A few children take part in nothing (illness, a long way home): the risk list shows them,
+    and "took part in at least one activity" stays below 100 %."""
+    share = NEVER_ATTEND_LEFT_BEHIND if kid.lb != NONE else NEVER_ATTEND_OTHER
+    return (kid.id * 7919) % 100 < share
+
+
 def participation_row(world: World, school: SchoolData, activity_id: int, kid: Kid) -> dict:
     rng = world.rng
-    attended = rng.random() < (LEFT_BEHIND_ATTEND if kid.lb != NONE else OTHER_ATTEND)
+    draw = rng.random()  # always drawn, so the rest of the sequence does not depend on the rule
+    attended = not never_attends(kid) and draw < (
+        LEFT_BEHIND_ATTEND if kid.lb != NONE else OTHER_ATTEND
+    )
     return {
         "school_id": school.id,
         "activity_id": activity_id,

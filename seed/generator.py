@@ -80,6 +80,13 @@ def demo_password_hash() -> str:
     return hash_password(DEMO_PASSWORD)
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Planner statistics after a bulk load: without them PostgreSQL picks nested loops over
+    millions of rows until autovacuum gets round to it (SQLite's ANALYZE helps its planner too)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+
+
 def seed_database(
     engine: Engine, config: SeedConfig | None = None, progress: Progress | None = None
 ) -> SeedSummary:
@@ -108,6 +115,7 @@ def seed_database(
         sizes = school_sizes(rng, config.children, config.schools)
         for index, size in enumerate(sizes):
             seed_school(world, index, size, len(sizes))
+    refresh_statistics(engine)
     summary.elapsed = time.perf_counter() - started
     if progress:
         progress("done", 1.0)
