@@ -34,7 +34,7 @@ migrate: $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(PY) -m seed --if-empty
 	@$(PY) -m seed.logins
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	PORT=$(PORT) $(PY) -m streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
