@@ -380,9 +380,11 @@ def create_row(session: Session, actor: Actor, obj: Any) -> None:
 
 
 def _flush_or_conflict(session: Session, obj: Any, label: str) -> None:
+    # Take the id first: after a failed flush the session refuses every attribute load.
+    obj_id = obj.id
     try:
         session.flush()
     except StaleDataError as exc:
         raise ConflictError(
-            [Conflict(row=label, entity_id=obj.id, changed_by=None, changed_at=None)]
+            [Conflict(row=label, entity_id=obj_id, changed_by=None, changed_at=None)]
         ) from exc

@@ -223,22 +223,9 @@ def _edit(child_id: int, version: int, values: dict) -> GridChanges:
     )
 
 
-def _known_race_bug(engine: Engine, request: pytest.FixtureRequest) -> None:
-    """On PostgreSQL the losing save's UPDATE matches 0 rows (StaleDataError, good), but
-    services/specs.py `_flush_or_conflict` then reads `obj.id` from the failed session and raises
-    PendingRollbackError instead of ConflictError. Nothing is overwritten (the transaction rolls
-    back) but the user is not told. Remove this once `_flush_or_conflict` takes the id before
-    flushing. SQLite serialises writers (BEGIN IMMEDIATE), so the version check catches it."""
-    if engine.dialect.name == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(reason="services/specs.py _flush_or_conflict race bug", strict=False)
-        )
-
-
 def test_two_users_save_the_same_child_one_wins_one_is_told(
     engine: Engine, request: pytest.FixtureRequest
 ):
-    _known_race_bug(engine, request)
     actors = small_school(engine, children=1)
     with Session(engine) as session:
         child = session.scalars(select(Child)).one()
@@ -281,7 +268,6 @@ def test_two_users_save_the_same_child_one_wins_one_is_told(
 def test_simultaneous_saves_give_exactly_one_success(
     engine: Engine, request: pytest.FixtureRequest
 ):
-    _known_race_bug(engine, request)
     actors = small_school(engine, children=1)
     with Session(engine) as session:
         child = session.scalars(select(Child)).one()
