@@ -210,7 +210,8 @@ def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWOR
     # the page for a moment, so count rather than wait for one element) and the sidebar is shown.
     if page.get_by_label("密码", exact=True).count():
         raise AssertionError(f"sign-in of {username} refused ({LOGIN_FAILED})")
-    page.wait_for_selector("[data-testid=stSidebar]")
+    # Attached rather than visible: on a phone-width screen the sidebar starts collapsed.
+    page.wait_for_selector("[data-testid=stSidebar]", state="attached")
     wait_idle(page)
 
 

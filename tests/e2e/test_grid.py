@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from db.engine import make_engine, read_session
 from db.models import Child, Classroom, Contact, User
-from tests.e2e.conftest import DEMO_PASSWORD, IDLE, screenshot, wait_idle
+from tests.e2e.conftest import login as shared_login
+from tests.e2e.conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -21,13 +22,11 @@ WAIT_MS = 30_000  # the machine may be busy: reruns can take seconds
 
 
 def login(page: Page, base_url: str, username: str) -> None:
-    """Sign in and wait for the navigation (tolerates the faded login form of the last run)."""
-    page.goto(base_url)
-    page.wait_for_selector(IDLE)
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.get_by_role("link", name="家校联系记录").wait_for()
+    """Sign in with the shared helper (it presses again if a press is lost), then wait for
+    the navigation."""
+    shared_login(page, base_url, username)
+    # Attached, not visible: at phone width the sidebar (and its links) start folded away.
+    page.get_by_role("link", name="家校联系记录").wait_for(state="attached")
     wait_idle(page)
 
 
