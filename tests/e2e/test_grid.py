@@ -141,9 +141,18 @@ def test_quick_contact_entry_at_phone_width(live_server, browser, engine):
         wait_idle(phone)
         expect(phone.get_by_text("快速登记一次联系")).to_be_visible(timeout=WAIT_MS)
         form = phone.get_by_test_id("stForm")
-        form.get_by_label("联系内容").fill("家访：奶奶身体好，孩子作业按时完成")
-        form.get_by_role("button", name="保存这次联系").click()
-        wait_idle(phone)
+        # A full page load signs in again from the cookie, and the cookie component's own rerun
+        # can swallow what is typed or pressed at that moment: type and press again, as a user
+        # would (the saved rows are counted below, so a double save would fail the test).
+        for _ in range(3):
+            summary = form.get_by_label("联系内容")
+            if summary.input_value() != "家访：奶奶身体好，孩子作业按时完成":
+                summary.fill("家访：奶奶身体好，孩子作业按时完成")
+            form.get_by_role("button", name="保存这次联系").click()
+            wait_idle(phone)
+            if phone.get_by_text("已保存：").count():
+                break
+            phone.wait_for_timeout(2_000)
         expect(phone.get_by_text("已保存：")).to_be_visible(timeout=WAIT_MS)
         screenshot(phone, "contacts_quick_entry_phone")
         with read_session(engine) as session:
