@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import auth, navigation
-from components.context import ready_engine
+from components.context import DEMO_MODE_ROLES, demo_mode_on, demo_mode_switch, ready_engine
 from locales import LANGUAGES, enum_label, set_language, t
 
 st.set_page_config(page_title="留守儿童关爱台账 CareLedger", page_icon="📒", layout="wide")
@@ -16,5 +16,13 @@ ready_engine()
 
 actor = auth.login_gate()
 st.sidebar.caption(t("app.signed_in_as", name=actor.display_name, role=enum_label(actor.role)))
+if actor.role in DEMO_MODE_ROLES:
+    demo_mode_switch(t("app.demo_mode"), t("app.demo_mode_help"))
 auth.logout_button()
-st.navigation(navigation.pages_for(actor.role)).run()
+page = st.navigation(navigation.pages_for(actor.role))
+if demo_mode_on(actor) and page.title not in navigation.demo_safe_titles(actor.role):
+    # On a projector: pages with personal records stay closed, not merely masked.
+    st.title(page.title)
+    st.info(t("app.demo_mode_hidden"))
+else:
+    page.run()

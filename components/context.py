@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from db.engine import database_url, get_engine
+from db.enums import Role
 from db.migrate import upgrade
 from locales import DEFAULT_LANGUAGE, set_language
 from services.actor import Actor
 
 ACTOR_KEY = "careledger_actor"
+DEMO_MODE_KEY = "demo_mode"  # plain session state: survives page switches
+DEMO_SWITCH_KEY = "demo_mode_switch"  # the sidebar widget that sets it
+DEMO_MODE_ROLES = frozenset({Role.PRINCIPAL, Role.ADMIN})
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,7 +40,30 @@ def current_actor() -> Actor:
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
         st.stop()
+    if demo_mode_on(actor):
+        return replace(actor, demo_mode=True)
     return actor
+
+
+def demo_mode_switch(label: str, help_text: str) -> None:
+    """The sidebar's 演示模式 toggle. Its value is copied into a plain session-state key, since
+    a widget's own state can be dropped when the user switches pages."""
+
+    def copy_switch() -> None:
+        st.session_state[DEMO_MODE_KEY] = st.session_state[DEMO_SWITCH_KEY]
+
+    st.sidebar.toggle(
+        label,
+        value=bool(st.session_state.get(DEMO_MODE_KEY)),
+        key=DEMO_SWITCH_KEY,
+        help=help_text,
+        on_change=copy_switch,
+    )
+
+
+def demo_mode_on(actor: Actor) -> bool:
+    """The sidebar's 演示模式 switch is on (only principal and admin have it)."""
+    return actor.role in DEMO_MODE_ROLES and bool(st.session_state.get(DEMO_MODE_KEY))
 
 
 def set_actor(actor: Actor | None) -> None:

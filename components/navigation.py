@@ -23,6 +23,8 @@ class PageSpec:
     section_key: str = "nav.section.main"
     # Roles for which this page opens first.
     default_for: frozenset[Role] = frozenset()
+    # Shown in demo mode (演示模式): the page shows only aggregates or masked data.
+    demo_safe: bool = False
 
 
 # Add one line per page; order is the menu order within each section.
@@ -33,6 +35,7 @@ PAGES: list[PageSpec] = [
         ":material/home:",
         ALL,
         default_for=frozenset({Role.COUNSELLOR}),
+        demo_safe=True,
     ),
     PageSpec(
         "pages/todo.py",
@@ -46,6 +49,7 @@ PAGES: list[PageSpec] = [
         "nav.risk",
         ":material/priority_high:",
         frozenset({Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER, Role.COUNSELLOR}),
+        demo_safe=True,
     ),
     PageSpec(
         "pages/children.py",
@@ -117,6 +121,7 @@ PAGES: list[PageSpec] = [
         frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
         section_key="nav.section.analysis",
         default_for=frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
+        demo_safe=True,
     ),
     PageSpec(
         "pages/reports.py",
@@ -124,6 +129,7 @@ PAGES: list[PageSpec] = [
         ":material/summarize:",
         frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
         section_key="nav.section.analysis",
+        demo_safe=True,
     ),
     PageSpec(
         "pages/settings.py",
@@ -153,8 +159,20 @@ PAGES: list[PageSpec] = [
         frozenset({Role.ADMIN}),
         section_key="nav.section.admin",
     ),
-    PageSpec("pages/account.py", "nav.account", ":material/person:", ALL, "nav.section.me"),
+    PageSpec(
+        "pages/account.py",
+        "nav.account",
+        ":material/person:",
+        ALL,
+        "nav.section.me",
+        demo_safe=True,
+    ),
 ]
+
+
+def demo_safe_titles(role: Role) -> set[str]:
+    """Titles of the pages that demo mode still shows to `role` (aggregates, masked lists)."""
+    return {t(s.title_key) for s in PAGES if role in s.roles and s.demo_safe}
 
 
 def pages_for(role: Role) -> dict[str, list[st.Page]]:

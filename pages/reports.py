@@ -21,7 +21,7 @@ today = date.today()
 st.title(t("reports.title"))
 st.write(t("reports.intro"))
 
-demo_mode = actor.role != Role.BUREAU and st.toggle(t("reports.demo_mode"), key="demo_mode")
+demo_mode = actor.demo_mode  # the sidebar's 演示模式 switch (principal and admin)
 if reports.is_masked(actor, demo_mode):
     st.info(t("reports.masked_notice"))
 else:

@@ -26,6 +26,13 @@ class Actor:
     # Classes this user is head teacher of (drives the head teacher's scope).
     head_of_classroom_ids: frozenset[int] = field(default_factory=frozenset)
     taught_classroom_ids: frozenset[int] = field(default_factory=frozenset)
+    # Demo mode (演示模式): a principal or admin showing the app on a projector sees masked data.
+    demo_mode: bool = False
+
+    @property
+    def sees_masked(self) -> bool:
+        """Names and phones of children are masked for the bureau and in demo mode (§7)."""
+        return self.demo_mode or self.role == Role.BUREAU
 
     @property
     def is_school_wide(self) -> bool:

@@ -54,12 +54,12 @@ from db.enums import (
     Counterpart,
     EnrolmentStatus,
     LeftBehindType,
-    Role,
     RuleAppliesTo,
     RuleWho,
 )
 from db.models import Child, Classroom, Contact, ContactRule, Pairing, School, Term, User
 from services.actor import Actor
+from services.masking import mask_name
 from services.periods import Period, term_periods
 from services.scope import child_visibility
 from services.stats import school_ids_in_view
@@ -534,7 +534,7 @@ def compliance_table(
     for name in ("period_start", "period_end"):
         if name in frame:
             frame[name] = frame[name].map(_to_date)
-    if actor.role == Role.BUREAU and "child_name" in frame:
+    if actor.sees_masked and "child_name" in frame:
         frame["child_name"] = frame["child_name"].map(mask_name)
     return frame[out_columns].reset_index(drop=True)
 
@@ -583,13 +583,6 @@ def _empty_total(out_columns: list[str], by: Sequence[str]) -> pd.DataFrame:
     if by:
         return pd.DataFrame(columns=out_columns)
     return pd.DataFrame([{"due": 0, "met": 0, "overdue": 0, "pending": 0, "rate": None}])
-
-
-def mask_name(name: object) -> object:
-    """张小萍 → 张*萍, 张三 → 张* (bureau lists are masked, DESIGN.md §7)."""
-    if not isinstance(name, str) or len(name) < 2:
-        return name
-    return name[0] + "*" if len(name) == 2 else name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def compliance_rows(
@@ -665,7 +658,7 @@ def compliance_rows(
         record["period_end"] = _to_date(record["period_end"])
         records.append(record)
     frame = pd.DataFrame(records, columns=columns)
-    if actor.role == Role.BUREAU:
+    if actor.sees_masked:
         frame["child_name"] = frame["child_name"].map(mask_name)
     return frame
 

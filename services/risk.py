@@ -32,7 +32,7 @@ from db.models import (
 )
 from locales import t
 from services.actor import RESTRICTED_NOTE_ROLES, Actor
-from services.compliance import mask_name
+from services.masking import mask_name
 from services.scope import child_visibility
 from services.specs import LANDLINE_RE, MOBILE_RE
 from services.stats import school_ids_in_view
@@ -209,7 +209,7 @@ def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(records, columns=RISK_COLUMNS)
-    if actor.role == Role.BUREAU:
+    if actor.sees_masked:
         frame["child_name"] = frame["child_name"].map(mask_name)
     if not frame.empty:
         frame = frame.iloc[

@@ -46,3 +46,19 @@ def test_home_page_shows_the_schools_counts(live_server, page):
     assert metrics["双亲外出占比"] == f"{headline.both_parents_share:.1%}"
     assert page.locator("[data-testid=stException]").count() == 0
     screenshot(page, "home_counsellor")
+
+
+def test_demo_mode_keeps_the_archive_closed_on_a_projector(live_server, page):
+    login(page, live_server.url, "principal")
+    page.get_by_text("演示模式（信息脱敏）").click()
+    wait_idle(page)
+    page.get_by_role("link", name="儿童档案").click()
+    wait_idle(page)
+    page.get_by_text("演示模式已开启").first.wait_for()
+    assert page.locator("[data-testid=stDataFrame]").count() == 0
+    screenshot(page, "demo_mode_archive_closed")
+
+    page.get_by_text("演示模式（信息脱敏）").click()  # off again: the archive opens
+    wait_idle(page)
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    assert page.get_by_text("演示模式已开启").count() == 0

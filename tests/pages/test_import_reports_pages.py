@@ -129,8 +129,8 @@ def test_reports_page_offers_each_report_in_one_click(report_school, role):
 
 def test_demo_mode_switches_to_masked_exports(report_school):
     at = run_page("pages/reports.py", report_school.principal)
-    at.toggle(key="demo_mode").set_value(True)
-    at = at.run()
+    assert "当前导出为脱敏版本" not in texts(at)
+    at = run_page("pages/reports.py", report_school.principal, demo_mode=True)  # sidebar switch
     assert not at.exception
     assert "当前导出为脱敏版本" in texts(at)
 
