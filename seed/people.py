@@ -113,6 +113,18 @@ class ChildBuilder:
         self.study = Weighted(phrases.STUDY_LEVELS)
         self.health = Weighted(phrases.HEALTH_NOTES)
         self.serials: set[str] = set()
+        self.names_by_room: dict[int, set[str]] = {}
+
+    def unique_in_room(self, room: Room, surname: str, pool: list[str]) -> str:
+        """A name no other child of the class has (a teacher would not believe three 李嘉豪)."""
+        taken = self.names_by_room.setdefault(room.id, set())
+        name = surname + self.rng.choice(pool)
+        for _ in range(20):
+            if name not in taken:
+                break
+            name = surname + self.rng.choice(pool)
+        taken.add(name)
+        return name
 
     def build(self, i: int, room: Room, flags: Flags) -> Kid:
         rng, anchor = self.rng, self.world.anchor
@@ -127,7 +139,7 @@ class ChildBuilder:
         row = {
             "school_id": self.school.id,
             "student_no": self.student_no(born, gender),
-            "name": surname + rng.choice(pool),
+            "name": self.unique_in_room(room, surname, pool),
             "gender": gender,
             "birth_date": born,
             "ethnicity": self.ethnicity.draw(rng),

@@ -132,6 +132,11 @@ def test_records_have_unique_student_numbers_and_some_archive_gaps(small):
     assert 0 < gaps < 0.1 * len(children)
 
 
+def test_no_two_children_of_a_class_share_a_name(small):
+    names = Counter(rows(small, Child.classroom_id, Child.name))
+    assert [pair for pair, count in names.items() if count > 1] == []
+
+
 def test_every_left_behind_child_has_history_and_a_few_changed_type(small):
     per_child = Counter(c for (c,) in rows(small, LeftBehindHistory.child_id))
     left_behind = rows(small, Child.id, where=[Child.left_behind_type != LeftBehindType.NONE])
