@@ -174,7 +174,9 @@ def missing_labels(child: Child) -> list[str]:
     return [t(f"children.col.{f.removesuffix('_id')}") for f in missing_fields(child)]
 
 
-def _complete_condition():  # type: ignore[no-untyped-def]
+def complete_condition():  # type: ignore[no-untyped-def]
+    """1 when every required archive field of a child is filled, else 0 (SQL; one 建档 rule)."""
+
     def filled(column):  # type: ignore[no-untyped-def]
         if isinstance(column.type.python_type, type) and column.type.python_type is str:
             return and_(column.is_not(None), func.trim(column) != "")
@@ -206,7 +208,7 @@ def archive_completeness(
     filters = replace(filters or ChildFilter(), left_behind_only=True)
     if filters.left_behind_type == LeftBehindType.NONE.value:
         filters = replace(filters, left_behind_type=None)
-    complete = func.coalesce(func.sum(_complete_condition()), 0)
+    complete = func.coalesce(func.sum(complete_condition()), 0)
     row = session.execute(
         filtered_query(actor, filters).with_only_columns(func.count(Child.id), complete)
     ).one()

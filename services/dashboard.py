@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Activity, Child, Classroom, Contact, Pairing, Participation, Term
 from services.actor import Actor
-from services.children import _complete_condition as archive_complete_condition
+from services.children import complete_condition as archive_complete_condition
 from services.compliance import compliance_table
 from services.scope import child_visibility
 from services.stats import school_ids_in_view
