@@ -225,10 +225,17 @@ def change_own_password(
         problem = "accounts.password_unchanged"
     if problem is not None:
         raise ValidationFailed([Problem(actor.username, "new_password", "", problem)])
+    store_password(session, actor, user, new_password, must_change=False, how="changed")
+
+
+def store_password(
+    session: Session, actor: Actor, user: User, password: str, *, must_change: bool, how: str
+) -> None:
+    """Hash and store a new password, audited without the hash (`how`: "changed" / "reset")."""
     was_forced = user.must_change_password
-    user.password_hash = hash_password(new_password)
-    user.must_change_password = False
-    user.updated_by = actor.user_id
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    user.updated_by = actor.user_id or None
     session.flush()
     audit.record(
         session,
@@ -237,8 +244,8 @@ def change_own_password(
         "user",
         user.id,
         {"password": "(old)", "must_change_password": was_forced},
-        {"password": "(changed)", "must_change_password": False},
-        detail="password_changed",
+        {"password": f"({how})", "must_change_password": must_change},
+        detail=f"password_{how}",
     )
 
 

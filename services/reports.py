@@ -26,7 +26,7 @@ from services.actor import Actor
 from services.compliance import compliance_table
 from services.dashboard import Dashboard
 from services.errors import NotAllowed
-from services.exports.bureau_content import build_document
+from services.exports.bureau_content import ReportDocument, build_document
 from services.exports.bureau_docx import render_docx
 from services.exports.bureau_pdf import render_pdf
 from services.exports.contact_cards import render_contact_cards
@@ -306,6 +306,28 @@ def _bureau_document(
     return data, document, scope, masked, rows
 
 
+def _export_bureau(
+    session: Session,
+    actor: Actor,
+    period: ReportPeriod,
+    filters: ReportFilters | None,
+    demo_mode: bool,
+    figures: FigureBuilder | None,
+    as_of: date | None,
+    suffix: str,
+    render: Callable[[ReportDocument], bytes],
+) -> ExportFile:
+    """One bureau report, rendered by `render` into the `suffix` format, named and audited."""
+    filters = filters or ReportFilters()
+    data, document, scope, masked, rows = _bureau_document(
+        session, actor, period, filters, demo_mode, figures, as_of
+    )
+    name = _file_name(data.place, "bureau", period, scope, masked, suffix)
+    export = ExportFile(name, render(document), rows, masked)
+    _audit(session, actor, "bureau", period, filters, scope, export)
+    return export
+
+
 def export_bureau_docx(
     session: Session,
     actor: Actor,
@@ -316,14 +338,9 @@ def export_bureau_docx(
     as_of: date | None = None,
 ) -> ExportFile:
     """The bureau report as .docx (the school edits it afterwards)."""
-    filters = filters or ReportFilters()
-    data, document, scope, masked, rows = _bureau_document(
-        session, actor, period, filters, demo_mode, figures, as_of
+    return _export_bureau(
+        session, actor, period, filters, demo_mode, figures, as_of, ".docx", render_docx
     )
-    name = _file_name(data.place, "bureau", period, scope, masked, ".docx")
-    export = ExportFile(name, render_docx(document), rows, masked)
-    _audit(session, actor, "bureau", period, filters, scope, export)
-    return export
 
 
 def export_bureau_pdf(
@@ -336,14 +353,9 @@ def export_bureau_pdf(
     as_of: date | None = None,
 ) -> ExportFile:
     """The same bureau report as .pdf, with an embedded Chinese font."""
-    filters = filters or ReportFilters()
-    data, document, scope, masked, rows = _bureau_document(
-        session, actor, period, filters, demo_mode, figures, as_of
+    return _export_bureau(
+        session, actor, period, filters, demo_mode, figures, as_of, ".pdf", render_pdf
     )
-    name = _file_name(data.place, "bureau", period, scope, masked, ".pdf")
-    export = ExportFile(name, render_pdf(document), rows, masked)
-    _audit(session, actor, "bureau", period, filters, scope, export)
-    return export
 
 
 def classroom_choices(session: Session, actor: Actor) -> dict[int, str]:

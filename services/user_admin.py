@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from db.enums import AuditAction, Role
 from db.models import Classroom, School, User
 from services import audit
-from services.accounts import normalise_username
+from services.accounts import normalise_username, store_password
 from services.actor import SYSTEM_ACTOR, Actor
 from services.errors import Conflict, ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
 from services.passwords import hash_password
@@ -135,22 +135,8 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> IssuedPasswo
     """Issue a new one-time password, lift any lock and force a change at next sign-in."""
     user = _managed_user(session, actor, user_id)
     password = one_time_password()
-    user.password_hash = hash_password(password)
-    was_forced = user.must_change_password
-    user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None
-    user.updated_by = actor.user_id or None
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user.id,
-        {"password": "(old)", "must_change_password": was_forced},
-        {"password": "(reset)", "must_change_password": True},
-        detail="password_reset",
-    )
+    store_password(session, actor, user, password, must_change=True, how="reset")
     return IssuedPassword(user.id, user.username, password)
 
 
