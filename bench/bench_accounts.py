@@ -12,10 +12,10 @@ from db.engine import make_engine, read_session, write_session
 from db.enums import AuditAction, Role
 from db.migrate import upgrade
 from db.models import AuditEntry, User
-from services import accounts
-from services.actor import Actor
-from services.audit_log import AuditFilter, list_audit_entries
-from services.passwords import hash_password
+from services.accounts import signin
+from services.accounts.actor import Actor
+from services.accounts.passwords import hash_password
+from services.ops.audit_log import AuditFilter, list_audit_entries
 
 
 def time_sign_in() -> tuple[float, float]:
@@ -28,11 +28,11 @@ def time_sign_in() -> tuple[float, float]:
         user = session.scalar(select(User).where(User.username == "teacher"))
         user.password_hash = hash_password("bench-pass-1")
         session.flush()
-        sign_in = best_of(lambda: accounts.authenticate(session, "teacher", "bench-pass-1"), 3)
+        sign_in = best_of(lambda: signin.authenticate(session, "teacher", "bench-pass-1"), 3)
         check = best_of(
             lambda: (
-                accounts.check_session(session, user.id),
-                accounts.needs_touch(session, user.id),
+                signin.check_session(session, user.id),
+                signin.needs_touch(session, user.id),
             ),
             20,
         )

@@ -10,8 +10,8 @@ from bench.timing import best_of, fmt, seeded_sqlite
 from db.engine import read_session
 from db.enums import Role
 from db.models import User
-from services import aid, health, participation
-from services.actor import load_actor
+from services.accounts.actor import load_actor
+from services.care import aid, health, participation
 
 CALLS = {
     "participation per class": participation.participation_by_class,

@@ -30,9 +30,9 @@ from bench.timing import BENCH_DIR, fmt, seeded_sqlite
 from db.engine import make_engine, read_session
 from db.enums import Role
 from db.models import School, User
-from services.actor import Actor, load_actor
-from services.compliance import compliance_table
-from services.dashboard import Scope, load_dashboard
+from services.accounts.actor import Actor, load_actor
+from services.compliance.engine import compliance_table
+from services.metrics.dashboard import Scope, load_dashboard
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"

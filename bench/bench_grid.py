@@ -9,9 +9,14 @@ from bench.timing import best_of, fmt, seeded_sqlite
 from db.engine import read_session
 from db.enums import Role
 from db.models import User
-from services.actor import load_actor
-from services.children import ChildFilter, archive_completeness, child_columns, list_children
-from services.contacts import ContactFilter, list_contacts
+from services.accounts.actor import load_actor
+from services.records.children import (
+    ChildFilter,
+    archive_completeness,
+    child_columns,
+    list_children,
+)
+from services.records.contacts import ContactFilter, list_contacts
 
 
 def archive_page_calls(session, actor, filters: ChildFilter) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ from bench.timing import best_of, fmt, seeded_sqlite
 from db.engine import read_session
 from db.enums import Role
 from db.models import User
-from services.actor import load_actor
-from services.stats import school_headline
+from services.accounts.actor import load_actor
+from services.metrics.headcounts import school_headline
 
 
 def time_home(children: int) -> float:

@@ -1,5 +1,6 @@
 """The login gate. streamlit-authenticator 0.4.2 keeps the signed sign-in cookie; the database
-(services.accounts) decides everything else: passwords, lockout, idle timeout, disabled users.
+(services.accounts.signin) decides everything else: passwords, lockout, idle timeout, disabled
+users.
 
 The only module that imports streamlit_authenticator. Order of a run (app.py): `login_gate()`
 before `st.navigation`, and `st.rerun()` as soon as a sign-in succeeds, so nobody signs in twice.
@@ -16,9 +17,9 @@ from streamlit_authenticator.utilities import LoginError
 from components.context import ACTOR_KEY, ready_engine, set_actor
 from db.engine import read_session, write_session
 from locales import t
-from services import accounts
-from services.actor import Actor
-from services.cookie_key import CookieKeyError, load_cookie_key
+from services.accounts import signin
+from services.accounts.actor import Actor
+from services.accounts.cookie_key import CookieKeyError, load_cookie_key
 from services.errors import ServiceError, ValidationFailed
 
 AUTHENTICATOR_KEY = "careledger_authenticator"
@@ -41,7 +42,7 @@ def authenticator() -> stauth.Authenticate:
     if existing is None:
         cookie_key = load_cookie_key()
         with read_session(ready_engine()) as session:
-            credentials = accounts.cookie_credentials(session)
+            credentials = signin.cookie_credentials(session)
         existing = stauth.Authenticate(
             credentials,
             COOKIE_NAME,
@@ -98,7 +99,7 @@ def password_change_form(actor: Actor, key: str) -> bool:
         return False
     try:
         with write_session(ready_engine()) as session:
-            accounts.change_own_password(session, actor, current, new)
+            signin.change_own_password(session, actor, current, new)
     except ValidationFailed as err:
         for problem in err.problems:
             st.error(t(problem.reason))
@@ -118,16 +119,16 @@ def _recheck_session() -> Actor | None:
         return None
     engine = ready_engine()
     with read_session(engine) as session:
-        check = accounts.check_session(session, actor.user_id)
-        touch = check.sign_in is not None and accounts.needs_touch(session, actor.user_id)
+        check = signin.check_session(session, actor.user_id)
+        touch = check.sign_in is not None and signin.needs_touch(session, actor.user_id)
     if check.sign_in is None:
         with write_session(engine) as session:
-            accounts.end_session(session, actor, reason=check.ended_reason or "ended")
+            signin.end_session(session, actor, reason=check.ended_reason or "ended")
         _sign_out(notice_key=f"accounts.ended.{check.ended_reason}")
         return None
     if touch:
         with write_session(engine) as session:
-            accounts.touch_session(session, actor.user_id)
+            signin.touch_session(session, actor.user_id)
     _accept(check.sign_in)
     return check.sign_in.actor
 
@@ -143,7 +144,7 @@ def _sign_in_by_cookie(auth: stauth.Authenticate) -> Actor | None:
     if not st.session_state.get("authentication_status") or not username:
         return None
     with write_session(ready_engine()) as session:
-        sign_in = accounts.resume_session(session, username)
+        sign_in = signin.resume_session(session, username)
     if sign_in is None:
         _sign_out(notice_key="accounts.ended.cookie")
         return None
@@ -166,9 +167,9 @@ def _login_form() -> NoReturn:
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
         with read_session(ready_engine()) as session:
-            verified = accounts.check_password(session, username, password)
+            verified = signin.check_password(session, username, password)
         with write_session(ready_engine()) as session:
-            sign_in = accounts.authenticate(session, username, password, verified_hash=verified)
+            sign_in = signin.authenticate(session, username, password, verified_hash=verified)
         if sign_in is None:
             st.error(t("login.failed"))
         else:
@@ -187,11 +188,11 @@ def _forced_password_change(actor: Actor) -> NoReturn:
     st.stop()
 
 
-def _accept(sign_in: accounts.SignIn) -> None:
+def _accept(sign_in: signin.SignIn) -> None:
     """Hand the sign-in to the authenticator's session state (it signs the cookie from it)."""
     actor = sign_in.actor
     st.session_state["authentication_status"] = True
-    st.session_state["username"] = accounts.normalise_username(actor.username)
+    st.session_state["username"] = signin.normalise_username(actor.username)
     st.session_state["name"] = actor.display_name
     st.session_state["roles"] = [str(actor.role)]
     st.session_state[MUST_CHANGE_KEY] = sign_in.must_change_password
@@ -202,7 +203,7 @@ def _logout_clicked() -> None:
     actor = st.session_state.get(ACTOR_KEY)
     if actor is not None:
         with write_session(ready_engine()) as session:
-            accounts.end_session(session, actor)
+            signin.end_session(session, actor)
     _sign_out(notice_key="accounts.signed_out")
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from db.enums import EnrolmentStatus, LeftBehindType
 from locales import enum_options, t
-from services.children import ChildFilter, FilterOptions
+from services.records.children import ChildFilter, FilterOptions
 
 ALL = ""
 

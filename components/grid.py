@@ -3,7 +3,7 @@
 How to use it for a table (see pages/children.py):
 
     from components import grid
-    from services.specs import ColumnSpec, ColumnType, Page, GridChanges, SaveResult
+    from services.records.specs import ColumnSpec, ColumnType, Page, GridChanges, SaveResult
 
     SPECS = [ColumnSpec("check_date", "health.col.date", ColumnType.DATE, required=True), ...]
 
@@ -26,7 +26,7 @@ What the component does, so services don't have to:
   the row, who changed it and when, and offer to reload just that row (needs `load_rows`);
 - 放弃 drops every unsaved edit; columns a role may not see are absent, may not edit disabled.
 Select columns hold option labels (so cells pasted from Excel match); services map labels back
-(`services.specs.coerce` accepts a value or its label).
+(`services.records.specs.coerce` accepts a value or its label).
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ from sqlalchemy.orm import Session
 
 from db.engine import read_session, write_session
 from locales import t
-from services.actor import Actor
+from services.accounts.actor import Actor
 from services.errors import Conflict, ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
-from services.specs import (
+from services.records.specs import (
     ColumnSpec,
     ColumnType,
     GridChanges,

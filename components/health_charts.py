@@ -7,13 +7,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from locales import t
-from services.health import LOW_VISION
+from services.care.health import LOW_VISION
 
 
 def build_health_history_figure(df: pd.DataFrame) -> go.Figure:
     """Height and weight (top) and vision of both eyes (bottom) over the check dates.
 
-    `df` is services.health.child_health_history(...): check_date, height_cm, weight_kg,
+    `df` is services.care.health.child_health_history(...): check_date, height_cm, weight_kg,
     vision_left, vision_right (other columns are ignored). An empty frame gives an empty chart
     with a note, so the caller need not special-case it.
     """

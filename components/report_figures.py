@@ -1,6 +1,7 @@
 """The dashboard's charts for the bureau report: Dashboard frames → the same Plotly figures.
 
-Passed to services/reports.py as `figures=` so the report embeds what the 总览 page shows while
+Passed to services/reports/exports.py as `figures=` so the report embeds what the 总览 page shows
+while
 services never import components (DESIGN.md §3).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from components import charts
-from services.dashboard import Dashboard
+from services.metrics.dashboard import Dashboard
 
 
 def report_figures(dashboard: Dashboard) -> dict[str, go.Figure]:

@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from db.engine import write_session
 from locales import t
-from services.activities import save_signin
-from services.actor import Actor
+from services.accounts.actor import Actor
+from services.care.activities import save_signin
 from services.errors import NotAllowed, NotFound
 
 NOTICE_KEY = "signin.notice"
@@ -48,7 +48,7 @@ def _forget(activity_id: int) -> None:
 
 @st.fragment
 def show(activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine) -> None:
-    """Render the roster of `activity_id` (services.activities.signin_roster) and its save.
+    """Render the roster of `activity_id` (services.care.activities.signin_roster) and its save.
 
     A fragment: ticking a box reruns only this panel, not the page's grid and statistics;
     the save reruns the whole page so that the counts elsewhere follow.

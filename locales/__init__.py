@@ -15,6 +15,8 @@ from pathlib import Path
 LOCALES_DIR = Path(__file__).resolve().parent
 DEFAULT_LANGUAGE = "zh_CN"
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+# 一年级 … 九年级: grade numerals in class and grade names
+CN_NUMERALS = ("", "一", "二", "三", "四", "五", "六", "七", "八", "九")
 
 _current: ContextVar[str] = ContextVar("careledger_language", default=DEFAULT_LANGUAGE)
 

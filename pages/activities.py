@@ -9,7 +9,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session
 from db.enums import ActivityType, LeftBehindType
 from locales import enum_label, enum_options, t
-from services import activities, participation
+from services.care import activities, participation
 
 actor = current_actor()
 engine = ready_engine()

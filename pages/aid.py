@@ -9,7 +9,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session
 from db.enums import AidKind
 from locales import enum_label, t
-from services import aid, participation
+from services.care import aid, participation
 
 actor = current_actor()
 engine = ready_engine()

@@ -8,7 +8,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import AuditAction
 from locales import enum_label, t
-from services.audit_log import (
+from services.ops.audit_log import (
     COLUMNS,
     AuditFilter,
     export_audit_entries,

@@ -6,8 +6,8 @@ from components import download
 from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from locales import t
-from services import backup
 from services.errors import NotAllowed, ServiceError
+from services.ops import backup
 
 actor = current_actor()
 engine = ready_engine()
@@ -66,8 +66,8 @@ st.subheader(t("ops.restore.title"))
 st.markdown(t("ops.restore.steps"))
 target = "sqlite:///data/restored.db" if name.endswith(".sqlite3") else t("ops.restore.pg_target")
 st.code(
-    f"python -m services.backup_cli verify {name}\n"
-    f"python -m services.backup_cli restore {name} --target-url {target}",
+    f"python -m services.ops.backup_cli verify {name}\n"
+    f"python -m services.ops.backup_cli restore {name} --target-url {target}",
     language="bash",
 )
 st.caption(t("ops.restore.after"))

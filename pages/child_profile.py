@@ -11,9 +11,10 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import ActivityType, AidKind, ContactChannel, Counterpart, LeftBehindType, RiskLevel
 from locales import enum_label, t
-from services import children, contacts, profile
-from services.columns import CHILD_COLUMNS, GROUPS
+from services.care import profile
 from services.errors import NotAllowed, NotFound
+from services.records import children, contacts
+from services.records.child_columns import CHILD_COLUMNS, GROUPS
 
 SELECTED_KEY = "profile.child_id"  # set by other pages to open a child here
 ENUMS = {

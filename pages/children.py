@@ -6,7 +6,7 @@ from components import filters, grid, kpi
 from components.context import current_actor, ready_engine
 from db.engine import read_session
 from locales import t
-from services import children, columns
+from services.records import child_columns, children
 
 actor = current_actor()
 engine = ready_engine()
@@ -33,7 +33,7 @@ kpi.show(
 group = (
     st.segmented_control(
         t("children.group_picker"),
-        columns.GROUPS,
+        child_columns.GROUPS,
         format_func=lambda g: t(f"children.group.{g}"),
         default="basic",
         key="children.group",
@@ -41,7 +41,7 @@ group = (
     )
     or "basic"
 )
-shown = [s for s in specs if s.group == group or s.field in columns.ALWAYS_SHOWN]
+shown = [s for s in specs if s.group == group or s.field in child_columns.ALWAYS_SHOWN]
 can_edit = actor.role in children.EDITORS
 if not can_edit:
     st.info(t("children.read_only"))

@@ -9,8 +9,8 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import ContactChannel, Counterpart, Role
 from locales import enum_label, enum_options, t
-from services import children, contacts
 from services.errors import NotAllowed, ValidationFailed
+from services.records import children, contacts
 
 PRESELECT_KEY = "contacts.child_id"  # set by the child profile's "log a contact" action
 PREFILL_KEY = "contact_prefill"  # set by 我的待办: {"child_id", "counterpart", "channel"}

@@ -8,7 +8,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import RiskLevel
 from locales import enum_label, enum_options, t
-from services import counselling
+from services.care import counselling
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 
 NOTICE = "counselling.notice"

@@ -9,8 +9,8 @@ from components.context import current_actor, ready_engine
 from db.engine import database_url, read_session
 from db.enums import Role
 from locales import t
-from services.actor import Actor
-from services.dashboard import (
+from services.accounts.actor import Actor
+from services.metrics.dashboard import (
     Dashboard,
     Scope,
     classroom_options,

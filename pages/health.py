@@ -8,7 +8,7 @@ from components import grid, kpi
 from components.context import current_actor, ready_engine
 from db.engine import read_session
 from locales import t
-from services import health, participation
+from services.care import health, participation
 
 actor = current_actor()
 engine = ready_engine()

@@ -7,7 +7,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session
 from db.enums import Role
 from locales import t
-from services.stats import school_headline
+from services.metrics.headcounts import school_headline
 
 actor = current_actor()
 st.title(t("home.title"))

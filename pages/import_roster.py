@@ -7,10 +7,16 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from locales import t
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.import_parsing import FIELDS, MAX_FILE_BYTES, MAX_ROWS, read_roster, suggest_mapping
-from services.import_preview import error_sheet, plan_frame, problems_frame
-from services.importer import apply_import, plan_import
-from services.template import roster_template
+from services.importing.parsing import (
+    FIELDS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    read_roster,
+    suggest_mapping,
+)
+from services.importing.plan import apply_import, plan_import
+from services.importing.preview import error_sheet, plan_frame, problems_frame
+from services.importing.roster_template import roster_template
 
 actor = current_actor()
 st.title(t("import.title"))

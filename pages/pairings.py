@@ -9,9 +9,9 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import LeftBehindType
 from locales import enum_label, t
-from services import pairings
+from services.care.participation import current_term_id, terms_in_view
 from services.errors import NotAllowed, ValidationFailed
-from services.participation import current_term_id, terms_in_view
+from services.records import pairings
 
 actor = current_actor()
 engine = ready_engine()

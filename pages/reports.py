@@ -11,9 +11,9 @@ from components.report_figures import report_figures
 from db.engine import read_session, write_session
 from db.enums import Role
 from locales import current_language, set_language, t
-from services import reports
-from services.dashboard import term_options
-from services.report_data import ReportFilters, ReportPeriod
+from services.metrics.dashboard import term_options
+from services.reports import exports
+from services.reports.data import ReportFilters, ReportPeriod
 
 actor = current_actor()
 engine = ready_engine()
@@ -22,14 +22,14 @@ st.title(t("reports.title"))
 st.write(t("reports.intro"))
 
 demo_mode = actor.demo_mode  # the sidebar's 演示模式 switch (principal and admin)
-if reports.is_masked(actor, demo_mode):
+if exports.is_masked(actor, demo_mode):
     st.info(t("reports.masked_notice"))
 else:
     st.warning(t("reports.full_notice"))
 
 with read_session(engine) as session:
     terms = term_options(session, actor)
-    rooms = reports.classroom_choices(session, actor)
+    rooms = exports.classroom_choices(session, actor)
 
 kinds = ["month", "term", "year"]
 kind_col, when_col, scope_col = st.columns(3)
@@ -48,9 +48,9 @@ if kind == "month":
     month = month_col.selectbox(
         t("reports.month"), range(1, 13), index=today.month - 1, key="reports_month"
     )
-    period = reports.month_period(year, month)
+    period = exports.month_period(year, month)
 elif kind == "year":
-    period = reports.year_period(
+    period = exports.year_period(
         when_col.selectbox(t("reports.year"), years, key="reports_only_year")
     )
 elif terms.empty:
@@ -63,7 +63,7 @@ else:
         format_func=lambda i: terms.iloc[i]["name"],
         key="reports_term",
     )
-    period = reports.term_period(
+    period = exports.term_period(
         terms.iloc[row]["name"], terms.iloc[row]["start"], terms.iloc[row]["end"]
     )
 classroom_id = scope_col.selectbox(
@@ -78,7 +78,7 @@ if period is None:
 filters = ReportFilters(classroom_id=classroom_id)
 
 
-def built(export: Callable[..., reports.ExportFile], **options: object) -> Callable[[], bytes]:
+def built(export: Callable[..., exports.ExportFile], **options: object) -> Callable[[], bytes]:
     """Build the file when the button is clicked, in its own audited transaction."""
 
     language = current_language()  # the click runs outside this script run: carry the language
@@ -93,7 +93,7 @@ def built(export: Callable[..., reports.ExportFile], **options: object) -> Calla
 
 def row(report: str, label: str, help_key: str, data: Callable[[], bytes], key: str) -> None:
     with read_session(engine) as session:
-        name = reports.export_file_name(session, actor, report, period, filters, demo_mode)
+        name = exports.export_file_name(session, actor, report, period, filters, demo_mode)
     left, right = st.columns([1, 2])
     with left:
         download.show(label, data, name, key=key, primary=report == "bureau_docx")
@@ -105,21 +105,21 @@ row(
     "bureau_docx",
     t("reports.bureau_docx"),
     "reports.help.bureau",
-    built(reports.export_bureau_docx, filters=filters, figures=report_figures),
+    built(exports.export_bureau_docx, filters=filters, figures=report_figures),
     "reports_bureau_docx",
 )
 row(
     "bureau_pdf",
     t("reports.bureau_pdf"),
     "reports.help.bureau_pdf",
-    built(reports.export_bureau_pdf, filters=filters, figures=report_figures),
+    built(exports.export_bureau_pdf, filters=filters, figures=report_figures),
     "reports_bureau_pdf",
 )
 row(
     "workbook",
     t("reports.workbook"),
     "reports.help.workbook",
-    built(reports.export_workbook, filters=filters),
+    built(exports.export_workbook, filters=filters),
     "reports_workbook",
 )
 if actor.role != Role.BUREAU:
@@ -130,6 +130,6 @@ if actor.role != Role.BUREAU:
             "cards",
             t("reports.cards"),
             "reports.help.cards",
-            built(reports.export_contact_cards, classroom_id=classroom_id),
+            built(exports.export_contact_cards, classroom_id=classroom_id),
             "reports_cards",
         )

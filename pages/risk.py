@@ -8,7 +8,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session
 from db.enums import LeftBehindType
 from locales import enum_label, t
-from services.risk import REASONS, risk_list
+from services.compliance.risk import REASONS, risk_list
 
 actor = current_actor()
 today = date.today()

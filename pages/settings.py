@@ -9,8 +9,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho, TermPhase
 from locales import enum_label, enum_options, t
-from services.errors import ConflictError, ValidationFailed
-from services.terms import (
+from services.compliance.settings import (
     PHASE_FIELDS,
     RuleInput,
     TermInput,
@@ -22,6 +21,7 @@ from services.terms import (
     save_rule,
     save_term,
 )
+from services.errors import ConflictError, ValidationFailed
 
 actor = current_actor()
 st.title(t("settings.title"))

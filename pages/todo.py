@@ -8,7 +8,7 @@ from streamlit.errors import StreamlitAPIException
 from components.context import current_actor, ready_engine
 from db.engine import read_session
 from locales import t
-from services.todo import my_todo
+from services.compliance.todo import my_todo
 
 PREFILL_KEY = "contact_prefill"  # read by pages/contacts.py
 MAX_ROWS = 100

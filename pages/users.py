@@ -7,8 +7,7 @@ import streamlit as st
 from components.context import current_actor, ready_engine
 from db.engine import read_session, write_session
 from locales import enum_label, t
-from services.errors import ConflictError, ServiceError, ValidationFailed
-from services.user_admin import (
+from services.accounts.user_admin import (
     SCHOOL_ROLES,
     UserDraft,
     create_user,
@@ -16,13 +15,14 @@ from services.user_admin import (
     set_user_active,
     update_user,
 )
-from services.user_list import (
+from services.accounts.user_list import (
     TABLE_COLUMNS,
     UserRow,
     list_classroom_options,
     list_users,
     user_table,
 )
+from services.errors import ConflictError, ServiceError, ValidationFailed
 
 ISSUED_KEY = "users.issued"
 DONE_KEY = "users.done"

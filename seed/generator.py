@@ -38,7 +38,7 @@ from seed import care, contacts, pairing, people
 from seed.context import PhoneBook, SeedSummary, World, Writer, shares
 from seed.school import add_bureau_user, add_school
 from seed.schoolyear import months_before, terms_for_window
-from services.passwords import hash_password
+from services.accounts.passwords import hash_password
 
 DEFAULT_ANCHOR = date(2026, 11, 28)
 DEMO_PASSWORD = "demo1234"

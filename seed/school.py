@@ -12,7 +12,7 @@ from seed import names
 from seed.context import Room, SchoolData, Staff, World, sample, shares
 from seed.context import Term as TermRef
 from seed.schoolyear import TermDays
-from services.rules import DEFAULT_RULES, install_default_rules
+from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 
 MAX_CLASS_SIZE = 45
 SUBJECT_TEACHERS_PER_CLASS = 0.3  # with one head teacher per class: ~1.3 teachers per class

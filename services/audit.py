@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import AuditAction
 from db.models import AuditEntry
-from services.actor import Actor
+from services.accounts.actor import Actor
 
 _SKIP = {"created_at", "updated_at", "created_by", "updated_by", "version"}
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Child, Pairing, School
-from services.actor import Actor
+from services.accounts.actor import Actor
 from services.errors import NotAllowed, NotFound
 
 
@@ -58,3 +58,14 @@ def ensure_school(actor: Actor, school_id: int) -> None:
     """Refuse any access to another school's records."""
     if actor.role == Role.BUREAU or actor.school_id != school_id:
         raise NotAllowed("other school")
+
+
+def school_ids_in_view(session: Session, actor: Actor) -> list[int]:
+    """The schools whose aggregates `actor` may see: own school, or the county for the bureau."""
+    if actor.role == Role.BUREAU:
+        return list(
+            session.scalars(
+                select(School.id).where(School.county == actor.county, School.deleted_at.is_(None))
+            )
+        )
+    return [actor.school_id] if actor.school_id is not None else []

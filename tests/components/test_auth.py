@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from components import auth, navigation
 from db.engine import read_session, write_session
 from db.enums import AuditAction, Role
-from services import accounts
+from services.accounts import signin
 from tests.factories import TEST_PASSWORD, make_classroom, make_school, make_user
 from tests.pages.apptest import ROOT, texts
 from tests.services.accounts_helpers import T0, audit_rows
@@ -23,7 +23,7 @@ UNSAFE_KEY = "登录密钥不安全，系统拒绝启动。请管理员按下面
 
 
 class Clock:
-    """The time services.accounts sees; tests move it instead of sleeping."""
+    """The time services.accounts.signin sees; tests move it instead of sleeping."""
 
     def __init__(self) -> None:
         self.now = T0
@@ -35,7 +35,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(accounts, "now", fake)
+    monkeypatch.setattr(signin, "now", fake)
     return fake
 
 
@@ -122,10 +122,10 @@ def test_five_failures_lock_the_account_and_it_unlocks_fifteen_minutes_later(sch
     assert [e.value for e in at.error] == [FAILED]
     assert is_login_form(at)
 
-    clock.now = T0 + accounts.LOCKOUT - timedelta(seconds=1)
+    clock.now = T0 + signin.LOCKOUT - timedelta(seconds=1)
     assert [e.value for e in sign_in(at, "teacher").error] == [FAILED]
 
-    clock.now = T0 + accounts.LOCKOUT
+    clock.now = T0 + signin.LOCKOUT
     at = sign_in(at, "teacher")
     assert not at.error and not is_login_form(at)
 
@@ -142,7 +142,7 @@ def test_a_new_account_must_change_its_password_first(school, app_env):
     assert at.title[0].value != "请设置新密码"
     assert not [w for w in at.text_input if w.label == "新密码"]
     with read_session(app_env) as session:
-        assert accounts.find_user(session, "newbie").must_change_password is False
+        assert signin.find_user(session, "newbie").must_change_password is False
 
 
 def test_the_forced_change_screen_offers_nothing_else(school):
@@ -161,7 +161,7 @@ def test_logout_returns_to_the_login_form_and_is_audited(school, app_env):
     with read_session(app_env) as session:
         [logout] = audit_rows(session, AuditAction.LOGOUT)
         assert logout.username == "teacher"
-        assert accounts.find_user(session, "teacher").last_seen_at is None
+        assert signin.find_user(session, "teacher").last_seen_at is None
 
 
 def test_thirty_idle_minutes_end_the_session(school, clock):
@@ -186,7 +186,7 @@ def test_activity_keeps_the_session_alive(school, clock):
 def test_a_disabled_user_is_signed_out_at_the_next_action(school, app_env):
     at = sign_in(open_app(), "teacher")
     with write_session(app_env) as session:
-        accounts.find_user(session, "teacher").active = False
+        signin.find_user(session, "teacher").active = False
     at = run(at)
     assert is_login_form(at)
     assert "您的账号已被停用，请联系管理员。" in texts(at)
@@ -195,7 +195,7 @@ def test_a_disabled_user_is_signed_out_at_the_next_action(school, app_env):
 def test_a_role_change_applies_at_the_next_action(school, app_env):
     at = sign_in(open_app(), "counsellor")
     with write_session(app_env) as session:
-        accounts.find_user(session, "counsellor").role = Role.PRINCIPAL
+        signin.find_user(session, "counsellor").role = Role.PRINCIPAL
     at = run(at)
     assert "当前用户：测试老师（校领导）" in [c.value for c in at.sidebar.caption]
 

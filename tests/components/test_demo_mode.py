@@ -9,7 +9,7 @@ import pytest
 
 from components import navigation
 from db.enums import Role
-from services.risk import risk_list
+from services.compliance.risk import risk_list
 from tests.components.test_auth import clock, run, sign_in  # noqa: F401  (a fixture)
 from tests.components.test_auth import school as school
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user

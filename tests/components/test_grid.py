@@ -11,9 +11,9 @@ from components.grid import (
     rebase,
 )
 from db.enums import LeftBehindType, Role
-from services.actor import Actor
+from services.accounts.actor import Actor
 from services.errors import Conflict
-from services.specs import ColumnSpec, ColumnType
+from services.records.specs import ColumnSpec, ColumnType
 
 SPECS = [
     ColumnSpec("name", "children.col.name", required=True),

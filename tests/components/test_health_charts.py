@@ -3,7 +3,7 @@ from datetime import date
 import pandas as pd
 
 from components.health_charts import build_health_history_figure
-from services.health import HISTORY_COLUMNS
+from services.care.health import HISTORY_COLUMNS
 
 
 def test_history_figure_has_one_trace_per_measure_over_the_dates():

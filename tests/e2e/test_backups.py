@@ -29,5 +29,7 @@ def test_admin_backs_up_now_and_sees_it_listed(live_server, page):
     page.get_by_text("备份完成：careledger-").wait_for(timeout=60_000)
     page.get_by_text(f"已有备份（{before + 1} 份）").wait_for()
     page.get_by_role("button", name="下载这份备份").wait_for()  # single-school demo database
-    assert "services.backup_cli restore careledger-" in page.locator("code").all_inner_texts()[-1]
+    assert (
+        "services.ops.backup_cli restore careledger-" in page.locator("code").all_inner_texts()[-1]
+    )
     screenshot(page, "backups_taken")

@@ -14,7 +14,8 @@ from tests.e2e.conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-# Column widths of the 监护人 group (services/children.py): the row marker, id, 学籍号, 姓名,
+# Column widths of the 监护人 group (services/records/children.py): the row marker, id, 学籍号,
+# 姓名,
 # 监护人姓名, 与儿童关系, then 监护人电话 (120 px); rows and header are 35 px high.
 PHONE_X = 34 + 60 + 130 + 80 + 80 + 70 + 60
 ROW_H = 35
@@ -170,9 +171,9 @@ def test_a_stale_save_names_who_changed_the_row_and_the_row_can_be_reloaded(
     live_server, page, engine
 ):
     from db.engine import write_session
-    from services import children
-    from services.actor import load_actor
-    from services.specs import GridChanges, RowUpdate
+    from services.accounts.actor import load_actor
+    from services.records import children
+    from services.records.specs import GridChanges, RowUpdate
 
     child = head_teachers_child(engine)
     login(page, live_server.url, "head_teacher")

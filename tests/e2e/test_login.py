@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from db.engine import make_engine, write_session
 from db.enums import AuditAction
 from db.models import AuditEntry
-from services import accounts, user_admin
-from services.actor import SYSTEM_ACTOR
+from services.accounts import signin, user_admin
+from services.accounts.actor import SYSTEM_ACTOR
 from tests.e2e.conftest import IDLE, login, press_until_answered, screenshot, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_login")]
@@ -102,7 +102,7 @@ def test_the_cookie_signs_in_again_after_a_reload_and_logout_ends_it(live_server
 
 def test_wrong_password_then_forced_password_change(live_server, page):
     def reset(session: Session) -> str:
-        user = accounts.find_user(session, "head_teacher")
+        user = signin.find_user(session, "head_teacher")
         return user_admin.reset_password(session, SYSTEM_ACTOR, user.id).one_time_password
 
     one_time = with_session(live_server.database_url, reset)
@@ -136,7 +136,7 @@ def test_five_wrong_passwords_lock_the_account(live_server, page):
     assert page.get_by_test_id("stSidebarNav").count() == 0
     locked = with_session(
         live_server.database_url,
-        lambda session: accounts.find_user(session, "counsellor").locked_until is not None,
+        lambda session: signin.find_user(session, "counsellor").locked_until is not None,
     )
     assert locked
     screenshot(page, "login-locked")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from db.engine import make_engine, read_session, write_session
 from db.enums import ActivityType
 from db.models import Participation, User
-from services.activities import ActivityInput, save_activities, signin_roster
-from services.actor import load_actor
+from services.accounts.actor import load_actor
+from services.care.activities import ActivityInput, save_activities, signin_roster
 from tests.e2e.conftest import login, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -98,7 +98,7 @@ def test_health_grid_refuses_an_impossible_height_in_the_browser(live_server, pa
     page.wait_for_timeout(1000)
     box = grid.bounding_box()
     assert box is not None
-    # Fixed widths (services/health.py): id 60, name 90, left-behind 80, date 110, height 80.
+    # Fixed widths (services/care/health.py): id 60, name 90, left-behind 80, date 110, height 80.
     x = box["x"] + 60 + 90 + 80 + 110 + 40
     y = box["y"] + 35 + 17
     page.mouse.click(x, y)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from db.engine import make_engine, read_session
 from db.models import User
-from services.actor import load_actor
-from services.stats import school_headline
+from services.accounts.actor import load_actor
+from services.metrics.headcounts import school_headline
 from tests.e2e.conftest import login, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from db.engine import make_engine, write_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry, Child
-from services import backup
-from services import backup_restore as restore
 from services.errors import NotAllowed
+from services.ops import backup, restore
 from tests.factories import make_school, make_user
 from tests.ops.helpers import ChildWriter, count_children, small_school
 

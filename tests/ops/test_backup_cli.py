@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from services import backup
-from services.backup_cli import main
+from services.ops import backup
+from services.ops.backup_cli import main
 from tests.conftest import engine_url
 from tests.ops.helpers import small_school
 

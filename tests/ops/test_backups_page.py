@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import AuditEntry
-from services import backup
+from services.ops import backup
 from tests.factories import make_school, make_user
 from tests.ops.helpers import small_school
 from tests.pages.apptest import run_page, texts
@@ -36,7 +36,7 @@ def test_admin_takes_a_backup_now_and_sees_it_listed(app_env: Engine, backup_fol
     [info] = backup.list_backups(backup_folder)
     assert f"备份完成：{info.name}" in texts(at)
     assert at.dataframe[0].value.iloc[0]["文件"] == info.name
-    assert "services.backup_cli restore " + info.name in at.code[0].value
+    assert "services.ops.backup_cli restore " + info.name in at.code[0].value
     with Session(app_env) as session:
         audited = session.scalars(select(AuditEntry).where(AuditEntry.entity == "backup")).all()
     assert [a.username for a in audited] == ["admin"]

@@ -34,7 +34,7 @@ def test_compose_runs_two_replicas_on_postgresql_behind_nginx():
     proxy = services["proxy"]
     assert proxy["image"].startswith("nginx:")
     assert "./nginx-compose.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
-    assert services["backup"]["command"][-1].count("services.backup_cli backup") == 1
+    assert services["backup"]["command"][-1].count("services.ops.backup_cli backup") == 1
 
 
 def test_no_secret_is_written_into_the_compose_file():
@@ -91,7 +91,7 @@ def test_systemd_units_share_one_environment_file():
         assert "EnvironmentFile=/etc/careledger/careledger.env" in text
     assert "--server.port %i" in units["careledger@.service"]
     assert "Requires=careledger-migrate.service" in units["careledger@.service"]
-    assert "services.backup_cli backup --verify" in units["careledger-backup.service"]
+    assert "services.ops.backup_cli backup --verify" in units["careledger-backup.service"]
     timer = (DEPLOY / "careledger-backup.timer").read_text(encoding="utf-8")
     assert "OnCalendar=" in timer and "Persistent=true" in timer
 

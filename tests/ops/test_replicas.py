@@ -27,9 +27,9 @@ from db.engine import make_engine, normalise_url, write_session
 from db.enums import Role
 from db.migrate import upgrade
 from db.models import Child, User
-from services.children import save_children
 from services.errors import ConflictError
-from services.specs import GridChanges, RowUpdate
+from services.records.children import save_children
+from services.records.specs import GridChanges, RowUpdate
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.conftest import (
     free_port,

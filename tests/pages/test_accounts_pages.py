@@ -6,8 +6,8 @@ import pytest
 
 from db.engine import read_session, write_session
 from db.enums import AuditAction, Role
-from services import accounts
-from services.passwords import verify_password
+from services.accounts import signin
+from services.accounts.passwords import verify_password
 from tests.factories import TEST_PASSWORD, actor_of, make_classroom, make_school, make_user
 from tests.pages.apptest import run_page, texts
 from tests.services.accounts_helpers import audit_rows
@@ -48,7 +48,7 @@ def test_account_page_changes_my_password(school_case, app_env):
     button(at, "修改密码").click().run()
     assert "密码已修改。" in texts(at)
     with read_session(app_env) as session:
-        assert verify_password("better2026", accounts.find_user(session, "teacher").password_hash)
+        assert verify_password("better2026", signin.find_user(session, "teacher").password_hash)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_users_page_creates_a_user_and_shows_the_one_time_password_once(school_c
     assert "已创建用户 xiaoming" in texts(at)
     password = at.code[0].value
     with read_session(app_env) as session:
-        user = accounts.find_user(session, "xiaoming")
+        user = signin.find_user(session, "xiaoming")
         assert user.must_change_password and verify_password(password, user.password_hash)
         assert audit_rows(session, AuditAction.CREATE)[-1].entity_id == user.id
     at.run()
@@ -115,7 +115,7 @@ def test_users_page_disables_and_resets(school_case, app_env):
     button(at, "重置密码").click().run()
     password = at.code[0].value
     with read_session(app_env) as session:
-        user = accounts.find_user(session, "teacher")
+        user = signin.find_user(session, "teacher")
         assert not user.active and user.must_change_password
         assert verify_password(password, user.password_hash)
 
@@ -129,7 +129,7 @@ def test_users_page_edits_role_and_name(school_case, app_env):
     button(at, "保存").click().run()
     assert "已保存。" in texts(at)
     with read_session(app_env) as session:
-        user = accounts.find_user(session, "counsellor")
+        user = signin.find_user(session, "counsellor")
         assert (user.display_name, user.role) == ("新名字", Role.PRINCIPAL)
 
 
@@ -145,9 +145,9 @@ def test_users_page_refuses_other_roles_in_the_service(school_case, role):
 @pytest.fixture
 def with_log(school_case, app_env):
     with write_session(app_env) as session:
-        accounts.authenticate(session, "teacher", TEST_PASSWORD)
-        accounts.authenticate(session, "teacher", "wrong-pass1")
-        accounts.authenticate(session, "counsellor", TEST_PASSWORD)
+        signin.authenticate(session, "teacher", TEST_PASSWORD)
+        signin.authenticate(session, "teacher", "wrong-pass1")
+        signin.authenticate(session, "counsellor", TEST_PASSWORD)
     return school_case
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from db.engine import write_session
 from db.enums import AuditAction, RiskLevel
 from db.models import AuditEntry, Participation, Term
-from services.aid import child_label, save_aid_changes
-from services.counselling import NoteInput, create_note
-from services.health import save_class_health
-from services.specs import GridChanges, RowInsert, RowUpdate
+from services.care.aid import child_label, save_aid_changes
+from services.care.counselling import NoteInput, create_note
+from services.care.health import save_class_health
+from services.records.specs import GridChanges, RowInsert, RowUpdate
 from tests.pages.apptest import run_page, texts
 from tests.services.care_helpers import make_activity, make_care_school
 

@@ -7,7 +7,7 @@ import pytest
 
 from db.enums import ContactChannel, Counterpart, LeftBehindType, Role
 from db.models import AuditEntry, ContactRule, Term
-from services.rules import install_default_rules
+from services.compliance.default_rules import install_default_rules
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.pages.apptest import run_page, texts
 from tests.services.compliance_helpers import log_contact

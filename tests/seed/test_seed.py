@@ -40,8 +40,8 @@ from db.models import (
 )
 from seed import DEMO_PASSWORD, DEMO_USERS, SeedConfig, SeedError, seed_database
 from seed.__main__ import main as seed_main
-from services.passwords import verify_password
-from services.rules import DEFAULT_RULES, install_default_rules
+from services.accounts.passwords import verify_password
+from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 from tests.factories import make_school
 
 PHONE = re.compile(r"^1[3-9]\d{9}$")

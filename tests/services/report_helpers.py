@@ -37,8 +37,8 @@ from db.models import (
     Pairing,
     Participation,
 )
-from services.actor import Actor
-from services.rules import install_default_rules
+from services.accounts.actor import Actor
+from services.compliance.default_rules import install_default_rules
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 
 B, F, M, N = LeftBehindType.BOTH, LeftBehindType.FATHER, LeftBehindType.MOTHER, LeftBehindType.NONE

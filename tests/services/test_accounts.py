@@ -1,5 +1,7 @@
-"""Sign-in, lockout, idle sessions, own password (services/accounts.py), the cookie key, and the
-administrator's user management (services/user_admin.py). The clock is passed in, never slept."""
+"""Sign-in, lockout, idle sessions, own password (services/accounts/signin.py), the cookie key, and
+the
+administrator's user management (services/accounts/user_admin.py). The clock is passed in, never
+slept."""
 
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ import pytest
 from db.engine import write_session
 from db.enums import AuditAction, Role
 from db.models import TeachingAssignment
-from services import accounts, accounts_cli, user_admin, user_list
-from services.actor import SYSTEM_ACTOR
-from services.cookie_key import CookieKeyError, load_cookie_key
+from services.accounts import cli, signin, user_admin, user_list
+from services.accounts.actor import SYSTEM_ACTOR
+from services.accounts.cookie_key import CookieKeyError, load_cookie_key
+from services.accounts.passwords import password_problem, verify_password
+from services.accounts.user_admin import UserDraft
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.passwords import password_problem, verify_password
-from services.user_admin import UserDraft
 from tests.factories import TEST_PASSWORD, actor_of, make_classroom, make_school, make_user
 from tests.services.accounts_helpers import T0, audit_rows, reload_user
 
@@ -29,12 +31,12 @@ def test_sign_in_with_the_right_password_is_audited(session):
     school = make_school(session)
     user = make_user(session, school, Role.TEACHER, username="li")
 
-    sign_in = accounts.authenticate(session, "li", TEST_PASSWORD, at=T0)
+    sign_in = signin.authenticate(session, "li", TEST_PASSWORD, at=T0)
 
     assert sign_in is not None and sign_in.actor.user_id == user.id
     assert sign_in.must_change_password is False
     fresh = reload_user(session, user.id)
-    assert accounts.as_utc(fresh.last_login_at) == T0
+    assert signin.as_utc(fresh.last_login_at) == T0
     [entry] = audit_rows(session, AuditAction.LOGIN)
     assert (entry.user_id, entry.school_id, entry.ok, entry.detail) == (
         user.id,
@@ -47,23 +49,23 @@ def test_sign_in_with_the_right_password_is_audited(session):
 def test_two_phase_sign_in_checks_the_password_before_the_write(session):
     school = make_school(session)
     make_user(session, school, Role.TEACHER, username="zhao")
-    verified = accounts.check_password(session, "zhao", TEST_PASSWORD)
+    verified = signin.check_password(session, "zhao", TEST_PASSWORD)
     assert verified is not None
-    assert accounts.check_password(session, "zhao", "wrong-pass1") is None
-    assert accounts.check_password(session, "nobody", TEST_PASSWORD) is None
+    assert signin.check_password(session, "zhao", "wrong-pass1") is None
+    assert signin.check_password(session, "nobody", TEST_PASSWORD) is None
 
-    assert accounts.authenticate(session, "zhao", "", at=T0, verified_hash=verified) is not None
-    assert accounts.authenticate(session, "zhao", "", at=T0, verified_hash=None) is None
+    assert signin.authenticate(session, "zhao", "", at=T0, verified_hash=verified) is not None
+    assert signin.authenticate(session, "zhao", "", at=T0, verified_hash=None) is None
 
 
 def test_a_password_changed_between_check_and_write_is_refused(session):
     school = make_school(session)
     user = make_user(session, school, Role.TEACHER, username="qian")
-    verified = accounts.check_password(session, "qian", TEST_PASSWORD)
+    verified = signin.check_password(session, "qian", TEST_PASSWORD)
     user.password_hash = "$2b$04$" + "x" * 53  # someone reset it meanwhile
     session.flush()
     assert (
-        accounts.authenticate(session, "qian", TEST_PASSWORD, at=T0, verified_hash=verified) is None
+        signin.authenticate(session, "qian", TEST_PASSWORD, at=T0, verified_hash=verified) is None
     )
     [entry] = audit_rows(session, AuditAction.LOGIN_FAILED)
     assert (entry.entity_id, entry.detail) == (user.id, "wrong_password")
@@ -71,15 +73,15 @@ def test_a_password_changed_between_check_and_write_is_refused(session):
 
 def test_username_is_case_insensitive(session):
     make_user(session, make_school(session), username="wang")
-    assert accounts.authenticate(session, "  WANG ", TEST_PASSWORD, at=T0) is not None
+    assert signin.authenticate(session, "  WANG ", TEST_PASSWORD, at=T0) is not None
 
 
 def test_unknown_user_and_wrong_password_are_refused_alike_and_audited(session):
     school = make_school(session)
     user = make_user(session, school, username="zhao")
 
-    assert accounts.authenticate(session, "zhao", "wrong-pass1", at=T0) is None
-    assert accounts.authenticate(session, "nobody", "wrong-pass1", at=T0) is None
+    assert signin.authenticate(session, "zhao", "wrong-pass1", at=T0) is None
+    assert signin.authenticate(session, "nobody", "wrong-pass1", at=T0) is None
 
     wrong, unknown = audit_rows(session, AuditAction.LOGIN_FAILED)
     assert (wrong.entity_id, wrong.username, wrong.ok, wrong.detail) == (
@@ -98,18 +100,18 @@ def test_five_failures_lock_for_fifteen_minutes_then_unlock_by_themselves(sessio
     user = make_user(session, make_school(session), username="sun")
     for minute in range(5):
         at = T0 + timedelta(minutes=minute)
-        assert accounts.authenticate(session, "sun", "bad-guess1", at=at) is None
+        assert signin.authenticate(session, "sun", "bad-guess1", at=at) is None
     locked = reload_user(session, user.id)
     assert locked.failed_logins == 5
-    assert accounts.as_utc(locked.locked_until) == T0 + timedelta(minutes=4) + accounts.LOCKOUT
+    assert signin.as_utc(locked.locked_until) == T0 + timedelta(minutes=4) + signin.LOCKOUT
 
     still_locked = T0 + timedelta(minutes=4 + 14, seconds=59)
-    assert accounts.authenticate(session, "sun", TEST_PASSWORD, at=still_locked) is None
+    assert signin.authenticate(session, "sun", TEST_PASSWORD, at=still_locked) is None
     assert audit_rows(session, AuditAction.LOGIN_FAILED)[-1].detail == "locked"
     assert audit_rows(session, AuditAction.LOGIN_FAILED)[-2].detail == "locked_now"
 
     unlocked = T0 + timedelta(minutes=4 + 15)
-    assert accounts.authenticate(session, "sun", TEST_PASSWORD, at=unlocked) is not None
+    assert signin.authenticate(session, "sun", TEST_PASSWORD, at=unlocked) is not None
     fresh = reload_user(session, user.id)
     assert (fresh.failed_logins, fresh.locked_until) == (0, None)
 
@@ -117,17 +119,17 @@ def test_five_failures_lock_for_fifteen_minutes_then_unlock_by_themselves(sessio
 def test_four_failures_do_not_lock_and_a_success_resets_the_count(session):
     user = make_user(session, make_school(session), username="qian")
     for _ in range(4):
-        accounts.authenticate(session, "qian", "bad-guess1", at=T0)
-    assert accounts.authenticate(session, "qian", TEST_PASSWORD, at=T0) is not None
+        signin.authenticate(session, "qian", "bad-guess1", at=T0)
+    assert signin.authenticate(session, "qian", TEST_PASSWORD, at=T0) is not None
     assert reload_user(session, user.id).failed_logins == 0
 
 
 def test_after_a_lock_runs_out_the_count_starts_again(session):
     user = make_user(session, make_school(session), username="zhou")
     for _ in range(5):
-        accounts.authenticate(session, "zhou", "bad-guess1", at=T0)
-    later = T0 + accounts.LOCKOUT + timedelta(seconds=1)
-    assert accounts.authenticate(session, "zhou", "bad-guess1", at=later) is None
+        signin.authenticate(session, "zhou", "bad-guess1", at=T0)
+    later = T0 + signin.LOCKOUT + timedelta(seconds=1)
+    assert signin.authenticate(session, "zhou", "bad-guess1", at=later) is None
     fresh = reload_user(session, user.id)
     assert (fresh.failed_logins, fresh.locked_until) == (1, None)
 
@@ -135,21 +137,21 @@ def test_after_a_lock_runs_out_the_count_starts_again(session):
 def test_login_bookkeeping_does_not_bump_the_optimistic_lock_version(session):
     user = make_user(session, make_school(session), username="wu")
     version = user.version
-    accounts.authenticate(session, "wu", "bad-guess1", at=T0)
-    accounts.authenticate(session, "wu", TEST_PASSWORD, at=T0)
-    accounts.touch_session(session, user.id, at=T0 + timedelta(minutes=5))
+    signin.authenticate(session, "wu", "bad-guess1", at=T0)
+    signin.authenticate(session, "wu", TEST_PASSWORD, at=T0)
+    signin.touch_session(session, user.id, at=T0 + timedelta(minutes=5))
     assert reload_user(session, user.id).version == version
 
 
 def test_disabled_user_is_refused_with_the_right_password(session):
     make_user(session, make_school(session), username="zheng", active=False)
-    assert accounts.authenticate(session, "zheng", TEST_PASSWORD, at=T0) is None
+    assert signin.authenticate(session, "zheng", TEST_PASSWORD, at=T0) is None
     assert audit_rows(session, AuditAction.LOGIN_FAILED)[-1].detail == "disabled"
 
 
 def test_new_account_must_change_password(session):
     make_user(session, make_school(session), username="feng", must_change_password=True)
-    sign_in = accounts.authenticate(session, "feng", TEST_PASSWORD, at=T0)
+    sign_in = signin.authenticate(session, "feng", TEST_PASSWORD, at=T0)
     assert sign_in is not None and sign_in.must_change_password is True
 
 
@@ -158,21 +160,21 @@ def test_new_account_must_change_password(session):
 
 def test_session_stays_valid_while_active_and_ends_after_thirty_idle_minutes(session):
     user = make_user(session, make_school(session), username="chen")
-    accounts.authenticate(session, "chen", TEST_PASSWORD, at=T0)
+    signin.authenticate(session, "chen", TEST_PASSWORD, at=T0)
 
-    assert accounts.check_session(session, user.id, at=T0 + timedelta(minutes=29)).sign_in
-    accounts.touch_session(session, user.id, at=T0 + timedelta(minutes=29))
-    assert accounts.check_session(session, user.id, at=T0 + timedelta(minutes=58)).sign_in
+    assert signin.check_session(session, user.id, at=T0 + timedelta(minutes=29)).sign_in
+    signin.touch_session(session, user.id, at=T0 + timedelta(minutes=29))
+    assert signin.check_session(session, user.id, at=T0 + timedelta(minutes=58)).sign_in
 
-    ended = accounts.check_session(session, user.id, at=T0 + timedelta(minutes=60))
+    ended = signin.check_session(session, user.id, at=T0 + timedelta(minutes=60))
     assert (ended.sign_in, ended.ended_reason) == (None, "idle")
 
 
 def test_touch_is_needed_only_once_a_minute(session):
     user = make_user(session, make_school(session), username="chu")
-    accounts.authenticate(session, "chu", TEST_PASSWORD, at=T0)
-    assert not accounts.needs_touch(session, user.id, at=T0 + timedelta(seconds=30))
-    assert accounts.needs_touch(session, user.id, at=T0 + timedelta(seconds=61))
+    signin.authenticate(session, "chu", TEST_PASSWORD, at=T0)
+    assert not signin.needs_touch(session, user.id, at=T0 + timedelta(seconds=30))
+    assert signin.needs_touch(session, user.id, at=T0 + timedelta(seconds=61))
 
 
 @pytest.mark.parametrize(
@@ -181,18 +183,18 @@ def test_touch_is_needed_only_once_a_minute(session):
 )
 def test_a_live_session_ends_when_the_user_is_disabled_or_locked(session, change, reason):
     user = make_user(session, make_school(session), username="wei")
-    accounts.authenticate(session, "wei", TEST_PASSWORD, at=T0)
+    signin.authenticate(session, "wei", TEST_PASSWORD, at=T0)
     for key, value in change.items():
         setattr(user, key, value)
     session.flush()
-    result = accounts.check_session(session, user.id, at=T0 + timedelta(minutes=1))
+    result = signin.check_session(session, user.id, at=T0 + timedelta(minutes=1))
     assert (result.sign_in, result.ended_reason) == (None, reason)
 
 
 def test_cookie_resumes_a_recent_session_and_is_audited(session):
     user = make_user(session, make_school(session), username="jiang")
-    accounts.authenticate(session, "jiang", TEST_PASSWORD, at=T0)
-    sign_in = accounts.resume_session(session, "jiang", at=T0 + timedelta(minutes=10))
+    signin.authenticate(session, "jiang", TEST_PASSWORD, at=T0)
+    sign_in = signin.resume_session(session, "jiang", at=T0 + timedelta(minutes=10))
     assert sign_in is not None and sign_in.actor.user_id == user.id
     assert audit_rows(session, AuditAction.LOGIN)[-1].detail == "cookie"
 
@@ -208,10 +210,10 @@ def test_cookie_resumes_a_recent_session_and_is_audited(session):
 )
 def test_a_valid_cookie_is_refused_when_the_database_says_no(session, after_login, reason):
     user = make_user(session, make_school(session), username="shen")
-    sign_in = accounts.authenticate(session, "shen", TEST_PASSWORD, at=T0)
+    sign_in = signin.authenticate(session, "shen", TEST_PASSWORD, at=T0)
     at = T0 + timedelta(minutes=5)
     if after_login == "logout":
-        accounts.end_session(session, sign_in.actor)
+        signin.end_session(session, sign_in.actor)
     elif after_login == "disable":
         user.active = False
     elif after_login == "lock":
@@ -219,14 +221,14 @@ def test_a_valid_cookie_is_refused_when_the_database_says_no(session, after_logi
     else:
         at = T0 + timedelta(minutes=31)
     session.flush()
-    assert accounts.resume_session(session, "shen", at=at) is None
+    assert signin.resume_session(session, "shen", at=at) is None
     assert audit_rows(session, AuditAction.LOGIN_FAILED)[-1].detail == reason
 
 
 def test_logout_is_audited(session):
     make_user(session, make_school(session), username="han")
-    sign_in = accounts.authenticate(session, "han", TEST_PASSWORD, at=T0)
-    accounts.end_session(session, sign_in.actor)
+    sign_in = signin.authenticate(session, "han", TEST_PASSWORD, at=T0)
+    signin.end_session(session, sign_in.actor)
     [entry] = audit_rows(session, AuditAction.LOGOUT)
     assert (entry.username, entry.detail) == ("han", "logout")
 
@@ -235,7 +237,7 @@ def test_cookie_credentials_list_active_users_without_password_hashes(session):
     school = make_school(session)
     make_user(session, school, Role.PRINCIPAL, username="Yang", display_name="杨校长")
     make_user(session, school, username="gone", active=False)
-    credentials = accounts.cookie_credentials(session)
+    credentials = signin.cookie_credentials(session)
     assert credentials == {
         "usernames": {"yang": {"name": "杨校长", "roles": ["principal"], "email": None}}
     }
@@ -255,10 +257,10 @@ def test_change_own_password_checks_current_password_and_policy(session):
     ]
     for current, new, reason in cases:
         with pytest.raises(ValidationFailed) as err:
-            accounts.change_own_password(session, actor, current, new)
+            signin.change_own_password(session, actor, current, new)
         assert err.value.problems[0].reason == reason
 
-    accounts.change_own_password(session, actor, TEST_PASSWORD, "newpass123")
+    signin.change_own_password(session, actor, TEST_PASSWORD, "newpass123")
 
     fresh = reload_user(session, user.id)
     assert verify_password("newpass123", fresh.password_hash)
@@ -312,7 +314,7 @@ def test_admin_creates_a_user_with_a_one_time_password(session, school_admin):
         "classroom",
         {"head_teacher_id": user.id},
     )
-    sign_in = accounts.authenticate(session, "ma.laoshi", issued.one_time_password, at=T0)
+    sign_in = signin.authenticate(session, "ma.laoshi", issued.one_time_password, at=T0)
     assert sign_in is not None and sign_in.must_change_password
 
 
@@ -420,16 +422,16 @@ def test_admin_cannot_disable_themselves_or_change_their_own_role(session, schoo
 def test_disabling_ends_sessions_and_reset_unlocks_and_forces_a_change(session, school_admin):
     school, admin = school_admin
     user = make_user(session, school, username="gao")
-    accounts.authenticate(session, "gao", TEST_PASSWORD, at=T0)
+    signin.authenticate(session, "gao", TEST_PASSWORD, at=T0)
 
     user_admin.set_user_active(session, admin, user.id, False)
-    assert accounts.check_session(session, user.id, at=T0).ended_reason == "disabled"
+    assert signin.check_session(session, user.id, at=T0).ended_reason == "disabled"
     user_admin.set_user_active(session, admin, user.id, True)
 
     for _ in range(5):
-        accounts.authenticate(session, "gao", "bad-guess1", at=T0)
+        signin.authenticate(session, "gao", "bad-guess1", at=T0)
     issued = user_admin.reset_password(session, admin, user.id)
-    sign_in = accounts.authenticate(session, "gao", issued.one_time_password, at=T0)
+    sign_in = signin.authenticate(session, "gao", issued.one_time_password, at=T0)
     assert sign_in is not None and sign_in.must_change_password
     reset = [e for e in audit_rows(session, AuditAction.UPDATE) if e.detail == "password_reset"]
     assert reset[0].after == {"password": "(reset)", "must_change_password": True}
@@ -496,17 +498,17 @@ def test_a_weak_key_file_is_refused(tmp_path):
 def test_create_admin_command_prints_a_one_time_password(engine, capsys):
     url = engine.url.render_as_string(hide_password=False)
     school = ["--school-code", "3601", "--school-name", "青山一小", "--county", "青山县"]
-    code = accounts_cli.main(
+    code = cli.main(
         ["--database-url", url, "create-admin", "--username", "Wang", "--name", "王老师", *school]
     )
     assert code == 0
     password = capsys.readouterr().out.split("one-time password: ")[1].split()[0]
     with write_session(engine) as session:
-        sign_in = accounts.authenticate(session, "wang", password, at=T0)
+        sign_in = signin.authenticate(session, "wang", password, at=T0)
         assert sign_in is not None
         assert (sign_in.actor.role, sign_in.must_change_password) == (Role.ADMIN, True)
         assert [e.entity for e in audit_rows(session, AuditAction.CREATE)] == ["school", "user"]
 
     again = ["--database-url", url, "create-admin", "--username", "wang", "--name", "王"]
-    assert accounts_cli.main([*again, "--school-code", "3601"]) == 2
+    assert cli.main([*again, "--school-code", "3601"]) == 2
     assert "accounts.username_taken" in capsys.readouterr().err

@@ -6,15 +6,14 @@ from sqlalchemy import select
 from db.enums import ActivityType, AuditAction
 from db.models import ActivityClassroom, AuditEntry, Participation
 from locales import t
-from services.activities import (
+from services.care.activities import (
     ActivityInput,
     list_activities,
     save_activities,
     save_signin,
     signin_roster,
 )
-from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.participation import (
+from services.care.participation import (
     left_behind_without_activity,
     participation_by_activity,
     participation_by_class,
@@ -22,6 +21,7 @@ from services.participation import (
     participation_by_type,
     participation_summary,
 )
+from services.errors import ConflictError, NotAllowed, ValidationFailed
 from tests.services.care_helpers import make_activity, make_care_school
 
 
@@ -214,7 +214,7 @@ def test_participation_rates_on_a_hand_built_case(session):
 
 def test_participation_frames_keep_their_columns_when_empty(session):
     s = make_care_school(session)
-    from services import participation as p
+    from services.care import participation as p
 
     assert list(p.participation_by_activity(session, s.principal).columns) == p.BY_ACTIVITY_COLUMNS
     assert list(p.participation_by_type(session, s.principal).columns) == p.BY_TYPE_COLUMNS
@@ -223,8 +223,8 @@ def test_participation_frames_keep_their_columns_when_empty(session):
 
 def test_grid_changes_with_labels_as_the_editor_sends_them(session):
     """The grid sends option labels, lists of class names and read-only columns too."""
-    from services.activities import save_activity_changes
-    from services.specs import GridChanges, RowInsert, RowUpdate
+    from services.care.activities import save_activity_changes
+    from services.records.specs import GridChanges, RowInsert, RowUpdate
 
     s = make_care_school(session)
     values = {

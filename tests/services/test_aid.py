@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from db.enums import AidKind
 from db.models import Aid, Term
 from locales import t
-from services.aid import aid_totals, child_label, list_aid, save_aid_changes
+from services.care.aid import aid_totals, child_label, list_aid, save_aid_changes
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.specs import GridChanges, RowDelete, RowInsert, RowUpdate
+from services.records.specs import GridChanges, RowDelete, RowInsert, RowUpdate
 from tests.services.care_helpers import make_care_school
 
 

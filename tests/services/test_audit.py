@@ -1,5 +1,5 @@
 """The audit trail: one row per action with the right diff, in the same transaction as the change,
-append-only in the database, and the viewer's filters and exports (services/audit_log.py)."""
+append-only in the database, and the viewer's filters and exports (services/ops/audit_log.py)."""
 
 from __future__ import annotations
 
@@ -16,16 +16,17 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from db.engine import read_session, write_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry, School
-from services import accounts, audit, user_admin
-from services.audit_log import (
+from services import audit
+from services.accounts import signin, user_admin
+from services.accounts.user_admin import UserDraft
+from services.errors import NotAllowed
+from services.ops.audit_log import (
     AuditFilter,
     export_audit_entries,
     list_audit_entries,
     local_today,
     to_csv,
 )
-from services.errors import NotAllowed
-from services.user_admin import UserDraft
 from tests.factories import TEST_PASSWORD, actor_of, make_school, make_user
 from tests.services.accounts_helpers import T0, audit_rows
 
@@ -55,7 +56,7 @@ def test_a_rolled_back_change_leaves_no_audit_row(engine):
         raise RuntimeError("the page failed after the service call")
     with read_session(engine) as session:
         assert audit_rows(session, AuditAction.CREATE) == []
-        assert accounts.find_user(session, "ghost") is None
+        assert signin.find_user(session, "ghost") is None
 
 
 def test_an_audit_failure_rolls_back_the_change(engine):
@@ -96,10 +97,10 @@ def test_each_kind_of_account_action_is_audited_once(session):
     school = make_school(session)
     admin = actor_of(session, make_user(session, school, Role.ADMIN, username="root"))
     issued = user_admin.create_user(session, admin, UserDraft("liu", "刘老师", Role.TEACHER))
-    accounts.authenticate(session, "liu", "not-it-123", at=T0)
-    sign_in = accounts.authenticate(session, "liu", issued.one_time_password, at=T0)
-    accounts.change_own_password(session, sign_in.actor, issued.one_time_password, "mine12345")
-    accounts.end_session(session, sign_in.actor)
+    signin.authenticate(session, "liu", "not-it-123", at=T0)
+    sign_in = signin.authenticate(session, "liu", issued.one_time_password, at=T0)
+    signin.change_own_password(session, sign_in.actor, issued.one_time_password, "mine12345")
+    signin.end_session(session, sign_in.actor)
     user_admin.set_user_active(session, admin, issued.user_id, False)
     export_audit_entries(session, admin, AuditFilter(), "csv")
 
@@ -127,9 +128,9 @@ def log(session):
     admin = actor_of(session, make_user(session, school, Role.ADMIN, username="admin1"))
     teacher = make_user(session, school, username="teacher1")
     make_user(session, other, username="outsider")
-    accounts.authenticate(session, "teacher1", TEST_PASSWORD, at=T0)
-    accounts.authenticate(session, "teacher1", "wrong-pass1", at=T0)
-    accounts.authenticate(session, "outsider", TEST_PASSWORD, at=T0)
+    signin.authenticate(session, "teacher1", TEST_PASSWORD, at=T0)
+    signin.authenticate(session, "teacher1", "wrong-pass1", at=T0)
+    signin.authenticate(session, "outsider", TEST_PASSWORD, at=T0)
     user_admin.set_user_active(session, admin, teacher.id, False)
     session.flush()
     return admin
@@ -160,7 +161,7 @@ def test_viewer_filters(session, log, flt, expected):
 
 
 def test_viewer_filters_by_entity_id(session, log):
-    teacher_id = accounts.find_user(session, "teacher1").id
+    teacher_id = signin.find_user(session, "teacher1").id
     page = list_audit_entries(session, log, AuditFilter(entity="user", entity_id=teacher_id))
     assert page.total == 3
     assert page.rows.iloc[0]["after"] == '{"active": false}'
@@ -211,7 +212,7 @@ def test_csv_cells_never_start_a_formula():
 
 
 def test_xlsx_export_keeps_formula_like_text_as_text(session, log):
-    teacher_id = accounts.find_user(session, "teacher1").id
+    teacher_id = signin.find_user(session, "teacher1").id
     audit.record(session, log, AuditAction.UPDATE, "user", teacher_id, detail="=SUM(A1:A9)")
     data = export_audit_entries(session, log, AuditFilter(), "xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -9,10 +9,10 @@ from sqlalchemy.orm import sessionmaker
 from components.grid import GridState, collect_changes, editor_frame
 from db.enums import AuditAction, EnrolmentStatus, LeftBehindType
 from db.models import AuditEntry, Child, LeftBehindHistory
-from services import children
-from services.children import ChildFilter
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.specs import GridChanges, RowDelete, RowInsert, RowUpdate
+from services.records import children
+from services.records.children import ChildFilter
+from services.records.specs import GridChanges, RowDelete, RowInsert, RowUpdate
 from tests.services.records_helpers import School
 
 
@@ -145,7 +145,7 @@ def test_stale_version_is_refused_even_without_the_precheck(session):
     child = s.child(name="小红")
     child.hobbies = "跳绳"
     session.flush()  # someone saved: version 2
-    from services.specs import update_row
+    from services.records.specs import update_row
 
     with pytest.raises(ConflictError):
         update_row(session, s.principal, child, 1, {"hobbies": "跳舞"}, "小红")

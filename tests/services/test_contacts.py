@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from components.grid import GridState, collect_changes, editor_frame
 from db.enums import AuditAction, ContactChannel, Counterpart
 from db.models import AuditEntry, Contact
-from services import contacts
-from services.contacts import ContactFilter
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.specs import GridChanges, RowDelete, RowUpdate
+from services.records import contacts
+from services.records.contacts import ContactFilter
+from services.records.specs import GridChanges, RowDelete, RowUpdate
 from tests.services.records_helpers import School
 
 

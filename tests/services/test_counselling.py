@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from db.enums import AuditAction, RiskLevel
 from db.models import AuditEntry
-from services.counselling import (
+from services.care.counselling import (
     NoteInput,
     create_note,
     delete_note,

@@ -6,8 +6,8 @@ import pytest
 
 from db.enums import ActivityType, ContactChannel, Counterpart, LeftBehindType, Role
 from db.models import Activity, Participation
-from services.dashboard import Scope, dashboard_kpis, load_dashboard, term_options
 from services.errors import NotAllowed
+from services.metrics.dashboard import Scope, dashboard_kpis, load_dashboard, term_options
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 

@@ -18,14 +18,15 @@ from sqlalchemy import select
 from components.report_figures import report_figures
 from db.enums import AuditAction
 from db.models import AuditEntry
-from services import masking, report_charts, report_data, reports
-from services.dashboard import Scope
+from services import masking
+from services.care.participation import participation_summary
 from services.errors import NotAllowed
-from services.participation import participation_summary
-from services.report_data import ReportFilters
+from services.metrics.dashboard import Scope
+from services.reports import charts, data, exports
+from services.reports.data import ReportFilters
 from tests.services.report_helpers import make_report_school
 
-NOVEMBER = reports.month_period(2026, 11)
+NOVEMBER = exports.month_period(2026, 11)
 AS_OF = date(2026, 11, 28)
 
 
@@ -48,7 +49,7 @@ def all_text(data: bytes) -> str:
 
 
 def test_workbook_has_every_sheet_with_the_schools_figures(session, school):
-    export = reports.export_workbook(session, school.principal, NOVEMBER, as_of=AS_OF)
+    export = exports.export_workbook(session, school.principal, NOVEMBER, as_of=AS_OF)
     workbook = load_workbook(io.BytesIO(export.data))
     assert workbook.sheetnames == [
         "儿童名册", "联系记录", "各班各月达标率", "关爱活动", "活动参与", "结对帮扶",
@@ -85,7 +86,7 @@ def test_workbook_has_every_sheet_with_the_schools_figures(session, school):
 
 
 def test_no_cell_is_a_formula(session, school):
-    export = reports.export_workbook(session, school.principal, NOVEMBER, as_of=AS_OF)
+    export = exports.export_workbook(session, school.principal, NOVEMBER, as_of=AS_OF)
     workbook = load_workbook(io.BytesIO(export.data))
     cells = [c for ws in workbook for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
@@ -95,7 +96,7 @@ def test_no_cell_is_a_formula(session, school):
 
 
 def test_bureau_gets_the_masked_workbook(session, school):
-    export = reports.export_workbook(session, school.bureau, NOVEMBER, as_of=AS_OF)
+    export = exports.export_workbook(session, school.bureau, NOVEMBER, as_of=AS_OF)
     assert export.masked and export.file_name.endswith("_脱敏.xlsx")
     rows = sheet_rows(export.data, "儿童名册", header_row=6)
     assert [r["姓名"] for r in rows][:3] == ["张*萍", "李*", "王*"]
@@ -108,24 +109,24 @@ def test_bureau_gets_the_masked_workbook(session, school):
 
 
 def test_demo_mode_masks_the_principals_export(session, school):
-    export = reports.export_workbook(session, school.principal, NOVEMBER, demo_mode=True)
+    export = exports.export_workbook(session, school.principal, NOVEMBER, demo_mode=True)
     assert export.masked
     assert "张小萍" not in all_text(export.data)
 
 
 def test_only_principal_admin_and_bureau_may_export(session, school):
     with pytest.raises(NotAllowed):
-        reports.export_workbook(session, school.head, NOVEMBER)
+        exports.export_workbook(session, school.head, NOVEMBER)
     with pytest.raises(NotAllowed):
-        reports.export_bureau_docx(session, school.head, NOVEMBER)
+        exports.export_bureau_docx(session, school.head, NOVEMBER)
     with pytest.raises(NotAllowed):
-        reports.export_contact_cards(session, school.bureau, NOVEMBER, school.class_a_id)
-    assert reports.export_workbook(session, school.admin, NOVEMBER).masked is False
+        exports.export_contact_cards(session, school.bureau, NOVEMBER, school.class_a_id)
+    assert exports.export_workbook(session, school.admin, NOVEMBER).masked is False
 
 
 def test_every_export_is_audited_with_filters_and_rows(session, school):
     filters = ReportFilters(classroom_id=school.class_b_id)
-    export = reports.export_workbook(session, school.principal, NOVEMBER, filters, as_of=AS_OF)
+    export = exports.export_workbook(session, school.principal, NOVEMBER, filters, as_of=AS_OF)
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORT))
     assert entry.entity == "report:workbook"
     assert entry.after["filters"]["classroom_id"] == school.class_b_id
@@ -163,7 +164,7 @@ EXPECTED_FIGURES = (
 
 
 def test_bureau_docx_figures(session, school):
-    export = reports.export_bureau_docx(session, school.principal, NOVEMBER, as_of=AS_OF)
+    export = exports.export_bureau_docx(session, school.principal, NOVEMBER, as_of=AS_OF)
     text = docx_text(export.data)
     for figure in EXPECTED_FIGURES:
         assert figure in text
@@ -181,7 +182,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_bureau_pdf_has_the_same_figures_and_an_embedded_font(session, school):
-    export = reports.export_bureau_pdf(session, school.principal, NOVEMBER, as_of=AS_OF)
+    export = exports.export_bureau_pdf(session, school.principal, NOVEMBER, as_of=AS_OF)
     text = pdf_text(export.data).replace("\n", "")
     for figure in EXPECTED_FIGURES:
         assert figure in text
@@ -197,14 +198,14 @@ def test_bureau_pdf_has_the_same_figures_and_an_embedded_font(session, school):
 
 
 def test_bureau_report_for_the_bureau_is_masked(session, school):
-    export = reports.export_bureau_pdf(session, school.bureau, NOVEMBER, as_of=AS_OF)
+    export = exports.export_bureau_pdf(session, school.bureau, NOVEMBER, as_of=AS_OF)
     text = pdf_text(export.data)
     assert "青山县" in text and "王*" in text and "本报告已脱敏" in text
     assert "王芳" not in text and "陈静" not in text
 
 
 def test_bureau_docx_embeds_the_dashboard_charts(session, school):
-    export = reports.export_bureau_docx(
+    export = exports.export_bureau_docx(
         session, school.principal, NOVEMBER, figures=report_figures, as_of=AS_OF
     )
     doc = Document(io.BytesIO(export.data))
@@ -213,7 +214,7 @@ def test_bureau_docx_embeds_the_dashboard_charts(session, school):
 
 
 def test_contact_cards_one_per_child_of_the_class(session, school):
-    export = reports.export_contact_cards(session, school.principal, NOVEMBER, school.class_a_id)
+    export = exports.export_contact_cards(session, school.principal, NOVEMBER, school.class_a_id)
     text = pdf_text(export.data)
     assert export.rows == 4
     for name in ("张小萍", "李明", "王芳", "赵强", "13811112222", "广东省深圳市宝安区某电子厂"):
@@ -224,7 +225,7 @@ def test_contact_cards_one_per_child_of_the_class(session, school):
 
 
 def test_masked_contact_cards(session, school):
-    export = reports.export_contact_cards(
+    export = exports.export_contact_cards(
         session, school.principal, NOVEMBER, school.class_a_id, demo_mode=True
     )
     text = pdf_text(export.data)
@@ -247,7 +248,7 @@ def test_libreoffice_opens_the_docx(session, school, tmp_path):
         if os.environ.get("CI"):
             pytest.fail("LibreOffice is missing in CI (scripts/system-deps.sh installs it)")
         pytest.skip("LibreOffice not installed (make test installs libreoffice-writer-nogui)")
-    export = reports.export_bureau_docx(session, school.principal, NOVEMBER, as_of=AS_OF)
+    export = exports.export_bureau_docx(session, school.principal, NOVEMBER, as_of=AS_OF)
     source = tmp_path / "report.docx"
     source.write_bytes(export.data)
     subprocess.run(
@@ -264,8 +265,8 @@ def test_report_is_made_without_charts_when_rendering_fails(session, school, mon
     def broken(*_args, **_kwargs):
         raise RuntimeError("no browser")
 
-    monkeypatch.setattr(report_charts.pio, "write_images", broken)
-    export = reports.export_bureau_docx(
+    monkeypatch.setattr(charts.pio, "write_images", broken)
+    export = exports.export_bureau_docx(
         session, school.principal, NOVEMBER, figures=report_figures, as_of=AS_OF
     )
     doc = Document(io.BytesIO(export.data))
@@ -276,14 +277,14 @@ def test_report_is_made_without_charts_when_rendering_fails(session, school, mon
 def test_file_names_are_known_before_the_export(session, school):
     filters = ReportFilters(classroom_id=school.class_a_id)
     cases = [
-        ("workbook", reports.export_workbook, {"filters": filters}),
-        ("bureau_docx", reports.export_bureau_docx, {"filters": filters}),
-        ("bureau_pdf", reports.export_bureau_pdf, {"filters": filters}),
-        ("cards", reports.export_contact_cards, {"classroom_id": school.class_a_id}),
+        ("workbook", exports.export_workbook, {"filters": filters}),
+        ("bureau_docx", exports.export_bureau_docx, {"filters": filters}),
+        ("bureau_pdf", exports.export_bureau_pdf, {"filters": filters}),
+        ("cards", exports.export_contact_cards, {"classroom_id": school.class_a_id}),
     ]
     for report, export, options in cases:
         for demo_mode in (False, True):
-            expected = reports.export_file_name(
+            expected = exports.export_file_name(
                 session, school.principal, report, NOVEMBER, filters, demo_mode
             )
             made = export(session, school.principal, NOVEMBER, demo_mode=demo_mode, **options)
@@ -293,7 +294,7 @@ def test_file_names_are_known_before_the_export(session, school):
 
 def test_class_report_counts_the_class_only(session, school):
     filters = ReportFilters(classroom_id=school.class_b_id)
-    export = reports.export_bureau_docx(session, school.principal, NOVEMBER, filters, as_of=AS_OF)
+    export = exports.export_bureau_docx(session, school.principal, NOVEMBER, filters, as_of=AS_OF)
     text = docx_text(export.data)
     assert "范围：四年级(1)班" in text
     assert "共有在校生3人，其中留守儿童1人" in text
@@ -302,7 +303,7 @@ def test_class_report_counts_the_class_only(session, school):
 
 def test_own_activity_count_agrees_with_the_participation_service(session, school):
     scope = Scope(NOVEMBER.start, NOVEMBER.end, as_of=AS_OF)
-    by_type, total = report_data._activities_in_scope(session, school.principal, scope)
+    by_type, total = data._activities_in_scope(session, school.principal, scope)
     service = participation_summary(session, school.principal, NOVEMBER.start, NOVEMBER.end)
     assert total.to_dict("records") == service.to_dict("records")
     assert by_type["left_behind_participants"].tolist() == [2]

@@ -5,15 +5,15 @@ from sqlalchemy import func, select
 
 from db.models import AuditEntry, HealthCheck
 from locales import t
-from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.health import (
+from services.care.health import (
     child_health_history,
     class_health_frame,
     health_coverage,
     health_flags,
     save_class_health,
 )
-from services.specs import GridChanges, RowUpdate
+from services.errors import ConflictError, NotAllowed, ValidationFailed
+from services.records.specs import GridChanges, RowUpdate
 from tests.services.care_helpers import make_care_school
 
 TERM = (date(2026, 9, 1), date(2027, 1, 20))

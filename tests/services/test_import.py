@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 
 from db.enums import AuditAction, Gender, LeftBehindType, Role
 from db.models import AuditEntry, Child, Classroom, LeftBehindHistory
-from services import import_parsing, import_values
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.import_parsing import read_roster, suggest_mapping
-from services.import_preview import error_sheet, plan_frame, problems_frame
-from services.importer import apply_import, plan_import
-from services.template import roster_template
+from services.importing import parsing, values
+from services.importing.parsing import read_roster, suggest_mapping
+from services.importing.plan import apply_import, plan_import
+from services.importing.preview import error_sheet, plan_frame, problems_frame
+from services.importing.roster_template import roster_template
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 
 TODAY = date(2026, 11, 28)
@@ -310,12 +310,12 @@ def test_macro_files_and_other_types_are_refused():
 
 def test_oversized_file_and_too_many_rows(monkeypatch):
     data = xlsx_bytes([ROSTER_HEADER] + [[f"G{i:06d}", "甲", "男", None, "3.2"] for i in range(30)])
-    monkeypatch.setattr(import_parsing, "MAX_FILE_BYTES", len(data) - 1)
+    monkeypatch.setattr(parsing, "MAX_FILE_BYTES", len(data) - 1)
     with pytest.raises(ValidationFailed) as caught:
         read_roster(data, "big.xlsx")
     assert "MB" in caught.value.problems[0].reason
-    monkeypatch.setattr(import_parsing, "MAX_FILE_BYTES", 10 * 1024 * 1024)
-    monkeypatch.setattr(import_parsing, "MAX_ROWS", 29)
+    monkeypatch.setattr(parsing, "MAX_FILE_BYTES", 10 * 1024 * 1024)
+    monkeypatch.setattr(parsing, "MAX_ROWS", 29)
     with pytest.raises(ValidationFailed) as caught:
         read_roster(data, "big.xlsx")
     assert "30" in caught.value.problems[0].reason and "29" in caught.value.problems[0].reason
@@ -377,7 +377,7 @@ def test_progress_is_reported(session, school_setup):
     ],
 )
 def test_date_forms(raw, expected):
-    assert import_values.parse_date(raw) == expected
+    assert values.parse_date(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -397,7 +397,7 @@ def test_date_forms(raw, expected):
     ],
 )
 def test_class_forms(raw, grade, expected):
-    assert import_values.parse_class(raw, grade) == expected
+    assert values.parse_class(raw, grade) == expected
 
 
 @pytest.mark.parametrize(
@@ -413,20 +413,20 @@ def test_class_forms(raw, grade, expected):
     ],
 )
 def test_left_behind_words(raw, expected):
-    assert import_values.parse_left_behind(raw) == expected
+    assert values.parse_left_behind(raw) == expected
 
 
 def test_phone_forms():
-    assert import_values.parse_phone(13812345678.0) == "13812345678"
-    assert import_values.parse_phone("+86 138-1234-5678") == "13812345678"
-    assert import_values.parse_phone("0851-1234567") == "0851-1234567"
+    assert values.parse_phone(13812345678.0) == "13812345678"
+    assert values.parse_phone("+86 138-1234-5678") == "13812345678"
+    assert values.parse_phone("0851-1234567") == "0851-1234567"
     for bad in ("1381234567", "23812345678", "12345"):
-        with pytest.raises(import_values.BadValue):
-            import_values.parse_phone(bad)
+        with pytest.raises(values.BadValue):
+            values.parse_phone(bad)
 
 
 def test_work_place_is_split():
-    assert import_values.split_work_place("广东省深圳市宝安区某电子厂") == (
+    assert values.split_work_place("广东省深圳市宝安区某电子厂") == (
         "广东",
         "深圳",
         "广东省深圳市宝安区某电子厂",

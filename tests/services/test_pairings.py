@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from db.enums import LeftBehindType
 from db.models import Pairing
-from services import pairings
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.specs import GridChanges, RowDelete, RowInsert, RowUpdate
+from services.records import pairings
+from services.records.specs import GridChanges, RowDelete, RowInsert, RowUpdate
 from tests.factories import make_term
 from tests.services.records_helpers import School
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from db.enums import AidKind, AuditAction, RiskLevel
 from db.models import Aid, AuditEntry, CounsellingNote
-from services import contacts, profile
+from services.care import profile
 from services.errors import NotAllowed
+from services.records import contacts
 from tests.services.records_helpers import School
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from db.enums import ActivityType, ContactChannel, Counterpart, LeftBehindType, RiskLevel, Role
 from db.models import Activity, CounsellingNote, Participation
-from services.risk import risk_list
+from services.compliance.risk import risk_list
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, pair
 

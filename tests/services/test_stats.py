@@ -1,5 +1,5 @@
 from db.enums import EnrolmentStatus, LeftBehindType, Role
-from services.stats import school_headline
+from services.metrics.headcounts import school_headline
 from tests.factories import actor_of, make_child, make_school, make_user
 
 

@@ -6,8 +6,15 @@ import pytest
 
 from db.enums import AuditAction, Role
 from db.models import AuditEntry
+from services.compliance.settings import (
+    RuleInput,
+    TermInput,
+    list_rules,
+    parse_holidays,
+    save_rule,
+    save_term,
+)
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.terms import RuleInput, TermInput, list_rules, parse_holidays, save_rule, save_term
 from tests.factories import actor_of, make_school, make_user
 
 PHASES = {

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from db.enums import Cadence, ContactChannel, Counterpart, Role, RuleAppliesTo, RuleWho
+from services.compliance.todo import my_todo
 from services.errors import NotAllowed
-from services.todo import my_todo
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 

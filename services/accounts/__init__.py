@@ -1,0 +1,2 @@
+"""Accounts: the acting user (Actor), passwords, sign-in and lockout, user administration,
+the cookie key and the command line for administrators."""

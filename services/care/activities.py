@@ -1,0 +1,523 @@
+"""Care activities (关爱活动) and their sign-in (签到).
+
+Activities are created and edited by the principal and the admin; a head teacher signs in the
+children of his or her own classes. Attendance is never typed in: it is the number of
+Participation rows with `attended` true and not deleted, one per ticked child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from db.base import utcnow
+from db.enums import ActivityType, AuditAction, EnrolmentStatus, LeftBehindType, Role
+from db.models import Activity, ActivityClassroom, Child, Classroom, Participation, Term
+from locales import t
+from services import audit
+from services.accounts.actor import Actor
+from services.care.participation import attended_condition
+from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    GridChanges,
+    Page,
+    RowDelete,
+    RowInsert,
+    RowUpdate,
+    SaveResult,
+    check_changes,
+    create_row,
+    find_conflicts,
+    soft_delete_row,
+    update_row,
+)
+
+EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL)
+VIEWER_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
+
+ACTIVITY_COLUMNS = [
+    "id",
+    "version",
+    "title",
+    "activity_type",
+    "activity_date",
+    "place",
+    "organiser",
+    "description",
+    "classroom_ids",
+    "classes",
+    "attended",
+    "attended_left_behind",
+]
+ROSTER_COLUMNS = [
+    "child_id",
+    "name",
+    "student_no",
+    "classroom_id",
+    "classroom",
+    "left_behind",
+    "left_behind_type",
+    "attended",
+]
+
+
+@dataclass
+class ActivityInput:
+    """What a user edits on one activity. `id`/`version` are set for existing rows."""
+
+    title: str
+    activity_type: ActivityType | str
+    activity_date: date | None
+    place: str | None = None
+    organiser: str | None = None
+    description: str | None = None
+    classroom_ids: list[int] = field(default_factory=list)
+    id: int | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class SigninResult:
+    attended: int
+    added: int
+    removed: int
+
+
+def _school_id(actor: Actor) -> int:
+    if actor.school_id is None:
+        raise NotAllowed("no school")
+    return actor.school_id
+
+
+def _classroom_names(session: Session, school_id: int) -> dict[int, str]:
+    rows = session.execute(
+        select(Classroom.id, Classroom.name)
+        .where(Classroom.school_id == school_id, Classroom.deleted_at.is_(None))
+        .order_by(Classroom.grade, Classroom.number)
+    )
+    return {cid: name for cid, name in rows}
+
+
+def classroom_options(session: Session, actor: Actor) -> dict[int, str]:
+    """Classes the actor works with here: all of the school, or a head teacher's own."""
+    actor.require(*VIEWER_ROLES)
+    names = _classroom_names(session, _school_id(actor))
+    if actor.role == Role.HEAD_TEACHER:
+        return {cid: n for cid, n in names.items() if cid in actor.head_of_classroom_ids}
+    return names
+
+
+def list_activities(
+    session: Session,
+    actor: Actor,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    activity_type: ActivityType | None = None,
+) -> pd.DataFrame:
+    """Activities of the school, newest first, with classes and attendance counts.
+
+    A head teacher sees the activities involving his or her classes.
+    """
+    actor.require(*VIEWER_ROLES)
+    school_id = _school_id(actor)
+    query = select(Activity).where(Activity.school_id == school_id, Activity.deleted_at.is_(None))
+    if date_from:
+        query = query.where(Activity.activity_date >= date_from)
+    if date_to:
+        query = query.where(Activity.activity_date <= date_to)
+    if activity_type:
+        query = query.where(Activity.activity_type == activity_type)
+    if actor.role == Role.HEAD_TEACHER:
+        mine = select(ActivityClassroom.activity_id).where(
+            ActivityClassroom.classroom_id.in_(actor.head_of_classroom_ids or [-1])
+        )
+        query = query.where(Activity.id.in_(mine))
+    activities = session.scalars(query.order_by(Activity.activity_date.desc(), Activity.id)).all()
+    ids = [a.id for a in activities] or [-1]
+    names = _classroom_names(session, school_id)
+    classes: dict[int, list[int]] = {}
+    for activity_id, classroom_id in session.execute(
+        select(ActivityClassroom.activity_id, ActivityClassroom.classroom_id).where(
+            ActivityClassroom.activity_id.in_(ids)
+        )
+    ):
+        classes.setdefault(activity_id, []).append(classroom_id)
+    counts = attendance_counts(session, ids)
+    rows = []
+    for a in activities:
+        room_ids = [c for c in names if c in set(classes.get(a.id, []))]
+        total, left_behind = counts.get(a.id, (0, 0))
+        rows.append(
+            {
+                "id": a.id,
+                "version": a.version,
+                "title": a.title,
+                "activity_type": ActivityType(a.activity_type).value,
+                "activity_date": a.activity_date,
+                "place": a.place,
+                "organiser": a.organiser,
+                "description": a.description,
+                "classroom_ids": room_ids,
+                "classes": [names[c] for c in room_ids],
+                "attended": total,
+                "attended_left_behind": left_behind,
+            }
+        )
+    return pd.DataFrame(rows, columns=ACTIVITY_COLUMNS)
+
+
+def attendance_counts(session: Session, activity_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """activity id → (children attended, of them left-behind), from Participation rows."""
+    is_left_behind = case((Child.left_behind_type != LeftBehindType.NONE, 1), else_=0)
+    rows = session.execute(
+        select(Participation.activity_id, func.count(Participation.id), func.sum(is_left_behind))
+        .join(Child, Child.id == Participation.child_id)
+        .where(Participation.activity_id.in_(activity_ids or [-1]), attended_condition())
+        .group_by(Participation.activity_id)
+    )
+    return {aid: (int(total), int(lb or 0)) for aid, total, lb in rows}
+
+
+def _term_for(session: Session, school_id: int, day: date) -> int | None:
+    return session.scalar(
+        select(Term.id).where(
+            Term.school_id == school_id,
+            Term.deleted_at.is_(None),
+            Term.start_date <= day,
+            Term.end_date >= day,
+        )
+    )
+
+
+def activity_specs(class_names: list[str]) -> list[ColumnSpec]:
+    """Grid columns of the activity table; `classes` offers the school's class names."""
+    editors = frozenset(EDITOR_ROLES)
+    return [
+        ColumnSpec("title", "activities.col.title", required=True, validator=_max_len(100),
+                   edit_roles=editors, width=180),
+        ColumnSpec("activity_type", "activities.col.type", ColumnType.SELECT, required=True,
+                   options=tuple(m.value for m in ActivityType),
+                   option_prefix="enum.ActivityType.", edit_roles=editors, width=140),
+        ColumnSpec("activity_date", "activities.col.date", ColumnType.DATE, required=True,
+                   edit_roles=editors),
+        ColumnSpec("attended", "activities.col.attended", ColumnType.INT, computed=True),
+        ColumnSpec("attended_left_behind", "activities.col.attended_left_behind",
+                   ColumnType.INT, computed=True),
+        ColumnSpec("place", "activities.col.place", validator=_max_len(100), edit_roles=editors),
+        ColumnSpec("organiser", "activities.col.organiser", validator=_max_len(64),
+                   edit_roles=editors),
+        ColumnSpec("classes", "activities.col.classes", ColumnType.MULTISELECT,
+                   options=tuple(class_names), edit_roles=editors, width=220),
+        ColumnSpec("description", "activities.col.description", edit_roles=editors, width=200),
+    ]  # fmt: skip
+
+
+def _max_len(limit: int):  # type: ignore[no-untyped-def]
+    def check(value: object) -> str | None:
+        return f"activities.reason.too_long_{limit}" if len(str(value)) > limit else None
+
+    return check
+
+
+def specs_for(session: Session, actor: Actor) -> list[ColumnSpec]:
+    """activity_specs with the actor's school's classes."""
+    return activity_specs(list(_classroom_names(session, _school_id(actor)).values()))
+
+
+def load_activities_page(
+    session: Session,
+    actor: Actor,
+    offset: int,
+    limit: int,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    activity_type: ActivityType | None = None,
+) -> Page:
+    """One page of list_activities for the grid."""
+    frame = list_activities(session, actor, date_from, date_to, activity_type)
+    return Page(frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame))
+
+
+def load_activity_rows(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
+    """The current rows of some activities (for the grid's "reload this row")."""
+    frame = list_activities(session, actor)
+    return frame[frame["id"].isin(ids)].reset_index(drop=True)
+
+
+def save_activity_changes(session: Session, actor: Actor, changes: GridChanges) -> SaveResult:
+    """Write the grid's changes in one go: all rows are checked first, and any problem
+    (ValidationFailed) or stale row (ConflictError) means nothing is written."""
+    _check_and_write(session, actor, changes)
+    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+
+
+def _check_and_write(session: Session, actor: Actor, changes: GridChanges) -> list[int]:
+    actor.require(*EDITOR_ROLES)
+    school_id = _school_id(actor)
+    room_ids = {name: cid for cid, name in _classroom_names(session, school_id).items()}
+    problems = check_changes(activity_specs(list(room_ids)), actor, changes)
+    if problems:
+        raise ValidationFailed(problems)
+    for row in [*changes.updates, *changes.deletes]:
+        _load_for_edit(session, school_id, row.id)
+    conflicts = find_conflicts(session, Activity, [*changes.updates, *changes.deletes])
+    if conflicts:
+        raise ConflictError(conflicts)
+    return _write(session, actor, school_id, room_ids, changes)
+
+
+def _write(
+    session: Session, actor: Actor, school_id: int, room_ids: dict[str, int], changes: GridChanges
+) -> list[int]:
+    """Apply checked changes; returns the ids of the created activities."""
+    created = []
+    for update in changes.updates:
+        activity = _load_for_edit(session, school_id, update.id)
+        values = dict(update.values)
+        classes = values.pop("classes", None)
+        if "activity_date" in values:
+            values["term_id"] = _term_for(session, school_id, values["activity_date"])
+        if classes is not None:
+            values["updated_at"] = utcnow()  # bump the version: the classes are part of the row
+        if values:
+            update_row(session, actor, activity, update.version, values, update.label)
+        if classes is not None:
+            _set_classrooms(session, actor, activity, [room_ids[n] for n in classes])
+    for insert in changes.inserts:
+        values = dict(insert.values)
+        classes = values.pop("classes", None) or []
+        activity = Activity(school_id=school_id, **values)
+        activity.term_id = _term_for(session, school_id, activity.activity_date)
+        create_row(session, actor, activity)
+        _set_classrooms(session, actor, activity, [room_ids[n] for n in classes])
+        created.append(activity.id)
+    for delete in changes.deletes:
+        activity = _load_for_edit(session, school_id, delete.id)
+        soft_delete_row(session, actor, activity, delete.version, delete.label)
+    return created
+
+
+def save_activities(
+    session: Session,
+    actor: Actor,
+    items: list[ActivityInput],
+    deleted: list[tuple[int, int]] | None = None,
+) -> list[int]:
+    """save_activity_changes for callers holding whole rows (seed data, tests); returns ids."""
+    names = _classroom_names(session, _school_id(actor))
+    changes = GridChanges()
+    for n, item in enumerate(items, start=1):
+        values = {
+            "title": item.title,
+            "activity_type": item.activity_type,
+            "activity_date": item.activity_date,
+            "place": item.place,
+            "organiser": item.organiser,
+            "description": item.description,
+            "classes": [names.get(c, str(c)) for c in item.classroom_ids],
+        }
+        label = (item.title or "").strip() or t("grid.row_n", n=n)
+        if item.id is None:
+            changes.inserts.append(RowInsert(label, values))
+        else:
+            changes.updates.append(RowUpdate(item.id, item.version or 0, label, values))
+    changes.deletes = [RowDelete(i, v, str(i)) for i, v in deleted or []]
+    created = iter(_check_and_write(session, actor, changes))
+    return [item.id if item.id is not None else next(created) for item in items]
+
+
+def _load_for_edit(session: Session, school_id: int, activity_id: int) -> Activity:
+    activity = session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("activity")
+    if activity.school_id != school_id:
+        raise NotAllowed("other school")
+    return activity
+
+
+def _current_rooms(session: Session, activity_id: int) -> list[int]:
+    return sorted(
+        session.scalars(
+            select(ActivityClassroom.classroom_id).where(
+                ActivityClassroom.activity_id == activity_id
+            )
+        )
+    )
+
+
+def _set_classrooms(
+    session: Session, actor: Actor, activity: Activity, classroom_ids: list[int]
+) -> None:
+    """Make the involved classes exactly `classroom_ids`; audited when they change."""
+    wanted = set(classroom_ids)
+    rows = session.scalars(
+        select(ActivityClassroom).where(ActivityClassroom.activity_id == activity.id)
+    ).all()
+    have = {row.classroom_id for row in rows}
+    if have == wanted:
+        return
+    for row in rows:
+        if row.classroom_id not in wanted:
+            session.delete(row)
+    for classroom_id in sorted(wanted - have):
+        session.add(
+            ActivityClassroom(
+                school_id=activity.school_id,
+                activity_id=activity.id,
+                classroom_id=classroom_id,
+                created_by=actor.user_id,
+                updated_by=actor.user_id,
+            )
+        )
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        AuditAction.UPDATE,
+        "activity_classrooms",
+        activity.id,
+        {"classroom_ids": sorted(have)},
+        {"classroom_ids": sorted(wanted)},
+    )
+
+
+# --- sign-in ---------------------------------------------------------------------------------
+
+
+def _activity_for_signin(session: Session, actor: Actor, activity_id: int) -> Activity:
+    actor.require(*VIEWER_ROLES)
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.deleted_at is not None:
+        raise NotFound("activity")
+    if activity.school_id != actor.school_id:
+        raise NotAllowed("other school")
+    return activity
+
+
+def signin_classrooms(session: Session, actor: Actor, activity_id: int) -> dict[int, str]:
+    """The involved classes whose sign-in the actor may do (a head teacher: own ones only)."""
+    activity = _activity_for_signin(session, actor, activity_id)
+    involved = set(_current_rooms(session, activity.id))
+    names = _classroom_names(session, activity.school_id)
+    allowed = involved
+    if actor.role == Role.HEAD_TEACHER:
+        allowed = involved & set(actor.head_of_classroom_ids)
+    return {cid: name for cid, name in names.items() if cid in allowed}
+
+
+def signin_roster(session: Session, actor: Actor, activity_id: int) -> pd.DataFrame:
+    """Enrolled children of the involved classes the actor may sign in, with current ticks.
+
+    Columns: ROSTER_COLUMNS. Left-behind children are marked (`left_behind`), ordered by class.
+    """
+    rooms = signin_classrooms(session, actor, activity_id)
+    ticked = set(
+        session.scalars(
+            select(Participation.child_id).where(
+                Participation.activity_id == activity_id, attended_condition()
+            )
+        )
+    )
+    children = session.execute(
+        select(
+            Child.id,
+            Child.name,
+            Child.student_no,
+            Child.classroom_id,
+            Child.left_behind_type,
+        )
+        .where(
+            Child.classroom_id.in_(list(rooms) or [-1]),
+            Child.deleted_at.is_(None),
+            Child.enrolment_status == EnrolmentStatus.ENROLLED,
+        )
+        .order_by(Child.classroom_id, Child.student_no)
+    ).all()
+    order = {cid: i for i, cid in enumerate(rooms)}
+    rows = [
+        {
+            "child_id": c.id,
+            "name": c.name,
+            "student_no": c.student_no,
+            "classroom_id": c.classroom_id,
+            "classroom": rooms[c.classroom_id],
+            "left_behind": LeftBehindType(c.left_behind_type) != LeftBehindType.NONE,
+            "left_behind_type": LeftBehindType(c.left_behind_type).value,
+            "attended": c.id in ticked,
+        }
+        for c in sorted(children, key=lambda c: (order[c.classroom_id], c.student_no))
+    ]
+    return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
+
+
+def save_signin(
+    session: Session, actor: Actor, activity_id: int, attended_child_ids: set[int] | list[int]
+) -> SigninResult:
+    """Make attendance of the actor's roster exactly `attended_child_ids`, in one transaction.
+
+    Each ticked child gets one Participation row with attended true (an unticked-then-ticked
+    child's row is restored, never duplicated); a roster child not ticked keeps no live row
+    (its row is marked not attended and soft-deleted). Children outside the actor's roster are
+    refused (NotAllowed) and other classes' sign-ins are left untouched.
+    """
+    roster = signin_roster(session, actor, activity_id)
+    roster_ids = set(int(c) for c in roster["child_id"])
+    wanted = set(int(c) for c in attended_child_ids)
+    if not wanted <= roster_ids:
+        raise NotAllowed("child outside the sign-in roster")
+    activity = session.get(Activity, activity_id)
+    assert activity is not None
+    existing = {
+        p.child_id: p
+        for p in session.scalars(
+            select(Participation).where(
+                Participation.activity_id == activity_id,
+                Participation.child_id.in_(roster_ids or [-1]),
+            )
+        )
+    }
+    added, removed = [], []
+    now = utcnow()
+    for child_id in sorted(roster_ids):
+        row = existing.get(child_id)
+        live = row is not None and row.attended and row.deleted_at is None
+        if child_id in wanted and not live:
+            if row is None:
+                session.add(
+                    Participation(
+                        school_id=activity.school_id,
+                        activity_id=activity_id,
+                        child_id=child_id,
+                        attended=True,
+                        created_by=actor.user_id,
+                        updated_by=actor.user_id,
+                    )
+                )
+            else:
+                row.attended, row.deleted_at, row.deleted_by = True, None, None
+                row.updated_by = actor.user_id
+            added.append(child_id)
+        elif child_id not in wanted and live:
+            assert row is not None
+            row.attended, row.deleted_at, row.deleted_by = False, now, actor.user_id
+            row.updated_by = actor.user_id
+            removed.append(child_id)
+    session.flush()
+    if added or removed:
+        audit.record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "participation",
+            activity_id,
+            None,
+            {"added": added, "removed": removed},
+            detail=f"sign-in of activity {activity_id}",
+        )
+    return SigninResult(attended=len(wanted), added=len(added), removed=len(removed))

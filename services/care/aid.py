@@ -1,0 +1,263 @@
+"""Aid (资助) per child and term: 两免一补, 济难救助, 爱心妈妈 (with the sponsor's name), other.
+
+Principal and admin see and edit everything of the school; a head teacher reads the own
+classes' records; the counsellor and teachers see no aid detail (DESIGN.md §5). Totals per
+term and kind are aggregates, also open to the bureau for its county.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.enums import AidKind, Role
+from db.models import Aid, Child, Classroom, Term
+from services.accounts.actor import Actor
+from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    GridChanges,
+    Page,
+    SaveResult,
+    check_changes,
+    create_row,
+    find_conflicts,
+    problem,
+    soft_delete_row,
+    update_row,
+)
+from services.scope import child_visibility, school_ids_in_view
+
+EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL)
+READER_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
+MAX_AMOUNT = 1_000_000
+LIST_COLUMNS = [
+    "id",
+    "version",
+    "child",
+    "child_id",
+    "classroom",
+    "kind",
+    "sponsor",
+    "amount",
+    "granted_on",
+    "note",
+]
+TOTAL_COLUMNS = ["term_id", "term", "kind", "records", "children", "amount"]
+
+
+def child_label(name: str, student_no: str) -> str:
+    """How a child appears in the aid grid's child column (names repeat; numbers do not)."""
+    return f"{name}（{student_no}）"
+
+
+def _positive_amount(value: Any) -> str | None:
+    return None if 0 < value <= MAX_AMOUNT else "aid.reason.amount"
+
+
+def aid_specs(child_labels: list[str]) -> list[ColumnSpec]:
+    """Grid columns; `child` offers the children of the chosen class."""
+    editors = frozenset(EDITOR_ROLES)
+    return [
+        ColumnSpec("child", "aid.col.child", ColumnType.SELECT, options=tuple(child_labels),
+                   required=True, edit_roles=editors, width=210),
+        ColumnSpec("classroom", "aid.col.classroom", computed=True, width=110),
+        ColumnSpec("kind", "aid.col.kind", ColumnType.SELECT, required=True,
+                   options=tuple(m.value for m in AidKind), option_prefix="enum.AidKind.",
+                   edit_roles=editors),
+        ColumnSpec("sponsor", "aid.col.sponsor", edit_roles=editors),
+        ColumnSpec("amount", "aid.col.amount", ColumnType.FLOAT, required=True,
+                   validator=_positive_amount, edit_roles=editors, width=90),
+        ColumnSpec("granted_on", "aid.col.granted_on", ColumnType.DATE, edit_roles=editors),
+        ColumnSpec("note", "aid.col.note", edit_roles=editors, width=160),
+    ]  # fmt: skip
+
+
+def _require_reader(actor: Actor) -> None:
+    actor.require(*READER_ROLES)
+
+
+def _term(session: Session, actor: Actor, term_id: int) -> Term:
+    term = session.get(Term, term_id)
+    if term is None or term.deleted_at is not None:
+        raise NotFound("term")
+    if term.school_id != actor.school_id:
+        raise NotAllowed("other school")
+    return term
+
+
+def class_children(session: Session, actor: Actor, classroom_id: int | None) -> dict[str, int]:
+    """label → child id for the children of a class (or the school) the actor may see."""
+    _require_reader(actor)
+    query = select(Child.id, Child.name, Child.student_no).where(
+        child_visibility(actor), Child.deleted_at.is_(None)
+    )
+    if classroom_id is not None:
+        query = query.where(Child.classroom_id == classroom_id)
+    rows = session.execute(query.order_by(Child.student_no))
+    return {child_label(name, no): cid for cid, name, no in rows}
+
+
+def aid_classrooms(session: Session, actor: Actor) -> dict[int, str]:
+    """Classes the actor may look at here (a head teacher: own ones)."""
+    _require_reader(actor)
+    query = select(Classroom.id, Classroom.name).where(
+        Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None)
+    )
+    if actor.role == Role.HEAD_TEACHER:
+        query = query.where(Classroom.id.in_(actor.head_of_classroom_ids or [-1]))
+    rows = session.execute(query.order_by(Classroom.grade, Classroom.number))
+    return {cid: name for cid, name in rows}
+
+
+def list_aid(
+    session: Session, actor: Actor, term_id: int, classroom_id: int | None = None
+) -> pd.DataFrame:
+    """Aid records of a term (optionally one class) the actor may see (LIST_COLUMNS)."""
+    _require_reader(actor)
+    _term(session, actor, term_id)
+    query = (
+        select(Aid, Child.name, Child.student_no, Classroom.name)
+        .join(Child, Child.id == Aid.child_id)
+        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+        .where(Aid.term_id == term_id, Aid.deleted_at.is_(None), child_visibility(actor))
+        .order_by(Classroom.grade, Classroom.number, Child.student_no, Aid.id)
+    )
+    if classroom_id is not None:
+        query = query.where(Child.classroom_id == classroom_id)
+    rows = [
+        {
+            "id": aid.id,
+            "version": aid.version,
+            "child": child_label(name, no),
+            "child_id": aid.child_id,
+            "classroom": room,
+            "kind": AidKind(aid.kind).value,
+            "sponsor": aid.sponsor,
+            "amount": float(aid.amount),
+            "granted_on": aid.granted_on,
+            "note": aid.note,
+        }
+        for aid, name, no, room in session.execute(query)
+    ]
+    return pd.DataFrame(rows, columns=LIST_COLUMNS)
+
+
+def load_aid_page(
+    session: Session,
+    actor: Actor,
+    offset: int,
+    limit: int,
+    term_id: int,
+    classroom_id: int | None = None,
+) -> Page:
+    frame = list_aid(session, actor, term_id, classroom_id)
+    return Page(frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame))
+
+
+def save_aid_changes(
+    session: Session,
+    actor: Actor,
+    changes: GridChanges,
+    term_id: int,
+    classroom_id: int | None = None,
+) -> SaveResult:
+    """Write the aid grid's changes for one term; all checked first, nothing written on error.
+
+    Amount must be above 0; 爱心妈妈 needs the sponsor's name.
+    """
+    actor.require(*EDITOR_ROLES)
+    _term(session, actor, term_id)
+    children = class_children(session, actor, classroom_id)
+    specs = aid_specs(list(children))
+    problems = check_changes(specs, actor, changes)
+    sponsor_spec = next(s for s in specs if s.field == "sponsor")
+    stored = _stored(session, actor, [u.id for u in [*changes.updates, *changes.deletes]])
+    for label, values, old in [
+        *((u.label, u.values, stored.get(u.id)) for u in changes.updates),
+        *((i.label, i.values, None) for i in changes.inserts),
+    ]:
+        kind = values.get("kind", old.kind if old else None)
+        sponsor = values.get("sponsor", old.sponsor if old else None)
+        if kind == AidKind.SPONSOR and not sponsor:
+            problems.append(problem(label, sponsor_spec, sponsor, "aid.reason.sponsor"))
+    if problems:
+        raise ValidationFailed(problems)
+    conflicts = find_conflicts(session, Aid, [*changes.updates, *changes.deletes])
+    if conflicts:
+        raise ConflictError(conflicts)
+    for update in changes.updates:
+        update_row(
+            session, actor, stored[update.id], update.version, _columns(update.values, children),
+            update.label,
+        )  # fmt: skip
+    for insert in changes.inserts:
+        aid = Aid(school_id=actor.school_id, term_id=term_id, **_columns(insert.values, children))
+        create_row(session, actor, aid)
+    for delete in changes.deletes:
+        soft_delete_row(session, actor, stored[delete.id], delete.version, delete.label)
+    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+
+
+def _stored(session: Session, actor: Actor, ids: list[int]) -> dict[int, Aid]:
+    rows = session.scalars(select(Aid).where(Aid.id.in_(ids or [-1]))).all()
+    if any(a.school_id != actor.school_id for a in rows):
+        raise NotAllowed("other school")
+    return {a.id: a for a in rows}
+
+
+def _columns(values: dict[str, Any], children: dict[str, int]) -> dict[str, Any]:
+    """Grid values → Aid columns (child label → id, amount → Decimal, kind → enum)."""
+    out = dict(values)
+    if "child" in out:
+        out["child_id"] = children[out.pop("child")]
+    if out.get("amount") is not None:
+        out["amount"] = Decimal(str(round(out["amount"], 2)))
+    if out.get("kind") is not None:
+        out["kind"] = AidKind(out["kind"])
+    return out
+
+
+def aid_totals(session: Session, actor: Actor, term_id: int | None = None) -> pd.DataFrame:
+    """Records, children and amount per term and kind (TOTAL_COLUMNS), for every term of the
+    school(s) in view or one term; amount is a float in yuan. Head teachers get their classes."""
+    if actor.role in (Role.TEACHER, Role.COUNSELLOR):
+        raise NotAllowed("no aid detail for this role")
+    query = (
+        select(
+            Term.id,
+            Term.name,
+            Aid.kind,
+            func.count(Aid.id),
+            func.count(func.distinct(Aid.child_id)),
+            func.coalesce(func.sum(Aid.amount), 0),
+        )
+        .join(Term, Term.id == Aid.term_id)
+        .join(Child, Child.id == Aid.child_id)
+        .where(
+            Aid.deleted_at.is_(None),
+            Aid.school_id.in_(school_ids_in_view(session, actor) or [-1]),
+            child_visibility(actor),
+        )
+        .group_by(Term.id, Term.name, Term.start_date, Aid.kind)
+        .order_by(Term.start_date, Term.id, Aid.kind)
+    )
+    if term_id is not None:
+        query = query.where(Aid.term_id == term_id)
+    rows = [
+        {
+            "term_id": tid,
+            "term": name,
+            "kind": AidKind(kind).value,
+            "records": int(records),
+            "children": int(kids),
+            "amount": float(amount),
+        }
+        for tid, name, kind, records, kids, amount in session.execute(query)
+    ]
+    return pd.DataFrame(rows, columns=TOTAL_COLUMNS)

@@ -1,0 +1,223 @@
+"""重点关注: children who need attention now, each with the reasons (one SQL query).
+
+Reasons (codes are stable; labels are locale keys "risk.reason.<code>"):
+- no_contact_2m: left-behind or key child with no contact logged for two months or more
+  (children enrolled less than two months ago are not flagged);
+- key_unpaired: key child without a pairing in the current term;
+- guardian_phone: guardian phone missing or not a valid mobile/landline;
+- guardian_frail: guardian aged 70 or more, or in poor health (较差, 慢性病, 残疾…);
+- no_activity: left-behind child who attended no activity this term;
+- high_risk_note: a HIGH risk counselling note in the last six months — only shown to the roles
+  that may read counselling notes (counsellor, principal, admin).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from db.enums import EnrolmentStatus, LeftBehindType, RiskLevel, Role
+from db.models import (
+    Activity,
+    Child,
+    Classroom,
+    Contact,
+    CounsellingNote,
+    Pairing,
+    Participation,
+    Term,
+)
+from locales import t
+from services.accounts.actor import RESTRICTED_NOTE_ROLES, Actor
+from services.masking import mask_name
+from services.records.specs import LANDLINE_RE, MOBILE_RE
+from services.scope import child_visibility, school_ids_in_view
+
+RISK_ROLES = (Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER, Role.COUNSELLOR, Role.BUREAU)
+REASONS = (
+    "no_contact_2m",
+    "key_unpaired",
+    "guardian_phone",
+    "guardian_frail",
+    "no_activity",
+    "high_risk_note",
+)
+RISK_COLUMNS = [
+    "child_id",
+    "child_name",
+    "classroom_name",
+    "grade",
+    "left_behind_type",
+    "is_key",
+    "last_contact",
+    "reasons",  # list of reason codes
+    "reason_text",  # the reasons in words, joined
+]
+FRAIL_AGE = 70
+POOR_HEALTH_WORDS = ("差", "病", "残", "瘫", "不好")
+
+
+def _two_months_before(day: date) -> date:
+    month = day.month - 2
+    year = day.year - 1 if month <= 0 else day.year
+    month = month + 12 if month <= 0 else month
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def current_term_ids(session: Session, school_ids: list[int], as_of: date) -> list[int]:
+    """Per school: the term containing `as_of`, else the latest term that started before it."""
+    terms = session.execute(
+        select(Term.id, Term.school_id, Term.start_date, Term.end_date)
+        .where(
+            Term.school_id.in_(school_ids or [-1]),
+            Term.deleted_at.is_(None),
+            Term.start_date <= as_of,
+        )
+        .order_by(Term.school_id, Term.start_date.desc())
+    ).all()
+    chosen: dict[int, int] = {}
+    for term_id, school_id, _start, _end in terms:
+        chosen.setdefault(school_id, term_id)
+    return list(chosen.values())
+
+
+def _phone_valid(col: ColumnElement) -> ColumnElement[bool]:
+    return or_(col.regexp_match(MOBILE_RE.pattern), col.regexp_match(LANDLINE_RE.pattern))
+
+
+def risk_list(
+    session: Session,
+    actor: Actor,
+    as_of: date | None = None,
+    grade: int | None = None,
+    classroom_id: int | None = None,
+) -> pd.DataFrame:
+    """Children in the actor's view with at least one reason, most reasons first (RISK_COLUMNS)."""
+    actor.require(*RISK_ROLES)
+    as_of = as_of or date.today()
+    school_ids = school_ids_in_view(session, actor)
+    term_ids = current_term_ids(session, school_ids, as_of)
+    term_start = session.scalar(
+        select(func.min(Term.start_date)).where(Term.id.in_(term_ids or [-1]))
+    )
+    cutoff = _two_months_before(as_of)
+    is_lb = Child.left_behind_type != LeftBehindType.NONE
+
+    last_contact = (
+        select(func.max(Contact.contact_date))
+        .where(Contact.child_id == Child.id, Contact.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    paired = exists().where(
+        Pairing.child_id == Child.id,
+        Pairing.deleted_at.is_(None),
+        Pairing.term_id.in_(term_ids or [-1]),
+        or_(Pairing.end_date.is_(None), Pairing.end_date >= as_of),
+    )
+    attended = exists(
+        select(Participation.id)
+        .join(Activity, Activity.id == Participation.activity_id)
+        .where(
+            Participation.child_id == Child.id,
+            Participation.attended.is_(True),
+            Participation.deleted_at.is_(None),
+            Activity.deleted_at.is_(None),
+            Activity.activity_date >= (term_start or as_of),
+            Activity.activity_date <= as_of,
+        )
+    )
+    poor_health = or_(*(Child.guardian_health.like(f"%{w}%") for w in POOR_HEALTH_WORDS))
+    if actor.role in RESTRICTED_NOTE_ROLES:
+        high_note: ColumnElement[bool] = exists().where(
+            CounsellingNote.child_id == Child.id,
+            CounsellingNote.deleted_at.is_(None),
+            CounsellingNote.risk_level == RiskLevel.HIGH,
+            CounsellingNote.note_date >= as_of - timedelta(days=183),
+        )
+    else:
+        high_note = false()
+    phone = func.trim(func.coalesce(Child.guardian_phone, ""))
+    flags: dict[str, ColumnElement[bool]] = {
+        "no_contact_2m": and_(
+            or_(is_lb, Child.is_key.is_(True)),
+            or_(Child.enrolled_on.is_(None), Child.enrolled_on <= cutoff),
+            or_(last_contact.is_(None), last_contact <= cutoff),
+        ),
+        "key_unpaired": and_(Child.is_key.is_(True), ~paired),
+        "guardian_phone": and_(
+            or_(is_lb, Child.is_key.is_(True)), or_(phone == "", ~_phone_valid(phone))
+        ),
+        "guardian_frail": and_(
+            or_(is_lb, Child.is_key.is_(True)), or_(Child.guardian_age >= FRAIL_AGE, poor_health)
+        ),
+        "no_activity": and_(is_lb, ~attended) if term_start else false(),
+        "high_risk_note": high_note,
+    }
+    flag_columns = [case((cond, 1), else_=0).label(code) for code, cond in flags.items()]
+    query = (
+        select(
+            Child.id.label("child_id"),
+            Child.name.label("child_name"),
+            Classroom.name.label("classroom_name"),
+            Classroom.grade.label("grade"),
+            Child.left_behind_type.label("left_behind_type"),
+            Child.is_key.label("is_key"),
+            last_contact.label("last_contact"),
+            *flag_columns,
+        )
+        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+        .where(
+            Child.school_id.in_(school_ids or [-1]),
+            child_visibility(actor),
+            Child.deleted_at.is_(None),
+            Child.enrolment_status == EnrolmentStatus.ENROLLED,
+            or_(*flags.values()),
+        )
+        .order_by(Classroom.grade, Classroom.number, Child.name)
+    )
+    if grade is not None:
+        query = query.where(Classroom.grade == grade)
+    if classroom_id is not None:
+        query = query.where(Child.classroom_id == classroom_id)
+    return _to_frame(session.execute(query).mappings().all(), actor)
+
+
+def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        reasons = [code for code in REASONS if row[code]]
+        records.append(
+            {
+                "child_id": row["child_id"],
+                "child_name": row["child_name"],
+                "classroom_name": row["classroom_name"],
+                "grade": row["grade"],
+                "left_behind_type": getattr(row["left_behind_type"], "value", None),
+                "is_key": bool(row["is_key"]),
+                "last_contact": _as_date(row["last_contact"]),
+                "reasons": reasons,
+                "reason_text": t("risk.reason_sep").join(t(f"risk.reason.{c}") for c in reasons),
+            }
+        )
+    frame = pd.DataFrame(records, columns=RISK_COLUMNS)
+    if actor.sees_masked:
+        frame["child_name"] = frame["child_name"].map(mask_name)
+    if not frame.empty:
+        frame = frame.iloc[
+            frame["reasons"].map(len).sort_values(ascending=False, kind="stable").index
+        ].reset_index(drop=True)
+    return frame
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,93 @@
+"""我的待办: what a head teacher or teacher still has to do this month, child by child."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from db.enums import ContactChannel, Counterpart, Role
+from locales import enum_label, t
+from services.accounts.actor import Actor
+from services.compliance.engine import compliance_rows
+
+TODO_COLUMNS = [
+    "child_id",
+    "child_name",
+    "classroom_name",
+    "rule_id",
+    "rule_name",
+    "status",  # "overdue" (a period has ended unmet) or "due" (the current period is still open)
+    "missed_periods",  # ended periods this month without a matching contact
+    "due_by",  # end of the open period, or of the last missed one
+    "missing",  # what contact is missing, in words: "监护人 · 任意方式"
+    "counterpart",  # suggested prefill for the contact form
+    "channel",
+]
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    """First and last day of `day`'s month."""
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _either(items: list[str]) -> str:
+    """监护人、父亲或母亲 — a choice of several, in words."""
+    if len(items) <= 1:
+        return "".join(items)
+    return t("todo.list_sep").join(items[:-1]) + t("todo.or") + items[-1]
+
+
+def describe_missing(counterparts: list[str], channels: list[str]) -> str:
+    """'父亲或母亲 · 电话或视频' — who and how a rule wants to be contacted."""
+    who = _either([enum_label(c, Counterpart) for c in counterparts])
+    how = _either([enum_label(c, ContactChannel) for c in channels]) or t("todo.any_channel")
+    return f"{who} · {how}"
+
+
+def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.DataFrame:
+    """Rules due or overdue this month for the children the actor is responsible for.
+
+    One row per (child, rule), overdue first. Responsible = head teacher of the child's class, or
+    the paired teacher for paired-teacher rules (see services/compliance/engine.py).
+    """
+    actor.require(Role.HEAD_TEACHER, Role.TEACHER)
+    as_of = as_of or date.today()
+    start, end = month_bounds(as_of)
+    rows = compliance_rows(session, actor, start, end, teacher_id=actor.user_id, as_of=as_of)
+    if rows.empty:
+        return pd.DataFrame(columns=TODO_COLUMNS)
+    records = []
+    for (child_id, rule_id), group in rows.groupby(["child_id", "rule_id"], sort=False):
+        first = group.iloc[0]
+        missed = group[group["overdue"]]
+        open_rows = group[~group["overdue"]]
+        counterparts = list(first["counterparts"] or [])
+        channels = list(first["channels"] or [])
+        due_by = (
+            open_rows["period_end"].max() if not open_rows.empty else missed["period_end"].max()
+        )
+        records.append(
+            {
+                "child_id": int(child_id),
+                "child_name": first["child_name"],
+                "classroom_name": first["classroom_name"],
+                "rule_id": int(rule_id),
+                "rule_name": first["rule_name"],
+                "status": "overdue" if len(missed) else "due",
+                "missed_periods": len(missed),
+                "due_by": due_by,
+                "missing": describe_missing(counterparts, channels),
+                "counterpart": counterparts[0] if counterparts else None,
+                "channel": channels[0] if channels else ContactChannel.PHONE.value,
+            }
+        )
+    frame = pd.DataFrame(records, columns=TODO_COLUMNS)
+    frame["_order"] = frame["status"].map({"overdue": 0, "due": 1})
+    return (
+        frame.sort_values(["_order", "due_by", "classroom_name", "child_name"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )

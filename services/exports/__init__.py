@@ -1,1 +1,0 @@
-"""Export writers: plain data in, file bytes out (no database access, no Streamlit)."""

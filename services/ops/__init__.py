@@ -1,0 +1,1 @@
+"""Operations: backups, restore and the audit-log viewer."""

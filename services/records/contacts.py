@@ -1,0 +1,321 @@
+"""家校联系记录: contacts with the guardian, parents and child — grid pages, saves, quick entry.
+
+No contact may be dated before the child's birth or in the future; only children in the
+actor's scope (services/scope.py) can get contacts, and every write is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from db.enums import ContactChannel, Counterpart, Role
+from db.models import Child, Contact, User
+from services.accounts.actor import Actor
+from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.records.children import ChildFilter, child_labels, filtered_query
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    GridChanges,
+    Page,
+    Problem,
+    RowInsert,
+    SaveResult,
+    check_changes,
+    count_capped,
+    create_row,
+    find_conflicts,
+    not_in_future,
+    problem,
+    restore_row,
+    soft_delete_row,
+    update_row,
+)
+from services.scope import child_visibility
+
+EDITORS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER})
+READERS = EDITORS | {Role.COUNSELLOR}
+LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
+COUNT_CAP = 2000  # "2000+ 条": enough pages to browse; filters narrow the rest
+OPTIONS_CAP = 500  # more children than this: filter (e.g. by class) to add rows in the grid
+ALL_CHILDREN = ChildFilter(enrolment_status=None)
+
+
+def _enum_select(name: str, enum_cls: type, **kw: Any) -> ColumnSpec:
+    return ColumnSpec(
+        name,
+        f"contacts.col.{name}",
+        ColumnType.SELECT,
+        options=tuple(m.value for m in enum_cls),
+        option_prefix=f"enum.{enum_cls.__name__}.",
+        **kw,
+    )
+
+
+CONTACT_COLUMNS: list[ColumnSpec] = [
+    ColumnSpec("child", "contacts.col.child", ColumnType.SELECT, required=True, width=150),
+    ColumnSpec(
+        "contact_date",
+        "contacts.col.contact_date",
+        ColumnType.DATE,
+        required=True,
+        validator=not_in_future,
+    ),
+    _enum_select("channel", ContactChannel, required=True, width=80),
+    _enum_select("counterpart", Counterpart, required=True, width=90),
+    ColumnSpec("summary", "contacts.col.summary", width=260),
+    ColumnSpec("concerns", "contacts.col.concerns", width=180),
+    ColumnSpec("follow_up_needed", "contacts.col.follow_up_needed", ColumnType.BOOL, width=80),
+    ColumnSpec("follow_up_date", "contacts.col.follow_up_date", ColumnType.DATE),
+    ColumnSpec("teacher", "contacts.col.teacher", computed=True, width=80),
+]
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    children: ChildFilter = ALL_CHILDREN
+    date_from: date | None = None
+    date_to: date | None = None
+    child_id: int | None = None
+
+
+def contact_columns(
+    session: Session, actor: Actor, filters: ChildFilter | None = None
+) -> list[ColumnSpec]:
+    """The contact specs; new rows may pick the enrolled children matching `filters`
+    (none when that is more than OPTIONS_CAP children: the page asks to filter first)."""
+    labels = child_labels(
+        session, actor, filters=replace(filters or ALL_CHILDREN, enrolment_status="enrolled")
+    )
+    options = tuple(labels.values()) if len(labels) <= OPTIONS_CAP else ()
+    return [replace(s, options=options) if s.field == "child" else s for s in CONTACT_COLUMNS]
+
+
+def _require(actor: Actor, roles: frozenset[Role]) -> None:
+    if actor.role not in roles or actor.school_id is None:
+        raise NotAllowed("contacts")
+
+
+def _query(actor: Actor, filters: ContactFilter):  # type: ignore[no-untyped-def]
+    visible = filtered_query(actor, filters.children).with_only_columns(Child.id)
+    if actor.is_school_wide and filters.children == ALL_CHILDREN:
+        # Most contacts qualify: walk the (school, date) index newest first and stop at a page.
+        in_view = exists(visible.where(Child.id == Contact.child_id))
+    else:
+        # Few children: their contacts through the (child, date) index.
+        in_view = Contact.child_id.in_(visible)
+    teacher = aliased(User)
+    query = (
+        select(Contact, Child.name, teacher.display_name)
+        .join(Child, Child.id == Contact.child_id)
+        .outerjoin(teacher, teacher.id == Contact.teacher_id)
+        .where(Contact.school_id == actor.school_id, Contact.deleted_at.is_(None), in_view)
+    )
+    if filters.date_from:
+        query = query.where(Contact.contact_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Contact.contact_date <= filters.date_to)
+    if filters.child_id:
+        query = query.where(Contact.child_id == filters.child_id)
+    return query
+
+
+def list_contacts(
+    session: Session, actor: Actor, filters: ContactFilter, offset: int = 0, limit: int = 100
+) -> Page:
+    """One page of contacts with the children the actor may see, newest first."""
+    _require(actor, READERS)
+    query = _query(actor, filters)
+    total, capped = count_capped(session, query, COUNT_CAP)
+    rows = session.execute(
+        query.order_by(Contact.contact_date.desc(), Contact.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return Page(_frame(session, actor, rows), total, capped)
+
+
+def load_contacts(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
+    _require(actor, READERS)
+    rows = session.execute(_query(actor, ContactFilter()).where(Contact.id.in_(ids))).all()
+    return _frame(session, actor, rows)
+
+
+def _frame(session: Session, actor: Actor, rows: list[Any]) -> pd.DataFrame:
+    ids = sorted({c.child_id for c, _, _ in rows})
+    labels = child_labels(session, actor, enrolled_only=False, ids=ids) if rows else {}
+    records = [
+        {
+            "id": c.id,
+            "version": c.version,
+            "child": labels.get(c.child_id, name),
+            "contact_date": c.contact_date,
+            "channel": c.channel.value,
+            "counterpart": c.counterpart.value,
+            "summary": c.summary,
+            "concerns": c.concerns,
+            "follow_up_needed": c.follow_up_needed,
+            "follow_up_date": c.follow_up_date,
+            "teacher": teacher,
+            "child_id": c.child_id,
+        }
+        for c, name, teacher in rows
+    ]
+    columns = ["id", "version", *(s.field for s in CONTACT_COLUMNS), "child_id"]
+    return pd.DataFrame(records, columns=columns)
+
+
+# ---- writes -----------------------------------------------------------------------------------
+
+
+def _date_problems(label: str, child: Child, values: dict[str, Any]) -> list[Problem]:
+    by_field = {s.field: s for s in CONTACT_COLUMNS}
+    problems = []
+    when = values.get("contact_date")
+    if when and child.birth_date and when < child.birth_date:
+        problems.append(
+            problem(label, by_field["contact_date"], when, "contacts.reason.before_birth")
+        )
+    follow = values.get("follow_up_date")
+    if follow and when and follow < when:
+        problems.append(
+            problem(label, by_field["follow_up_date"], follow, "contacts.reason.follow_before")
+        )
+    return problems
+
+
+def save_contacts(session: Session, actor: Actor, changes: GridChanges) -> SaveResult:
+    """Validate every change, then write all of them or none."""
+    _require(actor, EDITORS)
+    specs = contact_columns(session, actor)
+    problems = check_changes(specs, actor, changes)
+    by_label = {label: cid for cid, label in child_labels(session, actor).items()}
+
+    existing = {}
+    for row in [*changes.updates, *changes.deletes]:
+        contact = session.get(Contact, row.id)
+        if contact is None or contact.school_id != actor.school_id:
+            raise NotFound("contact")
+        _visible_child(session, actor, contact.child_id)
+        existing[row.id] = contact
+
+    new_children: list[Child | None] = []
+    for label, values, contact in [
+        *((u.label, u.values, existing[u.id]) for u in changes.updates),
+        *((i.label, i.values, None) for i in changes.inserts),
+    ]:
+        child_id = by_label.get(values.pop("child", None)) or (contact and contact.child_id)
+        child = _visible_child(session, actor, child_id) if child_id else None
+        if contact is None:
+            new_children.append(child)
+        if child is None:
+            continue  # the required-field problem is already listed
+        if contact is not None and child.id != contact.child_id:
+            values["child_id"] = child.id
+        merged = {
+            "contact_date": values.get("contact_date", contact and contact.contact_date),
+            "follow_up_date": values.get("follow_up_date", contact and contact.follow_up_date),
+        }
+        problems += _date_problems(label, child, merged)
+    if problems:
+        raise ValidationFailed(problems)
+    conflicts = find_conflicts(session, Contact, [*changes.updates, *changes.deletes])
+    if conflicts:
+        raise ConflictError(conflicts)
+
+    for update in changes.updates:
+        update_row(
+            session, actor, existing[update.id], update.version, _to_model(update.values),
+            update.label,
+        )  # fmt: skip
+    for insert, child in zip(changes.inserts, new_children, strict=True):
+        _create(session, actor, child, _to_model(insert.values))
+    for delete in changes.deletes:
+        soft_delete_row(session, actor, existing[delete.id], delete.version, delete.label)
+    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+
+
+def _visible_child(session: Session, actor: Actor, child_id: int) -> Child:
+    child = session.scalar(select(Child).where(Child.id == child_id, child_visibility(actor)))
+    if child is None:
+        raise NotAllowed("child outside the actor's scope")
+    return child
+
+
+def _to_model(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    if out.get("channel") is not None:
+        out["channel"] = ContactChannel(out["channel"])
+    if out.get("counterpart") is not None:
+        out["counterpart"] = Counterpart(out["counterpart"])
+    if "follow_up_needed" in out:
+        out["follow_up_needed"] = bool(out["follow_up_needed"])
+    if out.get("follow_up_date"):
+        out["follow_up_needed"] = True
+    return out
+
+
+def _create(session: Session, actor: Actor, child: Child, values: dict[str, Any]) -> Contact:
+    contact = Contact(
+        school_id=child.school_id, child_id=child.id, teacher_id=actor.user_id, **values
+    )
+    create_row(session, actor, contact)
+    return contact
+
+
+def record_contact(
+    session: Session,
+    actor: Actor,
+    child_id: int,
+    contact_date: date,
+    channel: str,
+    counterpart: str,
+    summary: str = "",
+    concerns: str = "",
+    follow_up_date: date | None = None,
+) -> int:
+    """Quick entry after a visit or call: one contact for a child in the actor's scope."""
+    _require(actor, EDITORS)
+    child = _visible_child(session, actor, child_id)
+    values = {
+        "contact_date": contact_date,
+        "channel": channel,
+        "counterpart": counterpart,
+        "summary": summary,
+        "concerns": concerns,
+        "follow_up_date": follow_up_date,
+    }
+    specs = [s for s in CONTACT_COLUMNS if s.field != "child"]
+    problems = check_changes(specs, actor, GridChanges(inserts=[RowInsert(child.name, values)]))
+    problems += _date_problems(child.name, child, values)
+    if problems:
+        raise ValidationFailed(problems)
+    return _create(session, actor, child, _to_model(values)).id
+
+
+def list_deleted_contacts(session: Session, actor: Actor, limit: int = 200) -> pd.DataFrame:
+    """Recently soft-deleted contacts of the school (principal/admin), newest first."""
+    _require(actor, LEADERS)
+    rows = session.execute(
+        select(Contact.id, Child.name, Contact.contact_date, Contact.deleted_at, User.display_name)
+        .join(Child, Child.id == Contact.child_id)
+        .outerjoin(User, User.id == Contact.deleted_by)
+        .where(Contact.school_id == actor.school_id, Contact.deleted_at.is_not(None))
+        .order_by(Contact.deleted_at.desc())
+        .limit(limit)
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "name", "contact_date", "deleted_at", "deleted_by"])
+
+
+def restore_contacts(session: Session, actor: Actor, ids: list[int]) -> int:
+    _require(actor, LEADERS)
+    contacts = session.scalars(
+        select(Contact).where(Contact.id.in_(ids), Contact.school_id == actor.school_id)
+    ).all()
+    for contact in contacts:
+        restore_row(session, actor, contact)
+    return len(contacts)

@@ -1,0 +1,390 @@
+"""Column specs and grid changes as plain data, so services validate without Streamlit.
+
+A table shown in the editable grid (components/grid.py) is described by a list of `ColumnSpec`.
+The grid turns the user's edits into `GridChanges` (rows by database id + the version the user
+saw); a service's `save_*(session, actor, changes)` checks them with `check_changes` and writes
+them with `update_row` / `soft_delete_row` (optimistic locking on `version`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.enums import AuditAction, Role
+from db.models import User
+from locales import t
+from services import audit
+from services.accounts.actor import Actor
+from services.errors import Conflict, ConflictError, NotAllowed, Problem
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Landline: area code 0 + 2–3 digits, a hyphen, 7–8 digits, optional "-extension" (0851-12345678).
+LANDLINE_RE = re.compile(r"^0\d{2,3}-\d{7,8}(-\d{1,6})?$")
+STUDENT_NO_RE = re.compile(r"^[A-Za-z0-9]{6,32}$")
+
+
+class ColumnType(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    DATE = "date"
+    BOOL = "bool"
+    SELECT = "select"
+    MULTISELECT = "multiselect"
+
+
+# A validator gets the coerced, non-empty value and returns a locale key (the reason) or None.
+Validator = Callable[[Any], str | None]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of a grid table."""
+
+    field: str
+    label_key: str
+    type: ColumnType = ColumnType.TEXT
+    # Stored values for select/multiselect; labels come from `option_labels` or locales.
+    options: tuple[str, ...] = ()
+    # Locale key prefix for option labels, e.g. "enum.LeftBehindType."; None = show the value.
+    option_prefix: str | None = None
+    required: bool = False
+    validator: Validator | None = None
+    # None = every role that may edit (see) the table at all.
+    edit_roles: frozenset[Role] | None = None
+    view_roles: frozenset[Role] | None = None
+    width: int | None = None
+    # Shown read-only, never saved (e.g. a completeness figure, a class name).
+    computed: bool = False
+    min_value: float | None = None
+    max_value: float | None = None
+    group: str | None = None
+
+    @property
+    def label(self) -> str:
+        return t(self.label_key)
+
+    def option_label(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        return t(f"{self.option_prefix}{value}") if self.option_prefix else str(value)
+
+    def may_see(self, role: Role) -> bool:
+        return self.view_roles is None or role in self.view_roles
+
+    def may_edit(self, role: Role) -> bool:
+        return not self.computed and (self.edit_roles is None or role in self.edit_roles)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows: `frame` has an `id` and a `version` column plus the spec fields."""
+
+    frame: pd.DataFrame
+    total: int
+    # True when `total` is only a lower bound (the service stopped counting, see count_capped).
+    capped: bool = False
+
+
+def count_capped(session: Session, query: Any, cap: int) -> tuple[int, bool]:
+    """(rows of `query`, capped?) counting at most cap + 1 rows: big lists page in constant time."""
+    from sqlalchemy import func, literal, select
+
+    limited = query.with_only_columns(literal(1)).order_by(None).limit(cap + 1).subquery()
+    count = session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(count, cap), count > cap
+
+
+@dataclass
+class RowUpdate:
+    id: int
+    version: int
+    label: str
+    values: dict[str, Any]
+
+
+@dataclass
+class RowInsert:
+    label: str
+    values: dict[str, Any]
+
+
+@dataclass
+class RowDelete:
+    id: int
+    version: int
+    label: str
+
+
+@dataclass
+class GridChanges:
+    """What the user changed in the grid, by database id, with the version each row had."""
+
+    updates: list[RowUpdate] = field(default_factory=list)
+    inserts: list[RowInsert] = field(default_factory=list)
+    deletes: list[RowDelete] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.updates or self.inserts or self.deletes)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+# ---- validators -------------------------------------------------------------------------------
+
+
+def phone(value: Any) -> str | None:
+    """A mobile number (^1[3-9]\\d{9}$) or a landline written 0851-12345678."""
+    text = str(value).strip()
+    return None if MOBILE_RE.match(text) or LANDLINE_RE.match(text) else "spec.reason.phone"
+
+
+def not_in_future(value: Any) -> str | None:
+    return "spec.reason.future" if value > date.today() else None
+
+
+def student_no(value: Any) -> str | None:
+    return None if STUDENT_NO_RE.match(str(value)) else "spec.reason.student_no"
+
+
+# ---- coercion and checks ----------------------------------------------------------------------
+
+
+def is_empty(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    return isinstance(value, list | tuple) and not value
+
+
+def _reverse_options(spec: ColumnSpec) -> dict[str, str]:
+    """Accept both the stored value and its label (pasting from Excel brings labels)."""
+    lookup = {str(v): str(v) for v in spec.options}
+    lookup.update({spec.option_label(v): str(v) for v in spec.options})
+    return lookup
+
+
+def coerce(spec: ColumnSpec, raw: Any) -> tuple[Any, str | None]:
+    """(value in the column's Python type, None) or (raw, reason key)."""
+    if is_empty(raw):
+        return None, None
+    try:
+        if spec.type == ColumnType.TEXT:
+            return str(raw).strip(), None
+        if spec.type == ColumnType.INT:
+            number = float(raw)
+            if not number.is_integer():
+                return raw, "spec.reason.int"
+            return int(number), None
+        if spec.type == ColumnType.FLOAT:
+            return float(raw), None
+        if spec.type == ColumnType.DATE:
+            return _to_date(raw), None
+        if spec.type == ColumnType.BOOL:
+            return _to_bool(raw), None
+        if spec.type == ColumnType.SELECT:
+            value = _reverse_options(spec).get(str(raw).strip())
+            return (value, None) if value is not None else (raw, "spec.reason.option")
+        if spec.type == ColumnType.MULTISELECT:
+            items = raw if isinstance(raw, list | tuple) else re.split(r"[,，、;；\s]+", str(raw))
+            lookup = _reverse_options(spec)
+            values = [lookup.get(str(i).strip()) for i in items if str(i).strip()]
+            return (values, None) if None not in values else (raw, "spec.reason.option")
+    except (TypeError, ValueError):
+        return raw, f"spec.reason.{spec.type.value}"
+    return raw, None
+
+
+def _to_date(raw: Any) -> date:
+    if isinstance(raw, datetime | pd.Timestamp):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip().replace("/", "-").replace(".", "-")
+    return date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+
+
+def _to_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "y", "是", "√", "✓"}:
+        return True
+    if text in {"0", "false", "no", "n", "否", "×"}:
+        return False
+    raise ValueError(text)
+
+
+def check_value(spec: ColumnSpec, raw: Any) -> tuple[Any, str | None]:
+    """Coerce, then required / range / options / validator; returns (value, reason key or None)."""
+    value, reason = coerce(spec, raw)
+    if reason:
+        return value, reason
+    if value is None:
+        return None, "spec.reason.required" if spec.required else None
+    if spec.min_value is not None and value < spec.min_value:
+        return value, "spec.reason.range"
+    if spec.max_value is not None and value > spec.max_value:
+        return value, "spec.reason.range"
+    if spec.validator is not None:
+        return value, spec.validator(value)
+    return value, None
+
+
+def problem(
+    row: str, spec: ColumnSpec | str, value: Any, reason_key: str, **params: Any
+) -> Problem:
+    """A Problem with the column's label and the reason in the user's language."""
+    column = spec.label if isinstance(spec, ColumnSpec) else spec
+    shown = "" if is_empty(value) else value
+    if isinstance(shown, date):
+        shown = shown.isoformat()
+    return Problem(row=row, column=column, value=shown, reason=t(reason_key, **params))
+
+
+def check_changes(specs: Iterable[ColumnSpec], actor: Actor, changes: GridChanges) -> list[Problem]:
+    """Coerce every changed value in place and list what is wrong.
+
+    Raises NotAllowed when a change touches a column the actor may not edit (the grid disables
+    those, so this is a forged or stale request, not a typo).
+    """
+    by_field = {s.field: s for s in specs}
+    problems: list[Problem] = []
+
+    def check_row(label: str, values: dict[str, Any], is_new: bool) -> None:
+        for name in list(values):
+            spec = by_field.get(name)
+            if spec is None or spec.computed:
+                values.pop(name)
+                continue
+            if not spec.may_edit(actor.role):
+                if is_new and is_empty(values[name]):
+                    values.pop(name)
+                    continue
+                raise NotAllowed(f"column {name}")
+            values[name], reason = check_value(spec, values[name])
+            if reason:
+                problems.append(problem(label, spec, values[name], reason))
+        if is_new:
+            for spec in by_field.values():
+                if spec.required and not spec.computed and spec.field not in values:
+                    problems.append(problem(label, spec, None, "spec.reason.required"))
+
+    for update in changes.updates:
+        check_row(update.label, update.values, is_new=False)
+    for insert in changes.inserts:
+        check_row(insert.label, insert.values, is_new=True)
+    return problems
+
+
+# ---- writes with optimistic locking -----------------------------------------------------------
+
+
+def conflict_for(session: Session, obj: Any, label: str) -> Conflict:
+    """Who last changed `obj`, and when, for the conflict message."""
+    who = session.get(User, obj.updated_by) if obj.updated_by else None
+    return Conflict(
+        row=label,
+        entity_id=obj.id,
+        changed_by=who.display_name if who else None,
+        changed_at=obj.updated_at,
+    )
+
+
+def find_conflicts(
+    session: Session, model: type, rows: Iterable[RowUpdate | RowDelete]
+) -> list[Conflict]:
+    """Rows whose stored version is no longer the version the user saw (or that are gone)."""
+    conflicts = []
+    for row in rows:
+        obj = session.get(model, row.id)
+        if obj is None:
+            conflicts.append(
+                Conflict(row=row.label, entity_id=row.id, changed_by=None, changed_at=None)
+            )
+        elif obj.version != row.version or obj.deleted_at is not None:
+            conflicts.append(conflict_for(session, obj, row.label))
+    return conflicts
+
+
+def update_row(
+    session: Session, actor: Actor, obj: Any, seen_version: int, values: dict[str, Any], label: str
+) -> None:
+    """Apply `values` to `obj` if it still has `seen_version`; audited.
+
+    The ORM's version_id_col turns the flush into UPDATE … WHERE id AND version=<loaded>, and the
+    loaded version is checked against the one the user saw, so a save that raced us fails too.
+    """
+    if obj.version != seen_version:
+        raise ConflictError([conflict_for(session, obj, label)])
+    before = audit.snapshot(obj)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.updated_by = actor.user_id
+    _flush_or_conflict(session, obj, label)
+    audit.record(
+        session, actor, AuditAction.UPDATE, obj.__tablename__, obj.id, before, audit.snapshot(obj)
+    )
+
+
+def soft_delete_row(
+    session: Session, actor: Actor, obj: Any, seen_version: int, label: str
+) -> None:
+    if obj.version != seen_version or obj.deleted_at is not None:
+        raise ConflictError([conflict_for(session, obj, label)])
+    obj.deleted_at = datetime.now().astimezone()
+    obj.deleted_by = actor.user_id
+    obj.updated_by = actor.user_id
+    _flush_or_conflict(session, obj, label)
+    audit.record(session, actor, AuditAction.DELETE, obj.__tablename__, obj.id)
+
+
+def restore_row(session: Session, actor: Actor, obj: Any) -> None:
+    """Undo a soft delete (principal/admin)."""
+    actor.require(Role.PRINCIPAL, Role.ADMIN)
+    if obj.deleted_at is None:
+        return
+    obj.deleted_at = None
+    obj.deleted_by = None
+    obj.updated_by = actor.user_id
+    session.flush()
+    audit.record(session, actor, AuditAction.RESTORE, obj.__tablename__, obj.id)
+
+
+def create_row(session: Session, actor: Actor, obj: Any) -> None:
+    obj.created_by = actor.user_id
+    obj.updated_by = actor.user_id
+    session.add(obj)
+    session.flush()
+    audit.record(
+        session, actor, AuditAction.CREATE, obj.__tablename__, obj.id, None, audit.snapshot(obj)
+    )
+
+
+def _flush_or_conflict(session: Session, obj: Any, label: str) -> None:
+    # Take the id first: after a failed flush the session refuses every attribute load.
+    obj_id = obj.id
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConflictError(
+            [Conflict(row=label, entity_id=obj_id, changed_by=None, changed_at=None)]
+        ) from exc
