@@ -102,7 +102,7 @@ def password_change_form(actor: Actor, key: str) -> bool:
             signin.change_own_password(session, actor, current, new)
     except ValidationFailed as err:
         for problem in err.problems:
-            st.error(t(problem.reason))
+            st.error(problem.message)
         return False
     except ServiceError as err:
         st.error(t(err.message_key))

@@ -468,7 +468,7 @@ def _messages(
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     """The problem list as a table: row, column, value, reason (headers in the user's language)."""
     return pd.DataFrame(
-        [[p.row, p.column, "" if p.value is None else str(p.value), p.reason] for p in problems],
+        [[p.row, p.column, "" if p.value is None else str(p.value), p.message] for p in problems],
         columns=[t("grid.problem.row"), t("grid.problem.column"), t("grid.problem.value"),
                  t("grid.problem.reason")],
     )  # fmt: skip

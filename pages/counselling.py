@@ -57,7 +57,7 @@ def run(action, success: str) -> None:  # type: ignore[no-untyped-def]
     except ValidationFailed as exc:
         st.error(t("error.validation_failed", count=len(exc.problems)))
         for problem in exc.problems:
-            st.write(f"· {problem.column}：{problem.reason}")
+            st.write(f"· {problem.column}：{problem.message}")
     except ConflictError as exc:
         st.warning(t("error.conflict", count=len(exc.conflicts)))
     else:

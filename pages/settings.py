@@ -35,7 +35,7 @@ def run_save(action) -> None:  # type: ignore[no-untyped-def]
     except ValidationFailed as exc:
         st.error(t("error.validation_failed", count=len(exc.problems)))
         for problem in exc.problems:
-            st.markdown(f"- {problem.row} · {problem.column}: {problem.reason}")
+            st.markdown(f"- {problem.row} · {problem.column}: {problem.message}")
     except ConflictError as exc:
         st.error(t("error.conflict", count=len(exc.conflicts)))
     else:

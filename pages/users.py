@@ -40,7 +40,7 @@ def run(action: Callable, done: tuple[str, str] | None = None) -> None:
             issued = action(session)
     except ValidationFailed as err:
         for problem in err.problems:
-            st.error(t(problem.reason))
+            st.error(problem.message)
         return
     except ConflictError:
         st.error(t("error.conflict", count=1))

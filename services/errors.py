@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from locales import t
 
 
 class ServiceError(Exception):
@@ -30,7 +34,13 @@ class Problem:
     row: str
     column: str
     value: object
-    reason: str
+    reason: str  # a locales/ key, never translated text; `params` fill it
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The reason in the user's language."""
+        return t(self.reason, **self.params)
 
 
 class ValidationFailed(ServiceError):

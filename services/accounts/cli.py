@@ -40,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             message = COMMANDS[args.command](session, args)
     except ValidationFailed as err:
         for problem in err.problems:
-            print(f"error: {problem.column}: {problem.reason} ({problem.value!r})", file=sys.stderr)
+            print(
+                f"error: {problem.column}: {problem.message} ({problem.value!r})", file=sys.stderr
+            )
         return 2
     except ServiceError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -183,24 +183,24 @@ def _check(item: NoteInput, label: str) -> list[Problem]:
     summary = (item.summary or "").strip()
     if not summary:
         problems.append(
-            Problem(label, t("counselling.col.summary"), "", t("counselling.reason.summary"))
+            Problem(label, t("counselling.col.summary"), "", "counselling.reason.summary")
         )
     elif len(summary) > MAX_SUMMARY:
         problems.append(
             Problem(label, t("counselling.col.summary"), summary[:20] + "…",
-                    t("counselling.reason.summary_long"))
+                    "counselling.reason.summary_long")
         )  # fmt: skip
     if item.note_date is None or item.note_date > date.today():
         problems.append(
             Problem(label, t("counselling.col.note_date"), item.note_date,
-                    t("counselling.reason.date"))
+                    "counselling.reason.date")
         )  # fmt: skip
     try:
         RiskLevel(item.risk_level)
     except ValueError:
         problems.append(
             Problem(label, t("counselling.col.risk_level"), item.risk_level,
-                    t("counselling.reason.risk"))
+                    "counselling.reason.risk")
         )  # fmt: skip
     return problems
 

@@ -84,13 +84,11 @@ def parse_holidays(text: str) -> list[dict[str, str]]:
             start, end = date.fromisoformat(first), date.fromisoformat(last)
         except ValueError:
             problems.append(
-                Problem(str(number), "holidays", line, t("settings.problem.holiday_format"))
+                Problem(str(number), "holidays", line, "settings.problem.holiday_format")
             )
             continue
         if start > end:
-            problems.append(
-                Problem(str(number), "holidays", line, t("settings.problem.dates_order"))
-            )
+            problems.append(Problem(str(number), "holidays", line, "settings.problem.dates_order"))
             continue
         holidays.append({"name": name, "start": start.isoformat(), "end": end.isoformat()})
     if problems:
@@ -108,16 +106,14 @@ def _check_term(data: TermInput) -> None:
     problems = []
     label = data.name or "-"
     if not data.name.strip():
-        problems.append(Problem(label, "name", data.name, t("settings.problem.name_required")))
+        problems.append(Problem(label, "name", data.name, "settings.problem.name_required"))
     if data.start_date > data.end_date:
-        problems.append(
-            Problem(label, "end_date", data.end_date, t("settings.problem.dates_order"))
-        )
+        problems.append(Problem(label, "end_date", data.end_date, "settings.problem.dates_order"))
     for phase, (first, last) in data.phases.items():
         if first > last:
-            problems.append(Problem(label, phase, first, t("settings.problem.dates_order")))
+            problems.append(Problem(label, phase, first, "settings.problem.dates_order"))
         elif first < data.start_date or last > data.end_date:
-            problems.append(Problem(label, phase, first, t("settings.problem.phase_outside_term")))
+            problems.append(Problem(label, phase, first, "settings.problem.phase_outside_term"))
     for holiday in data.holidays:
         if (
             holiday["start"] < data.start_date.isoformat()
@@ -227,7 +223,7 @@ def _check_rule(data: RuleInput) -> None:
     problems = []
 
     def bad(column: str, value: object, key: str) -> None:
-        problems.append(Problem(label, column, value, t(f"settings.problem.{key}")))
+        problems.append(Problem(label, column, value, f"settings.problem.{key}"))
 
     if not data.name.strip():
         bad("name", data.name, "name_required")

@@ -156,30 +156,32 @@ def read_roster(data: bytes, file_name: str, progress: Progress | None = None) -
     sheet = _find_header(grid, file_name)
     if len(sheet.rows) > MAX_ROWS:
         raise _file_problem(
-            file_name, t("import.reason.too_many_rows", rows=len(sheet.rows), limit=MAX_ROWS)
+            file_name, "import.reason.too_many_rows", rows=len(sheet.rows), limit=MAX_ROWS
         )
     if progress:
         progress(0.2, t("import.progress.read", rows=len(sheet.rows)))
     return sheet
 
 
-def _file_problem(file_name: str, reason: str) -> ValidationFailed:
-    return ValidationFailed([Problem(row="", column="", value=file_name, reason=reason)])
+def _file_problem(file_name: str, reason: str, **params: object) -> ValidationFailed:
+    return ValidationFailed(
+        [Problem(row="", column="", value=file_name, reason=reason, params=params)]
+    )
 
 
 def _check_file(data: bytes, file_name: str) -> None:
     lower = file_name.lower()
     if len(data) > MAX_FILE_BYTES:
         megabytes = MAX_FILE_BYTES // (1024 * 1024)
-        raise _file_problem(file_name, t("import.reason.too_large", limit=megabytes))
+        raise _file_problem(file_name, "import.reason.too_large", limit=megabytes)
     if lower.endswith((".xlsm", ".xltm", ".xlam")):
-        raise _file_problem(file_name, t("import.reason.macro"))
+        raise _file_problem(file_name, "import.reason.macro")
     if lower.endswith(".xls"):
-        raise _file_problem(file_name, t("import.reason.old_xls"))
+        raise _file_problem(file_name, "import.reason.old_xls")
     if not lower.endswith((".xlsx", ".csv")):
-        raise _file_problem(file_name, t("import.reason.file_type"))
+        raise _file_problem(file_name, "import.reason.file_type")
     if not data.strip():
-        raise _file_problem(file_name, t("import.reason.empty"))
+        raise _file_problem(file_name, "import.reason.empty")
 
 
 def _read_csv(data: bytes) -> list[list[object]]:
@@ -204,7 +206,7 @@ def _read_xlsx(data: bytes, file_name: str) -> list[list[object]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if any(n.lower().endswith("vbaproject.bin") for n in archive.namelist()):
-                raise _file_problem(file_name, t("import.reason.macro"))
+                raise _file_problem(file_name, "import.reason.macro")
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers record wrong dimensions; read every row
@@ -212,7 +214,7 @@ def _read_xlsx(data: bytes, file_name: str) -> list[list[object]]:
         workbook.close()
         merges = _merged_ranges(data)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _file_problem(file_name, t("import.reason.unreadable")) from exc
+        raise _file_problem(file_name, "import.reason.unreadable") from exc
     _refuse_formulas(grid, file_name)
     width = max((len(r) for r in grid), default=0)
     for row in grid:
@@ -253,7 +255,7 @@ def _refuse_formulas(grid: list[list[object]], file_name: str) -> None:
             row=str(r + 1),
             column=get_column_letter(c + 1),
             value=str(value)[:60],
-            reason=t("import.reason.formula"),
+            reason="import.reason.formula",
         )
         for r, row in enumerate(grid)
         for c, value in enumerate(row)
@@ -279,7 +281,7 @@ def _find_header(grid: list[list[object]], file_name: str) -> RawSheet:
     scan = grid[:HEADER_SCAN_ROWS]
     scores = [_header_score(row) for row in scan]
     if not scores or max(scores) < 2:
-        raise _file_problem(file_name, t("import.reason.no_header"))
+        raise _file_problem(file_name, "import.reason.no_header")
     index = scores.index(max(scores))
     headers = [str(c).strip() if c is not None else "" for c in grid[index]]
     first_data = index + 1

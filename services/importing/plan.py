@@ -34,7 +34,7 @@ def _id_card(value: object) -> str | None:
     if raw is not None and not (
         len(raw) == 18 and raw[:17].isdigit() and raw[17] in "0123456789Xx"
     ):
-        raise v.BadValue(t("import.reason.bad_id_card"))
+        raise v.BadValue("import.reason.bad_id_card")
     return raw.upper() if raw else None
 
 
@@ -155,7 +155,7 @@ def plan_import(
     for needed in ("name", "classroom"):
         if needed not in columns:
             label = t(f"import.field.{needed}")
-            plan.problems.append(Problem("", label, "", t("import.reason.missing_column")))
+            plan.problems.append(Problem("", label, "", "import.reason.missing_column"))
     if plan.problems:
         return plan
     matcher = _Matcher(session, actor.school_id)  # type: ignore[arg-type]
@@ -184,7 +184,7 @@ def apply_import(
     if plan.problems:
         raise ValidationFailed(plan.problems)
     if not plan.rows:
-        raise ValidationFailed([Problem("", "", sheet.file_name, t("import.reason.no_rows"))])
+        raise ValidationFailed([Problem("", "", sheet.file_name, "import.reason.no_rows")])
     if expected_signature is not None and plan.signature() != expected_signature:
         raise ConflictError([Conflict(t("import.changed_since_preview"), 0, None, None)])
     new_names = write_plan(session, actor, plan, today or date.today(), progress)
@@ -234,14 +234,14 @@ def _plan_row(
     if problems:
         return None, problems
 
-    def problem(name: str, reason: str) -> tuple[None, list[Problem]]:
+    def problem(name: str, reason: str, **params: object) -> tuple[None, list[Problem]]:
         column = headers[columns[name]] if name in columns else t(f"import.field.{name}")
         value = cells[columns[name]] if name in columns else None
         value = "" if value is None else value
-        return None, [Problem(str(number), column, value, reason)]
+        return None, [Problem(str(number), column, value, reason, params)]
 
     if not values.get("name"):
-        return problem("name", t("import.reason.required"))
+        return problem("name", "import.reason.required")
     room_key = values.pop("_classroom", None)
     room_id, room_name = matcher.classroom(room_key) if room_key else (None, "")
     if room_id is not None:
@@ -249,24 +249,25 @@ def _plan_row(
     student_no = values.get("student_no")
     if student_no:
         if student_no in matcher.seen_no:
-            again = t("import.reason.duplicate_no", row=matcher.seen_no[student_no])
-            return problem("student_no", again)
+            return problem(
+                "student_no", "import.reason.duplicate_no", row=matcher.seen_no[student_no]
+            )
         matcher.seen_no[student_no] = number
         existing = matcher.by_no.get(student_no)
         if existing is not None and existing["deleted_at"] is not None:
-            return problem("student_no", t("import.reason.deleted_child"))
+            return problem("student_no", "import.reason.deleted_child")
     else:
         identity = (values["name"], values.get("birth_date"), room_id)
         if identity in matcher.seen_identity:
-            again = t("import.reason.duplicate_identity", row=matcher.seen_identity[identity])
-            return problem("name", again)
+            again = matcher.seen_identity[identity]
+            return problem("name", "import.reason.duplicate_identity", row=again)
         matcher.seen_identity[identity] = number
         existing = matcher.by_identity.get(identity) if room_id else None
     if existing is None:
         if not student_no:
-            return problem("student_no", t("import.reason.no_for_new"))
+            return problem("student_no", "import.reason.no_for_new")
         if not room_key:
-            return problem("classroom", t("import.reason.required"))
+            return problem("classroom", "import.reason.required")
         return PlannedRow(number, INSERT, None, values["name"], room_name, values, [], room_key), []
     changes = [
         FieldChange(name, existing[name], value)
@@ -311,5 +312,5 @@ def _convert(
                     values[f"{prefix}_work_city"] = city
                     values[f"{prefix}_work_detail"] = detail
         except v.BadValue as exc:
-            problems.append(Problem(str(number), headers[index], raw, str(exc)))
+            problems.append(Problem(str(number), headers[index], raw, exc.key, exc.params))
     return values, problems

@@ -42,7 +42,7 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
             t("import.col.row"): int(p.row) if str(p.row).isdigit() else p.row,
             t("import.col.column"): p.column,
             t("import.col.value"): _shown(p.value),
-            t("import.col.reason"): p.reason,
+            t("import.col.reason"): p.message,
         }
         for p in problems
     ]

@@ -62,7 +62,12 @@ _FALSE = {"否", "n", "no", "false", "0", "×", "不是", "无", "走读"}
 
 
 class BadValue(ValueError):
-    """A cell that cannot be read as its field; `args[0]` is the reason in the UI language."""
+    """A cell that cannot be read as its field: `key` names the reason in locales/, `params`
+    fill it."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
 
 
 def text(value: object, max_len: int = 200) -> str | None:
@@ -77,7 +82,7 @@ def text(value: object, max_len: int = 200) -> str | None:
     if not result:
         return None
     if len(result) > max_len:
-        raise BadValue(t("import.reason.too_long", limit=max_len))
+        raise BadValue("import.reason.too_long", limit=max_len)
     return result
 
 
@@ -104,7 +109,7 @@ def parse_date(value: object) -> date | None:
             return _make_date(year, month, day)
     if re.fullmatch(r"\d+(\.\d+)?", raw):
         return _date_from_number(float(raw)) if "." not in raw else _year_month_text(raw)
-    raise BadValue(t("import.reason.bad_date"))
+    raise BadValue("import.reason.bad_date")
 
 
 def _year_month_text(raw: str) -> date:
@@ -122,20 +127,20 @@ def _date_from_number(number: float) -> date:
         return _make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     if 1 <= number < 80000:  # an Excel serial day number
         return EXCEL_EPOCH + timedelta(days=int(number))
-    raise BadValue(t("import.reason.bad_date"))
+    raise BadValue("import.reason.bad_date")
 
 
 def _make_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
-        raise BadValue(t("import.reason.bad_date")) from exc
+        raise BadValue("import.reason.bad_date") from exc
 
 
 def check_birth_date(value: date | None, today: date) -> date | None:
     """Birth dates of school children: not in the future and not more than 25 years back."""
     if value is not None and not (date(today.year - 25, 1, 1) <= value <= today):
-        raise BadValue(t("import.reason.birth_range"))
+        raise BadValue("import.reason.birth_range")
     return value
 
 
@@ -163,7 +168,7 @@ def parse_gender(value: object) -> Gender | None:
         return Gender.MALE
     if raw in {"女", "f", "female", "女性", "女生", enum_label(Gender.FEMALE).lower()}:
         return Gender.FEMALE
-    raise BadValue(t("import.reason.bad_gender"))
+    raise BadValue("import.reason.bad_gender")
 
 
 def parse_left_behind(value: object) -> LeftBehindType | None:
@@ -183,7 +188,7 @@ def parse_left_behind(value: object) -> LeftBehindType | None:
         return LeftBehindType.FATHER
     if has_mother and not has_father:
         return LeftBehindType.MOTHER
-    raise BadValue(t("import.reason.bad_left_behind"))
+    raise BadValue("import.reason.bad_left_behind")
 
 
 def parse_bool(value: object) -> bool | None:
@@ -194,7 +199,7 @@ def parse_bool(value: object) -> bool | None:
         return True
     if raw in _FALSE:
         return False
-    raise BadValue(t("import.reason.bad_bool"))
+    raise BadValue("import.reason.bad_bool")
 
 
 def parse_age(value: object) -> int | None:
@@ -203,7 +208,7 @@ def parse_age(value: object) -> int | None:
         return None
     raw = raw.removesuffix("岁")
     if not raw.isdigit() or not 10 <= int(raw) <= 110:
-        raise BadValue(t("import.reason.bad_age"))
+        raise BadValue("import.reason.bad_age")
     return int(raw)
 
 
@@ -218,7 +223,7 @@ def parse_key_reasons(value: object) -> list[str] | None:
         if not part:
             continue
         if part not in labels:
-            raise BadValue(t("import.reason.bad_key_reason", options="、".join(list(labels)[:6])))
+            raise BadValue("import.reason.bad_key_reason", options="、".join(list(labels)[:6]))
         reasons.append(labels[part])
     return reasons
 
@@ -247,10 +252,10 @@ def parse_class(value: object, grade_value: object = None) -> tuple[int, int] | 
     else:
         match = _CLASS.match(raw)
         if not match:
-            raise BadValue(t("import.reason.bad_class"))
+            raise BadValue("import.reason.bad_class")
         grade, number = int(match.group(1)), int(match.group(2))
     if not (1 <= grade <= 9 and 1 <= number <= 30):
-        raise BadValue(t("import.reason.bad_class"))
+        raise BadValue("import.reason.bad_class")
     return grade, number
 
 
@@ -260,7 +265,7 @@ def parse_grade(value: object) -> int | None:
         return None
     match = _GRADE_ONLY.match(re.sub(r"\s", "", _digits_for_cn(raw)))
     if not match:
-        raise BadValue(t("import.reason.bad_class"))
+        raise BadValue("import.reason.bad_class")
     return int(match.group(1))
 
 

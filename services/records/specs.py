@@ -252,12 +252,12 @@ def check_value(spec: ColumnSpec, raw: Any) -> tuple[Any, str | None]:
 def problem(
     row: str, spec: ColumnSpec | str, value: Any, reason_key: str, **params: Any
 ) -> Problem:
-    """A Problem with the column's label and the reason in the user's language."""
+    """A Problem with the column's label and the reason's locale key."""
     column = spec.label if isinstance(spec, ColumnSpec) else spec
     shown = "" if is_empty(value) else value
     if isinstance(shown, date):
         shown = shown.isoformat()
-    return Problem(row=row, column=column, value=shown, reason=t(reason_key, **params))
+    return Problem(row=row, column=column, value=shown, reason=reason_key, params=params)
 
 
 def check_changes(specs: Iterable[ColumnSpec], actor: Actor, changes: GridChanges) -> list[Problem]:

@@ -15,6 +15,7 @@ import pytest
 from db.engine import write_session
 from db.enums import AuditAction, Role
 from db.models import TeachingAssignment
+from locales import t
 from services.accounts import cli, signin, user_admin, user_list
 from services.accounts.actor import SYSTEM_ACTOR
 from services.accounts.cookie_key import CookieKeyError, load_cookie_key
@@ -511,4 +512,4 @@ def test_create_admin_command_prints_a_one_time_password(engine, capsys):
 
     again = ["--database-url", url, "create-admin", "--username", "wang", "--name", "王"]
     assert cli.main([*again, "--school-code", "3601"]) == 2
-    assert "accounts.username_taken" in capsys.readouterr().err
+    assert t("accounts.username_taken") in capsys.readouterr().err

@@ -116,7 +116,7 @@ def test_activity_validation_writes_nothing(session):
         t("activities.col.date"),
         t("activities.col.classes"),
     }
-    assert all(p.reason for p in caught.value.problems)
+    assert all(p.message for p in caught.value.problems)
     assert list_activities(session, s.principal).empty
 
 

@@ -62,7 +62,7 @@ def test_amount_must_be_positive_and_sponsor_named_nothing_written(session):
     )
     with pytest.raises(ValidationFailed) as caught:
         save_aid_changes(session, s.principal, changes, term)
-    reasons = sorted(p.reason for p in caught.value.problems)
+    reasons = sorted(p.message for p in caught.value.problems)
     assert reasons == sorted([t("aid.reason.amount"), t("aid.reason.sponsor")])
     assert session.scalar(select(func.count(Aid.id))) == 0
 

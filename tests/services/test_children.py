@@ -104,7 +104,7 @@ def test_invalid_cells_are_all_listed_and_nothing_is_written(session):
     assert ("新生", "学籍号") in found and ("新生", "班级") in found  # required
     assert ("乙", "监护人电话") not in found  # a landline in the documented form is fine
     phone_problem = next(p for p in failed.value.problems if p.column == "父亲电话")
-    assert phone_problem.value == "12345" and "手机号" in phone_problem.reason
+    assert phone_problem.value == "12345" and "手机号" in phone_problem.message
     session.refresh(b)
     assert (b.version, b.student_no) == (1, "G00000002")
     assert audit_count(session) == before

@@ -52,7 +52,7 @@ def test_contact_before_birth_or_in_the_future_is_refused(session):
     with pytest.raises(ValidationFailed) as before_birth:
         quick(session, s.head, child, when=date(2018, 2, 1))
     assert before_birth.value.problems[0].row == "小新"
-    assert "出生" in before_birth.value.problems[0].reason
+    assert "出生" in before_birth.value.problems[0].message
     with pytest.raises(ValidationFailed) as future:
         quick(session, s.head, child, when=date.today() + timedelta(days=2))
     assert future.value.problems[0].column == "联系日期"

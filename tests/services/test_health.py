@@ -53,7 +53,7 @@ def test_validation_rejects_impossible_values_with_a_clear_message_and_writes_no
     with pytest.raises(ValidationFailed) as caught:
         save(session, s.principal, s.class_a, updates)
 
-    found = {(p.row, p.column, p.value): p.reason for p in caught.value.problems}
+    found = {(p.row, p.column, p.value): p.message for p in caught.value.problems}
     assert found[(a1.name, t("health.col.height_cm"), 13.2)] == t("health.reason.height_cm")
     assert "80–200" in found[(a1.name, t("health.col.height_cm"), 13.2)]
     assert found[(a1.name, t("health.col.vision_left"), 0.8)] == t("health.reason.vision_left")
@@ -75,7 +75,7 @@ def test_systolic_must_exceed_diastolic_even_when_only_one_is_edited(session):
             [RowUpdate(child.id, 1, child.name, {"bp_diastolic": 110})],
         )
     (only,) = caught.value.problems
-    assert only.reason == t("health.reason.bp_order")
+    assert only.message == t("health.reason.bp_order")
 
 
 def test_batch_save_creates_then_updates_with_flags_and_history(session):
@@ -150,5 +150,5 @@ def test_a_new_check_needs_a_measurement(session):
         save(
             session, s.principal, s.class_a, [RowUpdate(child.id, 0, child.name, {"notes": "请假"})]
         )
-    assert caught.value.problems[0].reason == t("health.reason.no_measure")
+    assert caught.value.problems[0].message == t("health.reason.no_measure")
     assert count_checks(session) == 0

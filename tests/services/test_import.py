@@ -245,7 +245,7 @@ def test_every_bad_row_is_reported_exactly(session, school_setup):
         ("6", "出生年月", "2030-01-01"),
         ("6", "留守情况", "单亲外出"),
     }
-    reasons = {(p.row, p.column): p.reason for p in plan.problems}
+    reasons = {(p.row, p.column): p.message for p in plan.problems}
     assert "男" in reasons[("3", "性别")]
     assert "必填" in reasons[("4", "姓名")]
     assert not plan.ok
@@ -262,7 +262,7 @@ def test_duplicate_student_number_in_the_file(session, school_setup):
     )
     _, plan = plan_of(session, school_setup["principal"], data)
     assert [(p.row, p.column) for p in plan.problems] == [("3", "学籍号")]
-    assert "第 2 行" in plan.problems[0].reason
+    assert "第 2 行" in plan.problems[0].message
 
 
 def test_nothing_is_written_when_any_row_is_bad(session, school_setup):
@@ -296,7 +296,7 @@ def test_formula_cells_are_refused(session, school_setup):
     with pytest.raises(ValidationFailed) as caught:
         read_roster(data, "f.xlsx")
     assert [(p.row, p.column) for p in caught.value.problems] == [("2", "H")]
-    assert "公式" in caught.value.problems[0].reason
+    assert "公式" in caught.value.problems[0].message
 
 
 def test_macro_files_and_other_types_are_refused():
@@ -313,12 +313,12 @@ def test_oversized_file_and_too_many_rows(monkeypatch):
     monkeypatch.setattr(parsing, "MAX_FILE_BYTES", len(data) - 1)
     with pytest.raises(ValidationFailed) as caught:
         read_roster(data, "big.xlsx")
-    assert "MB" in caught.value.problems[0].reason
+    assert "MB" in caught.value.problems[0].message
     monkeypatch.setattr(parsing, "MAX_FILE_BYTES", 10 * 1024 * 1024)
     monkeypatch.setattr(parsing, "MAX_ROWS", 29)
     with pytest.raises(ValidationFailed) as caught:
         read_roster(data, "big.xlsx")
-    assert "30" in caught.value.problems[0].reason and "29" in caught.value.problems[0].reason
+    assert "30" in caught.value.problems[0].message and "29" in caught.value.problems[0].message
 
 
 def test_only_principal_and_admin_may_import(session, school_setup):

@@ -31,7 +31,7 @@ def test_same_pair_twice_in_a_term_is_refused(session):
     pairings.assign(session, s.principal, s.term.id, s.teacher_user.id, [kid.id])
     with pytest.raises(ValidationFailed) as failed:
         pairings.assign(session, s.principal, s.term.id, s.teacher_user.id, [kid.id])
-    assert "已与这名儿童结对" in failed.value.problems[0].reason
+    assert "已与这名儿童结对" in failed.value.problems[0].message
     other_term = make_term(session, s.school)
     pairings.assign(session, s.principal, other_term.id, s.teacher_user.id, [kid.id])
     assert session.query(Pairing).count() == 2
