@@ -1,0 +1,37 @@
+"""Read-only labelled tables: one call shows a frame with translated headers and fixed widths.
+
+    tables.show(frame, {"name": t("x.col.name"), "amount": t("x.col.amount")}, key="x.table")
+
+Only the columns named in `labels` are shown, in that order; user text is shown as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+
+def show(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    key: str | None = None,
+    widths: Mapping[str, str] | None = None,
+    height: int | str = "auto",
+    where: Any = None,
+) -> None:
+    """Show `frame`'s columns named in `labels` with those headers (widths: small/medium/large)."""
+    box = where if where is not None else st
+    columns = [c for c in labels if c in frame.columns]
+    config = {c: st.column_config.Column(labels[c], width=(widths or {}).get(c)) for c in columns}
+    box.dataframe(
+        frame[columns],
+        column_config=config,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        key=key,
+    )

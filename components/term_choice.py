@@ -1,0 +1,38 @@
+"""The current-term choice every term-based page shows: the terms the actor may see, the term
+running today preselected. One helper, so every page picks "this term" the same way."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from components.context import ready_engine
+from db.engine import read_session
+from services.accounts.actor import Actor
+from services.care.participation import current_term_id, terms_in_view
+
+
+def choose_term(
+    actor: Actor, label: str, key: str, *, where: Any = None, empty_message: str | None = None
+) -> int | None:
+    """A term selectbox (today's term first choice); None, or a stop with `empty_message`, when
+    the school has no term yet."""
+    with read_session(ready_engine()) as session:
+        terms = terms_in_view(session, actor)
+        current = current_term_id(session, actor, date.today())
+    if not terms:
+        if empty_message is not None:
+            st.info(empty_message)
+            st.stop()
+        return None
+    ids = list(terms)
+    box = where if where is not None else st
+    return box.selectbox(
+        label,
+        ids,
+        index=ids.index(current) if current in ids else 0,
+        format_func=terms.get,
+        key=key,
+    )
