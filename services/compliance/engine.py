@@ -1,6 +1,6 @@
 """Contact compliance (联系达标率, DESIGN.md §6), computed in the database.
 
-Vocabulary (README "Contact compliance — definitions" says the same in plain words):
+Vocabulary (docs/compliance.md "Definitions" says the same in plain words):
 
 - A *period* of a rule is a calendar month, a Monday–Sunday week, or a term phase (期初/期中/期末),
   clipped to the term's dates. A period with no school day (all of it a holiday) is not a period.
