@@ -5,7 +5,7 @@
 #       | sudo install -m 640 -o root -g careledger /dev/stdin /etc/careledger/careledger.env
 #   deploy/make-env.sh compose | sudo install -m 600 /dev/stdin /etc/careledger/compose.env
 #
-# Run it ONCE: a new cookie key signs everyone out. Keep a copy of the file with the backups.
+# Run it ONCE: a new cookie key signs everyone out. Keep a copy somewhere safe, not with the backups (it holds the secret cookie key).
 set -euo pipefail
 
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }

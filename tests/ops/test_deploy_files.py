@@ -1,4 +1,4 @@
-"""The deployment files say what the README promises (no Docker engine here to run them)."""
+"""The deployment files say what docs/deploy.md promises (no Docker engine here to run them)."""
 
 from __future__ import annotations
 
