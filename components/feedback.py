@@ -11,7 +11,7 @@ save and is shown by `show_flash()` (called by `page_start`) on the next run.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -49,18 +49,24 @@ def submit(
     success: str | None = None,
     rerun: bool = True,
     where: Any = None,
+    on_error: Mapping[type[ServiceError], Callable[[Any], object]] | None = None,
 ) -> T:
     """Run `action(session)` in one write transaction; show success or the reason it failed.
 
     `success` is shown after the rerun (or at once with `rerun=False`); `where` is the container
-    for messages (default: the page). Returns the action's result, or `FAILED`.
+    for messages (default: the page); `on_error` shows some error classes in a page's own words.
+    Returns the action's result, or `FAILED`.
     """
     box = where if where is not None else st
     try:
         with write_session(ready_engine()) as session:
             result = action(session)
     except ServiceError as exc:
-        show_error(exc, where=box)
+        own = next((show for kind, show in (on_error or {}).items() if isinstance(exc, kind)), None)
+        if own is not None:
+            own(exc)
+        else:
+            show_error(exc, where=box)
         return FAILED
     except SQLAlchemyError:
         # e.g. a unique key taken by a save that raced ours: nothing was written.
