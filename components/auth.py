@@ -14,13 +14,14 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
+from components import feedback
 from components.context import ACTOR_KEY, ready_engine, set_actor
+from components.form_errors import ONE_MESSAGE_PER_PROBLEM
 from db.engine import read_session, write_session
 from locales import t
 from services.accounts import signin
 from services.accounts.actor import Actor
 from services.accounts.cookie_key import CookieKeyError, load_cookie_key
-from services.errors import ServiceError, ValidationFailed
 
 AUTHENTICATOR_KEY = "careledger_authenticator"
 MUST_CHANGE_KEY = "careledger_must_change_password"
@@ -97,18 +98,15 @@ def password_change_form(actor: Actor, key: str) -> bool:
     if new != repeat:
         st.error(t("accounts.passwords_differ"))
         return False
-    try:
-        with write_session(ready_engine()) as session:
-            signin.change_own_password(session, actor, current, new)
-    except ValidationFailed as err:
-        for problem in err.problems:
-            st.error(problem.message)
-        return False
-    except ServiceError as err:
-        st.error(t(err.message_key))
+    changed = feedback.submit(
+        lambda session: signin.change_own_password(session, actor, current, new),
+        success=t("accounts.password_changed"),
+        rerun=False,
+        on_error=ONE_MESSAGE_PER_PROBLEM,
+    )
+    if changed is feedback.FAILED:
         return False
     st.session_state[MUST_CHANGE_KEY] = False
-    st.success(t("accounts.password_changed"))
     return True
 
 
