@@ -11,11 +11,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from db.engine import write_session
+from components import feedback
 from locales import t
 from services.accounts.actor import Actor
 from services.care.activities import save_signin
-from services.errors import NotAllowed, NotFound
 
 NOTICE_KEY = "signin.notice"
 
@@ -47,11 +46,14 @@ def _forget(activity_id: int) -> None:
 
 
 @st.fragment
-def show(activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine) -> None:
+def show(
+    activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine | None = None
+) -> None:
     """Render the roster of `activity_id` (services.care.activities.signin_roster) and its save.
 
     A fragment: ticking a box reruns only this panel, not the page's grid and statistics;
-    the save reruns the whole page so that the counts elsewhere follow.
+    the save reruns the whole page so that the counts elsewhere follow. `engine` is unused (the
+    save goes through feedback.submit); it stays until pages/activities.py stops passing it.
     """
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
@@ -98,11 +100,10 @@ def show(activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine) -
         chosen = [
             int(c) for c in roster["child_id"] if st.session_state.get(child_key(activity_id, c))
         ]
-        try:
-            with write_session(engine) as session:
-                result = save_signin(session, actor, activity_id, chosen)
-        except (NotAllowed, NotFound) as exc:
-            st.error(t(exc.message_key))
+        result = feedback.submit(
+            lambda session: save_signin(session, actor, activity_id, chosen), rerun=False
+        )
+        if result is feedback.FAILED:
             return
         _forget(activity_id)
         st.session_state[NOTICE_KEY] = t("activities.signin.saved", **vars(result))
