@@ -22,13 +22,19 @@ def show(
     widths: Mapping[str, str] | None = None,
     height: int | str = "auto",
     where: Any = None,
+    rename: bool = False,
 ) -> None:
-    """Show `frame`'s columns named in `labels` with those headers (widths: small/medium/large)."""
+    """Show `frame`'s columns named in `labels` with those headers (widths: small/medium/large);
+    `rename` makes the headers the shown frame's own column names (as tests read them)."""
     box = where if where is not None else st
     columns = [c for c in labels if c in frame.columns]
-    config = {c: st.column_config.Column(labels[c], width=(widths or {}).get(c)) for c in columns}
+    shown = frame[columns].rename(columns=dict(labels)) if rename else frame[columns]
+    config = {
+        name: st.column_config.Column(labels[c], width=(widths or {}).get(c))
+        for name, c in zip(shown.columns, columns, strict=True)
+    }
     box.dataframe(
-        frame[columns],
+        shown,
         column_config=config,
         hide_index=True,
         width="stretch",
