@@ -155,19 +155,26 @@ def _activities_in_view(
     return conds
 
 
-def _children_counts(session: Session, actor: Actor, key: Any | None) -> dict[tuple, int]:
+def _children_counts(
+    session: Session, actor: Actor, key: Any | None, children: tuple = ()
+) -> dict[tuple, int]:
     """(key, is_left_behind) → enrolled children in view; key None groups everyone together."""
     keys = [key] if key is not None else []
     rows = session.execute(
         select(*keys, IS_LEFT_BEHIND, func.count(Child.id))
-        .where(*_children_in_view(actor))
+        .where(*_children_in_view(actor), *children)
         .group_by(*keys, IS_LEFT_BEHIND)
     )
     return {(r[0] if keys else None, int(r[-2])): int(r[-1]) for r in rows}
 
 
 def _participant_counts(
-    session: Session, actor: Actor, key: Any | None, date_from: date | None, date_to: date | None
+    session: Session,
+    actor: Actor,
+    key: Any | None,
+    date_from: date | None,
+    date_to: date | None,
+    children: tuple = (),
 ) -> tuple[dict[tuple, int], dict[Any, int]]:
     """(key, is_left_behind) → distinct children who took part; key → attendances."""
     keys = [key] if key is not None else []
@@ -184,6 +191,7 @@ def _participant_counts(
         .where(
             attended_condition(),
             *_children_in_view(actor),
+            *children,
             *_activities_in_view(session, actor, date_from, date_to),
         )
         .group_by(*keys, IS_LEFT_BEHIND)
@@ -211,9 +219,14 @@ def _group_figures(children: dict[tuple, int], participants: dict[tuple, int], k
 
 
 def participation_by_type(
-    session: Session, actor: Actor, date_from: date | None = None, date_to: date | None = None
+    session: Session,
+    actor: Actor,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    children: tuple = (),
 ) -> pd.DataFrame:
-    """Reach of each activity type among left-behind and other children (see module doc)."""
+    """Reach of each activity type among left-behind and other children (see module doc);
+    `children`: extra conditions on Child (a grade or class, services/metrics/scope.py)."""
     activities = dict(
         session.execute(
             select(Activity.activity_type, func.count(Activity.id))
@@ -221,9 +234,9 @@ def participation_by_type(
             .group_by(Activity.activity_type)
         ).all()
     )
-    totals = _children_counts(session, actor, None)
+    totals = _children_counts(session, actor, None, children)
     participants, attendances = _participant_counts(
-        session, actor, Activity.activity_type, date_from, date_to
+        session, actor, Activity.activity_type, date_from, date_to, children
     )
     rows = []
     for member in ActivityType:
@@ -283,11 +296,18 @@ def participation_by_class(
 
 
 def participation_summary(
-    session: Session, actor: Actor, date_from: date | None = None, date_to: date | None = None
+    session: Session,
+    actor: Actor,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    children: tuple = (),
 ) -> pd.DataFrame:
-    """One row: activities, attendances and reach of the period over everyone in view."""
-    children = _children_counts(session, actor, None)
-    participants, attendances = _participant_counts(session, actor, None, date_from, date_to)
+    """One row: activities, attendances and reach of the period over everyone in view (or the
+    `children` conditions, as participation_by_type)."""
+    counts = _children_counts(session, actor, None, children)
+    participants, attendances = _participant_counts(
+        session, actor, None, date_from, date_to, children
+    )
     activities = session.scalar(
         select(func.count(Activity.id)).where(
             *_activities_in_view(session, actor, date_from, date_to)
@@ -296,7 +316,7 @@ def participation_summary(
     row = {
         "activities": int(activities or 0),
         "attendances": sum(attendances.values()),
-        **_group_figures(children, participants, None),
+        **_group_figures(counts, participants, None),
     }
     return pd.DataFrame([row], columns=SUMMARY_COLUMNS)
 
