@@ -14,7 +14,7 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
-from services.compliance import engine as compliance_engine
+from services.compliance import due as compliance_due
 from services.compliance.engine import compliance_rows, compliance_table
 from services.compliance.periods import term_periods
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
@@ -30,7 +30,7 @@ def met_strategy(request, monkeypatch, engine):
     if request.param == "summaries" and engine.dialect.name != "postgresql":
         pytest.skip("bit_or summaries are PostgreSQL-only")
     dialects = {"postgresql"} if request.param == "summaries" else set()
-    monkeypatch.setattr(compliance_engine, "SET_BASED_DIALECTS", frozenset(dialects))
+    monkeypatch.setattr(compliance_due, "SET_BASED_DIALECTS", frozenset(dialects))
     return request.param
 
 
