@@ -23,7 +23,9 @@ with read_session(engine) as session:
 kpi.show(
     [
         kpi.Kpi(
-            t("children.archive_rate"), kpi.percent(rate.rate), t("children.archive_rate_help")
+            t("children.archive_rate"),
+            "—" if rate.rate is None else kpi.percent(rate.rate),
+            t("children.archive_rate_help"),
         ),
         kpi.Kpi(t("children.complete"), f"{rate.complete:,}"),
         kpi.Kpi(t("children.incomplete"), f"{rate.total - rate.complete:,}"),

@@ -8,6 +8,8 @@ from typing import Any
 from db.enums import EnrolmentStatus, Gender, KeyReason, LeftBehindType, Role
 from services.records.specs import ColumnSpec, ColumnType, not_in_future, phone, student_no
 
+EDITORS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER})
+READERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR})
 LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
 ID_CARD_ROLES = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER})
 

@@ -258,3 +258,61 @@ def test_completeness_per_child_and_archive_rate(session):
 
     rate = children.archive_completeness(session, s.principal)
     assert (rate.complete, rate.total) == (1, 3)  # left-behind children only
+
+
+# What the archive rule says about a guardian phone: valid, or not (then the archive is incomplete).
+GUARDIAN_PHONES = {
+    "13670995825": True,
+    "136709958254": False,  # the demo's 12-digit number (issue 12)
+    "1367099582": False,
+    "12670995825": False,
+    "0851-12345678": True,
+    "0851-1234567-12": True,
+    "085112345678": False,
+    " 13670995825 ": True,
+    "电话未知": False,
+}
+
+
+def test_archive_counts_a_phone_only_when_it_is_valid_in_sql_and_in_python(session):
+    s = School(session)
+    father = {"father_name": "父", "father_phone": "13800000000", "father_work_province": "广东"}
+    for number in GUARDIAN_PHONES:
+        s.child(name=number, left_behind_type=LeftBehindType.FATHER, guardian_phone=number, **father)
+    # An optional phone (the mother is at home) that is filled in must be valid too.
+    s.child(
+        name="母亲号码错",
+        left_behind_type=LeftBehindType.FATHER,
+        mother_phone="1380000000",
+        **father,
+    )
+
+    frame = children.list_children(session, s.principal, ChildFilter()).frame.set_index("name")
+    in_python = {name: frame.at[name, "missing"] == "" for name in frame.index}
+    in_sql = dict(session.execute(select(Child.name, children.complete_condition() == 1)).all())
+    expected = {**GUARDIAN_PHONES, "母亲号码错": False}
+    assert in_python == expected
+    assert {name: bool(ok) for name, ok in in_sql.items()} == expected
+    assert "监护人电话" in frame.at["136709958254", "missing"]
+    assert "母亲电话" in frame.at["母亲号码错", "missing"]
+
+    rate = children.archive_completeness(session, s.principal)
+    assert (rate.complete, rate.total) == (sum(expected.values()), len(expected))
+
+
+def test_archive_rate_of_an_empty_selection_is_none_not_100_percent(session):
+    s = School(session)
+    s.child(name="甲", left_behind_type=LeftBehindType.BOTH)
+    rate = children.archive_completeness(session, s.principal, ChildFilter(search="没有这个人"))
+    assert (rate.complete, rate.total, rate.rate) == (0, 0, None)
+
+
+def test_no_module_of_the_archive_is_over_400_lines():
+    from pathlib import Path
+
+    import services.records.children as module
+
+    folder = Path(module.__file__).parent
+    names = ("children.py", "child_columns.py", "archive.py", "child_writes.py")
+    sizes = {n: len((folder / n).read_text(encoding="utf-8").splitlines()) for n in names}
+    assert {name: lines for name, lines in sizes.items() if lines > 400} == {}
