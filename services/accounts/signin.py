@@ -20,7 +20,7 @@ from db.enums import AuditAction
 from db.models import User
 from services import audit
 from services.accounts.actor import Actor, load_actor
-from services.accounts.passwords import hash_password, password_problem, verify_password
+from services.accounts.passwords import hash_password, password_issues, verify_password
 from services.errors import NotAllowed, Problem, ValidationFailed
 
 MAX_FAILED_LOGINS = 5
@@ -220,11 +220,14 @@ def change_own_password(
         raise ValidationFailed(
             [Problem(actor.username, "current_password", "", "accounts.wrong_current_password")]
         )
-    problem = password_problem(new_password)
-    if problem is None and new_password == current_password:
-        problem = "accounts.password_unchanged"
-    if problem is not None:
-        raise ValidationFailed([Problem(actor.username, "new_password", "", problem)])
+    problems = [
+        Problem(actor.username, "new_password", "", issue.reason, issue.params)
+        for issue in password_issues(new_password, user.username)
+    ]
+    if new_password == current_password:
+        problems = [Problem(actor.username, "new_password", "", "accounts.password_unchanged")]
+    if problems:
+        raise ValidationFailed(problems)
     store_password(session, actor, user, new_password, must_change=False, how="changed")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ from db.enums import AuditAction, Role
 from db.models import Classroom, School, User
 from services import audit
 from services.accounts.actor import SYSTEM_ACTOR, Actor
-from services.accounts.passwords import hash_password
+from services.accounts.passwords import hash_password, password_problem
 from services.accounts.signin import normalise_username, store_password
 from services.accounts.user_classes import classes_of, set_user_classes
 from services.errors import Conflict, ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
@@ -56,12 +55,10 @@ class IssuedPassword:
 
 
 def one_time_password(length: int = 10) -> str:
-    """A random password that meets the policy (letters and digits)."""
+    """A random password that meets the policy (services/accounts/passwords.py)."""
     while True:
         candidate = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
-        if any(c in string.ascii_letters for c in candidate) and any(
-            c.isdigit() for c in candidate
-        ):
+        if password_problem(candidate) is None:
             return candidate
 
 

@@ -135,8 +135,8 @@ def test_a_new_account_must_change_its_password_first(school, app_env):
     assert at.title[0].value == "请设置新密码"
     assert len(at.sidebar.caption) == 0  # the gate stopped before the menu was built
     at.text_input[0].input(TEST_PASSWORD)
-    at.text_input[1].input("mychoice1")
-    at.text_input[2].input("mychoice1")
+    at.text_input[1].input("My-choice1")
+    at.text_input[2].input("My-choice1")
     at = submit(at, "修改密码")
     assert not at.exception
     assert at.title[0].value != "请设置新密码"

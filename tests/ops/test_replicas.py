@@ -44,7 +44,7 @@ from tests.factories import TEST_PASSWORD, make_school, make_user
 from tests.ops.helpers import nginx_config, small_school
 
 pytestmark = pytest.mark.xdist_group("replicas")
-NEW_PASSWORD = "Careledger2026"
+NEW_PASSWORD = "Lanhua-2026x"  # passes the policy (not the app's name: that is common)
 FAILED = "用户名或密码错误，或账号已被锁定。"
 
 

@@ -251,9 +251,9 @@ def test_change_own_password_checks_current_password_and_policy(session):
     user = make_user(session, make_school(session), username="lu", must_change_password=True)
     actor = actor_of(session, user)
     cases = [
-        ("wrong-pass1", "newpass123", "accounts.wrong_current_password"),
+        ("wrong-pass1", "Lanhua-2026x", "accounts.wrong_current_password"),
         (TEST_PASSWORD, "short1", "password.too_short"),
-        (TEST_PASSWORD, "onlyletters", "password.letters_and_digits"),
+        (TEST_PASSWORD, "onlyletters", "password.character_classes"),
         (TEST_PASSWORD, TEST_PASSWORD, "accounts.password_unchanged"),
     ]
     for current, new, reason in cases:
@@ -261,10 +261,10 @@ def test_change_own_password_checks_current_password_and_policy(session):
             signin.change_own_password(session, actor, current, new)
         assert err.value.problems[0].reason == reason
 
-    signin.change_own_password(session, actor, TEST_PASSWORD, "newpass123")
+    signin.change_own_password(session, actor, TEST_PASSWORD, "Lanhua-2026x")
 
     fresh = reload_user(session, user.id)
-    assert verify_password("newpass123", fresh.password_hash)
+    assert verify_password("Lanhua-2026x", fresh.password_hash)
     assert fresh.must_change_password is False
     [entry] = audit_rows(session, AuditAction.UPDATE)
     assert entry.before == {"password": "(old)", "must_change_password": True}

@@ -99,7 +99,7 @@ def test_each_kind_of_account_action_is_audited_once(session):
     issued = user_admin.create_user(session, admin, UserDraft("liu", "刘老师", Role.TEACHER))
     signin.authenticate(session, "liu", "not-it-123", at=T0)
     sign_in = signin.authenticate(session, "liu", issued.one_time_password, at=T0)
-    signin.change_own_password(session, sign_in.actor, issued.one_time_password, "mine12345")
+    signin.change_own_password(session, sign_in.actor, issued.one_time_password, "Mine-12345")
     signin.end_session(session, sign_in.actor)
     user_admin.set_user_active(session, admin, issued.user_id, False)
     export_audit_entries(session, admin, AuditFilter(), "csv")
