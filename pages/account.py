@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-from components import auth
-from components.context import current_actor
+from components import auth, feedback
 from locales import enum_label, t
 
-actor = current_actor()
-st.title(t("accounts.my_title"))
+actor = feedback.page_start(t("accounts.my_title"))
 
 st.markdown(
     f"**{t('accounts.display_name')}**：{actor.display_name}  \n"
