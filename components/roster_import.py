@@ -1,0 +1,158 @@
+"""The import page's steps: read the upload, confirm the columns, the dry run, the import.
+
+The file and its dry run are kept per upload in session state (`import_state`), so a rerun
+does not read the file again, and the dry run runs again only when the columns change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from components import download, feedback
+from components.context import ready_engine
+from db.engine import read_session
+from locales import t
+from services.accounts.actor import Actor
+from services.errors import ConflictError, NotAllowed, Problem, ValidationFailed
+from services.importing.parsing import FIELDS, RawSheet, read_roster, suggest_mapping
+from services.importing.plan import ImportPlan, apply_import, plan_import
+from services.importing.preview import error_sheet, plan_frame, problems_frame
+
+STATE_KEY = "import_state"
+ColumnMapping = dict[str, str | None]
+
+
+def state_for(upload: UploadedFile) -> dict[str, Any]:
+    """This upload's saved steps (forgotten when another file is uploaded)."""
+    state = st.session_state.setdefault(STATE_KEY, {})
+    if state.get("file_id") != upload.file_id:
+        state.clear()
+        state["file_id"] = upload.file_id
+    return state
+
+
+def read_sheet(upload: UploadedFile, state: dict[str, Any]) -> RawSheet:
+    """The uploaded roster, read once; stops with the file's problems when it cannot be read."""
+    if "sheet" not in state and "file_problems" not in state:
+        bar = st.progress(0.0)
+        try:
+            state["sheet"] = read_roster(upload.getvalue(), upload.name, progress=_moves(bar))
+        except ValidationFailed as failed:
+            state["file_problems"] = failed.problems
+        bar.empty()
+    if "file_problems" in state:
+        show_problems(state["file_problems"], "import_file_errors")
+        st.stop()
+    return state["sheet"]
+
+
+def column_mapping(sheet: RawSheet, file_id: str) -> ColumnMapping:
+    """One choice per column header (suggested from its name): which field, or skip it."""
+    st.subheader(t("import.mapping"))
+    st.caption(
+        t("import.header_found", row=sheet.header_row, rows=len(sheet.rows))
+        + " "
+        + t("import.mapping_help")
+    )
+    suggested = suggest_mapping(sheet.headers)
+    choices = [None, *FIELDS]
+    columns = st.columns(4)
+    mapping = {
+        header: columns[i % 4].selectbox(
+            header,
+            choices,
+            index=choices.index(suggested[header]),
+            format_func=lambda f: t("import.skip_column") if f is None else t(f"import.field.{f}"),
+            key=f"import_map_{file_id}_{i}",
+        )
+        for i, header in enumerate(sheet.headers)
+    }
+    unknown = [h for h, f in mapping.items() if f is None]
+    if unknown:
+        st.info(t("import.unknown_columns", columns="、".join(unknown)))
+    return mapping
+
+
+def dry_run(
+    actor: Actor, sheet: RawSheet, mapping: ColumnMapping, state: dict[str, Any]
+) -> ImportPlan:
+    """What the import would do, row by row; stops when there are problems or nothing to do."""
+    st.subheader(t("import.preview"))
+    plan_key = tuple(mapping.items())
+    if state.get("plan_key") != plan_key:  # plan again only when the columns change
+        bar = st.progress(0.0)
+        try:
+            with read_session(ready_engine()) as session:
+                state["plan"] = plan_import(session, actor, sheet, mapping, progress=_moves(bar))
+        except NotAllowed:
+            st.error(t("import.not_allowed"))
+            st.stop()
+        state["plan_key"] = plan_key
+        bar.empty()
+    plan = state["plan"]
+    _show_plan(plan)
+    if plan.problems:
+        show_problems(plan.problems, "import_plan_errors")
+        st.stop()
+    if not plan.rows:
+        st.warning(t("import.nothing"))
+        st.stop()
+    return plan
+
+
+def import_button(
+    actor: Actor, sheet: RawSheet, mapping: ColumnMapping, plan: ImportPlan, state: dict[str, Any]
+) -> None:
+    """导入: all rows or none, and only if nothing changed since the dry run."""
+    if not st.button(t("import.run"), type="primary", key="import_run"):
+        return
+    bar = st.progress(0.0)
+    result = feedback.submit(
+        lambda session: apply_import(
+            session, actor, sheet, mapping, plan.signature(), progress=_moves(bar)
+        ),
+        rerun=False,
+        on_error={
+            ValidationFailed: lambda e: show_problems(e.problems, "import_apply_errors"),
+            ConflictError: lambda e: st.warning(t("import.changed_since_preview")),
+        },
+    )
+    if result is feedback.FAILED:
+        return
+    state.pop("plan_key", None)  # the next run previews against the new data
+    st.success(t("import.done", inserted=result.inserted, updated=result.updated))
+    if result.new_classrooms:
+        st.info(t("import.done_classrooms", names="、".join(result.new_classrooms)))
+
+
+def show_problems(problems: list[Problem], key: str) -> None:
+    """Nothing written; every problem by row and column, and the same as an error sheet."""
+    st.error(t("import.problems", count=len(problems)))
+    st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
+    download.show(t("import.error_sheet"), error_sheet(problems), t("import.error_file"), key)
+
+
+def _show_plan(plan: ImportPlan) -> None:
+    """The dry run's counts, the classes it would create, and its table."""
+    st.write(
+        t(
+            "import.summary",
+            inserted=plan.count("insert"),
+            updated=plan.count("update"),
+            unchanged=plan.count("unchanged"),
+        )
+    )
+    if plan.new_classrooms:
+        st.info(t("import.new_classrooms", names="、".join(sorted(plan.new_classrooms.values()))))
+    preview = plan_frame(plan)
+    height = min(300, 36 * (len(preview) + 1) + 3)
+    st.dataframe(preview, hide_index=True, width="stretch", height=height)
+
+
+def _moves(bar: Any) -> Callable[[float, str], object]:
+    """A progress callback (share 0–1, message) that moves `bar`."""
+    return lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text)
