@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.private_files import private_dir, tighten_sqlite
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "careledger.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -22,7 +24,7 @@ def database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return normalise_url(url)
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(DEFAULT_SQLITE_PATH.parent)  # 700: children's data (db/private_files.py)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
@@ -39,6 +41,7 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy emit BEGIN itself so we can choose DEFERRED or IMMEDIATE.
         dbapi_conn.isolation_level = None
+        tighten_sqlite(engine.url.database)  # 600, and so its -wal and -shm files
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -23,6 +23,7 @@ from db.engine import database_url, make_engine, write_session
 from db.enums import AuditAction, Role
 from db.migrate import upgrade
 from db.models import School
+from db.private_files import use_private_umask
 from services import audit
 from services.accounts import user_admin
 from services.accounts.actor import SYSTEM_ACTOR
@@ -33,6 +34,7 @@ from services.errors import ServiceError, ValidationFailed
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    use_private_umask()  # backups, databases: 600 in 700 folders
     engine = make_engine(args.database_url or database_url())
     upgrade(engine)
     try:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from db.engine import PROJECT_ROOT
 from db.enums import AuditAction, Role
 from db.models import School
+from db.private_files import create_private_file, private_dir, write_private_text
 from services.accounts.actor import Actor
 from services.audit import record
 from services.errors import NotAllowed, NotFound
@@ -71,12 +72,13 @@ def take_backup(
     engine: Engine, directory: Path | None = None, keep_days: int = KEEP_DAYS
 ) -> BackupInfo:
     """Back up the running database consistently, write its manifest, then apply retention."""
-    directory = directory or backup_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = private_dir(directory or backup_dir())  # 700, files in it 600
     created = datetime.now(UTC).replace(microsecond=0)
     backend = "sqlite" if engine.dialect.name == "sqlite" else "postgresql"
     path = _free_name(directory, created, "sqlite3" if backend == "sqlite" else "pgdump")
     partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    create_private_file(partial)  # sqlite3 and pg_dump write into it and keep its mode 600
     try:
         if backend == "sqlite":
             counts, revision = _sqlite_backup(engine, partial)
@@ -169,9 +171,7 @@ def _write_manifest(info: BackupInfo, engine: Engine) -> None:
     payload["path"] = info.name
     payload["created_at"] = info.created_at.isoformat()
     payload["source"] = engine.url.render_as_string(hide_password=True)
-    _manifest_path(info.path).write_text(
-        json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    write_private_text(_manifest_path(info.path), json.dumps(payload, ensure_ascii=False, indent=2))
 
 
 # --- listing and retention ---------------------------------------------------------------------

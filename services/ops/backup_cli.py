@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from db.engine import database_url, make_engine, normalise_url
+from db.private_files import use_private_umask
 from services.errors import ServiceError
 from services.ops import backup, restore
 
@@ -85,6 +86,7 @@ def _verify(info: backup.BackupInfo, live_url: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    use_private_umask()  # backups, databases: 600 in 700 folders
     try:
         return _run(args)
     except ServiceError as exc:
