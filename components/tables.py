@@ -23,14 +23,17 @@ def show(
     height: int | str = "auto",
     where: Any = None,
     rename: bool = False,
+    column_config: Mapping[str, Any] | None = None,
 ) -> None:
     """Show `frame`'s columns named in `labels` with those headers (widths: small/medium/large);
-    `rename` makes the headers the shown frame's own column names (as tests read them)."""
+    `rename` makes the headers the shown frame's own column names (as tests read them);
+    `column_config` gives some columns a ready st.column_config column (progress bar, format)."""
     box = where if where is not None else st
     columns = [c for c in labels if c in frame.columns]
     shown = frame[columns].rename(columns=dict(labels)) if rename else frame[columns]
     config = {
-        name: st.column_config.Column(labels[c], width=(widths or {}).get(c))
+        name: (column_config or {}).get(c)
+        or st.column_config.Column(labels[c], width=(widths or {}).get(c))
         for name, c in zip(shown.columns, columns, strict=True)
     }
     box.dataframe(
