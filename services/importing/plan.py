@@ -23,6 +23,7 @@ from locales import t
 from services.accounts.actor import Actor
 from services.errors import Conflict, ConflictError, NotAllowed, Problem, ValidationFailed
 from services.importing import values as v
+from services.importing.guardian import infer_guardian
 from services.importing.parsing import Progress, RawSheet
 from services.importing.writer import INSERT, UNCHANGED, UPDATE, write_plan
 
@@ -97,6 +98,7 @@ class PlannedRow:
     values: dict[str, object]
     changes: list[FieldChange] = field(default_factory=list)
     room_key: tuple[int, int] | None = None  # (grade, number) of the class named in the file
+    inferred: list[str] = field(default_factory=list)  # fields the import filled in itself
 
 
 @dataclass
@@ -263,12 +265,15 @@ def _plan_row(
             return problem("name", "import.reason.duplicate_identity", row=again)
         matcher.seen_identity[identity] = number
         existing = matcher.by_identity.get(identity) if room_id else None
+    inferred = infer_guardian(values, existing)
     if existing is None:
         if not student_no:
             return problem("student_no", "import.reason.no_for_new")
         if not room_key:
             return problem("classroom", "import.reason.required")
-        return PlannedRow(number, INSERT, None, values["name"], room_name, values, [], room_key), []
+        planned = PlannedRow(number, INSERT, None, values["name"], room_name, values, [], room_key)
+        planned.inferred = inferred
+        return planned, []
     changes = [
         FieldChange(name, existing[name], value)
         for name, value in values.items()
@@ -279,9 +284,10 @@ def _plan_row(
         changes.append(FieldChange("classroom_id", before, room_name))
     action = UPDATE if changes else UNCHANGED
     child_id = existing["id"]
-    return PlannedRow(
-        number, action, child_id, values["name"], room_name, values, changes, room_key
-    ), []
+    planned = PlannedRow(
+        number, action, child_id, values["name"], room_name, values, changes, room_key, inferred
+    )
+    return planned, []
 
 
 def _convert(

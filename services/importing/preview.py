@@ -8,12 +8,13 @@ import pandas as pd
 
 from locales import enum_label, t
 from services.errors import Problem
-from services.importing.plan import ImportPlan
+from services.importing.plan import FieldChange, ImportPlan, PlannedRow
 from services.reports.xlsx import frames_to_xlsx
 
 
 def plan_frame(plan: ImportPlan) -> pd.DataFrame:
-    """The preview table: row, action, child, class and the changes per field."""
+    """The preview table: row, action, child, class, the changes per field (those the import
+    inferred itself are marked) and a note on what was inferred."""
     records = [
         {
             t("import.col.row"): r.row,
@@ -21,17 +22,30 @@ def plan_frame(plan: ImportPlan) -> pd.DataFrame:
             t("import.col.name"): r.name,
             t("import.col.classroom"): r.classroom,
             t("import.col.changes"): "；".join(
-                f"{t(f'import.field.{c.field}')}: {_shown(c.before)} → {_shown(c.after)}"
-                for c in r.changes
+                _change(c, c.field in r.inferred) for c in r.changes
             ),
+            t("import.col.note"): _note(r),
         }
         for r in plan.rows
     ]
     return pd.DataFrame(records, columns=_plan_columns())
 
 
+def _change(change: FieldChange, inferred: bool) -> str:
+    text = f"{t(f'import.field.{change.field}')}: {_shown(change.before)} → {_shown(change.after)}"
+    return text + t("import.inferred_mark") if inferred else text
+
+
+def _note(row: PlannedRow) -> str:
+    if not row.inferred:
+        return ""
+    relation = row.values.get("guardian_relation") or t("import.home_parent")
+    return t("import.note.inferred_guardian", relation=relation)
+
+
 def _plan_columns() -> list[str]:
-    return [t(f"import.col.{k}") for k in ("row", "action", "name", "classroom", "changes")]
+    keys = ("row", "action", "name", "classroom", "changes", "note")
+    return [t(f"import.col.{k}") for k in keys]
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:

@@ -50,6 +50,17 @@ PROVINCES = (
     "香港",
     "澳门",
 )
+# Province-level places whose city is the place itself (直辖市, 特别行政区).
+MUNICIPALITIES = frozenset({"北京", "天津", "上海", "重庆", "香港", "澳门"})
+_SEPARATORS = " \t·-/,，、"
+_PROVINCE_SUFFIX = re.compile(r"^(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)")
+# Cities are read in this order: a name ending in 州 ("苏州工业园区": 苏州, 杭州, 广州, 福州…);
+# 2–4 characters before 市 ("呼和浩特市", a 县级市 "昆山市"; a 市 further in, or 市场, belongs to
+# the detail); a prefecture with its full name ("阿克苏地区").
+_CITY_ZHOU = re.compile(r"^(.{1,2}州)")
+_CITY_SHI = re.compile(r"^(.{2,4}?)市(?!场)")
+_CITY_PREFECTURE = re.compile(r"^(.{2,12}?(?:自治州|地区|盟))")
+_CITY_BARE = re.compile(r"^([^\s·\-/,，、]{2,4})(?:[\s·\-/,，、]|$)")
 
 _DATE_FULL = re.compile(r"^(\d{4})\s*[./\-年]\s*(\d{1,2})\s*[./\-月]\s*(\d{1,2})\s*日?$")
 _DATE_MONTH = re.compile(r"^(\d{4})\s*[./\-年]\s*(\d{1,2})\s*月?$")
@@ -275,14 +286,33 @@ def classroom_name(grade: int, number: int) -> str:
 
 
 def split_work_place(value: object) -> tuple[str | None, str | None, str | None]:
-    """'广东省深圳市宝安区某电子厂' → ('广东', '深圳', '广东省深圳市宝安区某电子厂')."""
+    """'广东省深圳市宝安区某电子厂' → ('广东', '深圳', '广东省深圳市宝安区某电子厂').
+
+    Handles 省 / 自治区 / 直辖市 (the city is the municipality itself) and the city forms that
+    follow: "苏州市", a 县级市 such as "昆山市", "恩施土家族苗族自治州", "阿克苏地区", "锡林郭勒盟",
+    or the bare name ("浙江温州", "广东 东莞"). A detail without a province may still name a city.
+    """
     detail = text(value)
     if detail is None:
         return None, None, None
     province = next((p for p in PROVINCES if detail.startswith(p)), None)
-    city = None
-    if province:
-        rest = re.sub(r"^(省|市|(壮族|回族|维吾尔)?自治区|特别行政区)", "", detail[len(province) :])
-        match = re.match(r"^(.{1,7}?)(市|州|盟)", rest)
-        city = match.group(1) if match else None
-    return province, city, detail
+    if province is None:
+        return None, _city(detail, bare_name=False), detail
+    if province in MUNICIPALITIES:
+        return province, province, detail
+    rest = _PROVINCE_SUFFIX.sub("", detail[len(province) :])
+    return province, _city(rest.lstrip(_SEPARATORS), bare_name=True), detail
+
+
+def _city(rest: str, bare_name: bool) -> str | None:
+    """The city at the start of `rest`; `bare_name` also takes a 2–4 character name standing
+    alone ("温州", "东莞 某厂") once the province has been read."""
+    for pattern in (_CITY_ZHOU, _CITY_SHI, _CITY_PREFECTURE):
+        match = pattern.match(rest)
+        if match:
+            return match.group(1)
+    if bare_name:
+        match = _CITY_BARE.match(rest)
+        if match:
+            return match.group(1)
+    return None

@@ -20,9 +20,11 @@ from services.importing.parsing import read_roster, suggest_mapping
 from services.importing.plan import apply_import, plan_import
 from services.importing.preview import error_sheet, plan_frame, problems_frame
 from services.importing.roster_template import roster_template
+from services.records.children import ChildFilter, archive_completeness
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 
 TODAY = date(2026, 11, 28)
+GUARDIAN = ("guardian_name", "guardian_relation", "guardian_phone")
 
 
 def xlsx_bytes(rows: list[list[object]], merges: tuple[str, ...] = (), **cells: object) -> bytes:
@@ -425,12 +427,46 @@ def test_phone_forms():
             values.parse_phone(bad)
 
 
-def test_work_place_is_split():
-    assert values.split_work_place("广东省深圳市宝安区某电子厂") == (
-        "广东",
-        "深圳",
-        "广东省深圳市宝安区某电子厂",
-    )
+@pytest.mark.parametrize(
+    ("raw", "province", "city"),
+    [
+        ("广东省深圳市宝安区某电子厂", "广东", "深圳"),
+        ("江苏省苏州市工业园区", "江苏", "苏州"),  # 州 inside the name, 市 after it
+        ("浙江省杭州市萧山区", "浙江", "杭州"),
+        ("广东省广州市白云区", "广东", "广州"),
+        ("福建省福州市", "福建", "福州"),
+        ("河南省郑州市金水区", "河南", "郑州"),
+        ("甘肃省兰州市", "甘肃", "兰州"),
+        ("浙江温州", "浙江", "温州"),  # no 省, no 市
+        ("江苏苏州工业园区某电子厂", "江苏", "苏州"),
+        ("广东 东莞", "广东", "东莞"),
+        ("江苏省苏州工业园区某超市", "江苏", "苏州"),  # a 市 far into the text is no city
+        ("浙江省杭州某市场", "浙江", "杭州"),
+        ("广东省佛山某市场", "广东", None),
+        ("北京市朝阳区", "北京", "北京"),  # 直辖市
+        ("上海", "上海", "上海"),
+        ("天津市滨海新区", "天津", "天津"),
+        ("重庆市渝北区", "重庆", "重庆"),
+        ("广西壮族自治区南宁市", "广西", "南宁"),  # 自治区
+        ("内蒙古自治区呼和浩特市", "内蒙古", "呼和浩特"),
+        ("新疆维吾尔自治区乌鲁木齐市", "新疆", "乌鲁木齐"),
+        ("宁夏回族自治区银川市", "宁夏", "银川"),
+        ("西藏自治区拉萨市", "西藏", "拉萨"),
+        ("广西南宁", "广西", "南宁"),
+        ("江苏省昆山市", "江苏", "昆山"),  # 县级市
+        ("浙江省义乌市", "浙江", "义乌"),
+        ("江苏省苏州市昆山市", "江苏", "苏州"),
+        ("黑龙江省哈尔滨市", "黑龙江", "哈尔滨"),
+        ("吉林省吉林市", "吉林", "吉林"),
+        ("湖北省恩施土家族苗族自治州", "湖北", "恩施土家族苗族自治州"),
+        ("新疆阿克苏地区", "新疆", "阿克苏地区"),
+        ("内蒙古锡林郭勒盟", "内蒙古", "锡林郭勒盟"),
+        ("深圳市宝安区", None, "深圳"),  # no province written
+        ("某电子厂", None, None),
+    ],
+)
+def test_work_place_is_split_into_province_and_city(raw, province, city):
+    assert values.split_work_place(raw) == (province, city, raw)
 
 
 def test_template_round_trips_through_the_import(session, school_setup):
@@ -481,3 +517,83 @@ def test_a_class_move_is_shown_by_class_names(session, school_setup):
         ("classroom_id", "3年级(2)班", "4年级(1)班")
     ]
     assert "班级: 3年级(2)班 → 4年级(1)班" in plan_frame(plan).iloc[0]["变更内容"]
+
+
+def test_the_parent_at_home_becomes_the_guardian_when_none_is_given(session, school_setup):
+    actor = school_setup["principal"]
+    header = ["学籍号", "姓名", "性别", "出生日期", "班级", "留守类型", "父亲姓名", "父亲电话"]
+    header += ["父亲务工地点", "母亲姓名", "母亲电话", "监护人", "监护人电话"]
+
+    def row(number: str, name: str, kind: str, father: tuple, mother: tuple) -> list[object]:
+        guardian = ("吴奶奶", "13900000007") if name == "吴四" else (None, None)
+        return [number, name, "女", "2017-03-01", "3.2", kind, *father, *mother, *guardian]
+
+    data = xlsx_bytes(
+        [
+            header,
+            row(
+                "G100080",
+                "吴一",
+                "父亲外出",
+                ("吴大", "13900000001", "广东省东莞市"),
+                ("刘芳", "13900000002"),
+            ),
+            row(
+                "G100081",
+                "吴二",
+                "母亲外出",
+                ("吴三", "13900000003", None),
+                ("陈红", "13900000004"),
+            ),
+            row(
+                "G100082",
+                "吴四",
+                "父亲外出",
+                ("吴五", "13900000005", "浙江省义乌市"),
+                ("李梅", "13900000006"),
+            ),
+            row(
+                "G100083",
+                "吴六",
+                "双亲外出",
+                ("吴七", "13900000008", "福建省福州市"),
+                ("周兰", "13900000009"),
+            ),
+        ]
+    )
+    sheet, plan = plan_of(session, actor, data)
+    assert plan.problems == []
+    rows = {r.name: r for r in plan.rows}
+    assert {k: rows["吴一"].values.get(k) for k in GUARDIAN} == {
+        "guardian_name": "刘芳",
+        "guardian_relation": "母亲",
+        "guardian_phone": "13900000002",
+    }
+    assert rows["吴一"].inferred == ["guardian_name", "guardian_relation", "guardian_phone"]
+    assert rows["吴二"].values["guardian_relation"] == "父亲"
+    assert rows["吴二"].values["guardian_phone"] == "13900000003"
+    assert rows["吴四"].inferred == [] and rows["吴四"].values["guardian_name"] == "吴奶奶"
+    assert rows["吴六"].inferred == [] and "guardian_name" not in rows["吴六"].values
+    notes = plan_frame(plan).set_index("姓名")["说明"]
+    assert "母亲" in notes["吴一"] and "父亲" in notes["吴二"] and notes["吴四"] == ""
+
+    apply_import(session, actor, sheet, suggest_mapping(sheet.headers), today=TODAY)
+    wu = session.scalar(select(Child).where(Child.student_no == "G100080"))
+    assert (wu.guardian_name, wu.guardian_relation) == ("刘芳", "母亲")
+    assert (wu.father_work_province, wu.father_work_city) == ("广东", "东莞")
+    rate = archive_completeness(session, actor, ChildFilter(search="G100080"))
+    assert (rate.complete, rate.total) == (1, 1)  # the archive is complete: 建档 counts it
+
+
+def test_a_stored_guardian_is_not_replaced_by_the_parent_at_home(session, school_setup):
+    """张小萍 (father away) already has a guardian: a file without one leaves it alone."""
+    data = xlsx_bytes(
+        [
+            ["学籍号", "姓名", "班级", "留守类型", "母亲姓名", "母亲电话"],
+            ["G100001", "张小萍", "3.2", "父亲外出", "钱丽", "13900000010"],
+        ]
+    )
+    _, plan = plan_of(session, school_setup["principal"], data)
+    (row,) = plan.rows
+    assert row.inferred == []
+    assert {c.field for c in row.changes} == {"mother_name", "mother_phone"}
