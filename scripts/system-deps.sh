@@ -10,6 +10,11 @@ need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 # LibreOffice (headless Writer) converts the bureau report .docx in tests/services/test_exports.py.
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+# A real nginx runs deploy/nginx*.conf in tests/ops/test_nginx_proxy.py (certificates by openssl);
+# systemd-analyze scores the hardening of deploy/*.service in tests/ops/test_file_modes.py.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx-light)
+command -v openssl >/dev/null || need+=(openssl)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 for extra in ${EXTRA_DEBIAN_PACKAGES:-}; do need+=("$extra"); done
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -48,26 +48,63 @@ def test_nginx_config_has_sticky_sessions_websockets_tls_and_health():
     assert "server 127.0.0.1:8501" in conf and "server 127.0.0.1:8502" in conf
     stream = conf[conf.index("location /_stcore/stream") :]
     stream = stream[: stream.index("}")]
-    assert "proxy_set_header Upgrade    $http_upgrade;" in stream
-    assert "proxy_set_header Connection $connection_upgrade;" in stream
+    assert re.search(r"proxy_set_header Upgrade\s+\$http_upgrade;", stream)
+    assert re.search(r"proxy_set_header Connection\s+\$connection_upgrade;", stream)
     assert "proxy_read_timeout 86400s;" in stream
     assert "ssl_certificate " in conf and "return 301 https://" in conf
     assert "location = /_stcore/health" in conf
 
 
-def test_compose_nginx_differs_only_in_upstreams_and_certificate_paths():
+def test_compose_nginx_differs_only_in_upstreams_certificate_paths_and_http2():
     def body(name: str) -> list[str]:
         lines = (DEPLOY / name).read_text(encoding="utf-8").splitlines()
         return [
             line
             for line in lines
-            if not line.startswith("#") and "server 1" not in line and "server app" not in line
-            if "ssl_certificate" not in line
+            if not line.strip().startswith("#") and "server 1" not in line
+            if "server app" not in line and "ssl_certificate" not in line
+            if "listen" not in line and "http2" not in line
         ]
 
     assert body("nginx.conf") == body("nginx-compose.conf")
     compose = (DEPLOY / "nginx-compose.conf").read_text(encoding="utf-8")
     assert "server app1:8501" in compose and "server app2:8501" in compose
+
+
+def test_http2_is_switched_on_the_way_each_nginx_understands():
+    """The compose file runs the nginx:1.26 image: `http2 on;` (the listen parameter is
+    deprecated there). The host file is for Debian 12's nginx 1.22, which has no `http2`
+    directive yet, so it keeps the listen parameter."""
+    compose = (DEPLOY / "nginx-compose.conf").read_text(encoding="utf-8")
+    assert "nginx:1.26" in (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+    assert re.search(r"^\s*http2 on;", compose, re.M)
+    assert not re.search(r"^\s*listen[^;#]*http2", compose, re.M)
+    host = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    assert re.search(r"^\s*listen 443 ssl http2;", host, re.M)
+
+
+def _locations(conf: str) -> dict[str, str]:
+    return dict(re.findall(r"\n\s*location ([^{]+?)\s*\{(.*?)\n\s*\}", conf, re.S))
+
+
+@pytest.mark.parametrize("name", ["nginx.conf", "nginx-compose.conf"])
+def test_every_proxied_location_tells_the_app_who_the_client_is(name):
+    """A location with any proxy_set_header of its own inherits none from the server block."""
+    conf = (DEPLOY / name).read_text(encoding="utf-8")
+    server = conf[conf.index("listen 443") :]
+    assert "proxy_set_header" not in server[: server.index("location")]  # nothing to inherit
+    proxied = {where: block for where, block in _locations(conf).items() if "proxy_pass" in block}
+    assert set(proxied) == {"/_stcore/stream", "= /_stcore/health", "/"}
+    for where, block in proxied.items():
+        for header, value in [
+            ("Host", "$http_host"),
+            ("X-Real-IP", "$remote_addr"),
+            ("X-Forwarded-For", "$remote_addr"),
+            ("X-Forwarded-Proto", "$scheme"),
+        ]:
+            assert re.search(rf"proxy_set_header {header}\s+{re.escape(value)};", block), where
+    metrics = _locations(conf)["^~ /_stcore/metrics"]
+    assert "return 404;" in metrics and "proxy_pass" not in metrics
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed")
