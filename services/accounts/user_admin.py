@@ -2,7 +2,8 @@
 
 An administrator manages the users of their own school. Bureau accounts and moving a user to
 another school are done on the server with `python -m services.accounts.cli` (the system actor).
-Every change is audited in the same transaction; password hashes never enter the audit log.
+Every change goes through services/rows.py (optimistic locking, audited in the same
+transaction); password hashes never enter the audit log.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.enums import AuditAction, Role
+from db.enums import Role
 from db.models import Classroom, School, User
 from services import audit
 from services.accounts.actor import SYSTEM_ACTOR, Actor
 from services.accounts.passwords import hash_password, password_problem
 from services.accounts.signin import normalise_username, store_password
 from services.accounts.user_classes import classes_of, set_user_classes
-from services.errors import Conflict, ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
+from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.rows import AuditAs, creating, editing
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -81,13 +83,11 @@ def create_user(
         password_hash=hash_password(password),
         active=True,
         must_change_password=True,
-        created_by=actor.user_id or None,
-        updated_by=actor.user_id or None,
     )
-    session.add(user)
-    session.flush()
-    set_user_classes(session, actor, user, draft.head_of_classroom_ids, draft.taught_classroom_ids)
-    audit.record(session, actor, AuditAction.CREATE, "user", user.id, None, _audited(session, user))
+    with creating(session, actor, user, _audit_as(session)):
+        set_user_classes(
+            session, actor, user, draft.head_of_classroom_ids, draft.taught_classroom_ids
+        )
     return IssuedPassword(user.id, user.username, password)
 
 
@@ -96,36 +96,30 @@ def update_user(
 ) -> None:
     """Change name, role, phone and classes; refuses if someone saved the user since `version`."""
     user = _managed_user(session, actor, user_id)
-    if user.version != version:
-        raise ConflictError(
-            [Conflict(user.username, user.id, _name_of(session, user.updated_by), user.updated_at)]
+    with editing(session, actor, user, version, user.username, _audit_as(session)):
+        if user.id == actor.user_id and draft.role != user.role:
+            raise NotAllowed("an administrator cannot change their own role")
+        _target_school(session, actor, draft.role, user.school_id)
+        _validate(session, draft, user.school_id, username=None)
+        user.display_name = draft.display_name.strip()
+        user.role = draft.role
+        user.phone = (draft.phone or "").strip() or None
+        set_user_classes(
+            session, actor, user, draft.head_of_classroom_ids, draft.taught_classroom_ids
         )
-    if user.id == actor.user_id and draft.role != user.role:
-        raise NotAllowed("an administrator cannot change their own role")
-    _target_school(session, actor, draft.role, user.school_id)
-    _validate(session, draft, user.school_id, username=None)
-    before = _audited(session, user)
-    user.display_name = draft.display_name.strip()
-    user.role = draft.role
-    user.phone = (draft.phone or "").strip() or None
-    user.updated_by = actor.user_id or None
-    session.flush()
-    set_user_classes(session, actor, user, draft.head_of_classroom_ids, draft.taught_classroom_ids)
-    _record_update(session, actor, user, before)
 
 
 def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
-    """Disable (signs the user out everywhere at their next action) or re-enable a user."""
+    """Disable (signs the user out everywhere at their next action) or re-enable a user.
+
+    Not version-checked: the switch means the same whatever else changed meanwhile."""
     user = _managed_user(session, actor, user_id)
     if user.id == actor.user_id and not active:
         raise NotAllowed("an administrator cannot disable themselves")
-    before = _audited(session, user)
-    user.active = active
-    if active:
-        user.failed_logins, user.locked_until = 0, None
-    user.updated_by = actor.user_id or None
-    session.flush()
-    _record_update(session, actor, user, before)
+    with editing(session, actor, user, None, user.username, _audit_as(session)):
+        user.active = active
+        if active:
+            user.failed_logins, user.locked_until = 0, None
 
 
 def reset_password(session: Session, actor: Actor, user_id: int) -> IssuedPassword:
@@ -145,11 +139,9 @@ def set_user_school(session: Session, actor: Actor, user_id: int, school_id: int
     school = session.get(School, school_id)
     if school is None or school.deleted_at is not None:
         raise NotFound("school")
-    before = _audited(session, user)
-    set_user_classes(session, actor, user)  # classes belong to the old school
-    user.school_id, user.county = school.id, school.county
-    session.flush()
-    _record_update(session, actor, user, before)
+    with editing(session, actor, user, None, user.username, _audit_as(session)):
+        set_user_classes(session, actor, user)  # classes belong to the old school
+        user.school_id, user.county = school.id, school.county
 
 
 def is_system(actor: Actor) -> bool:
@@ -240,12 +232,5 @@ def _audited(session: Session, user: User) -> dict[str, Any]:
     return values
 
 
-def _record_update(session: Session, actor: Actor, user: User, before: dict[str, Any]) -> None:
-    after = _audited(session, user)
-    audit.record(session, actor, AuditAction.UPDATE, "user", user.id, before, after)
-
-
-def _name_of(session: Session, user_id: int | None) -> str | None:
-    if user_id is None:
-        return None
-    return session.scalar(select(User.display_name).where(User.id == user_id))
+def _audit_as(session: Session) -> AuditAs:
+    return AuditAs("user", lambda user: _audited(session, user))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db.enums import AuditAction
 from db.models import Classroom, TeachingAssignment, User
-from services import audit
 from services.accounts.actor import Actor
+from services.rows import AuditAs, update_row
+
+CLASSROOM_AUDIT = AuditAs("classroom")
 
 
 def classes_of(
@@ -50,15 +51,9 @@ def set_user_classes(
     ).all()
     for room in rooms:
         wanted = user.id if room.id in head_of else None
-        if room.head_teacher_id == wanted:
-            continue
-        before = audit.snapshot(room)
-        room.head_teacher_id = wanted
-        room.updated_by = actor.user_id or None
-        session.flush()
-        audit.record(
-            session, actor, AuditAction.UPDATE, "classroom", room.id, before, audit.snapshot(room)
-        )
+        if room.head_teacher_id != wanted:
+            values = {"head_teacher_id": wanted}
+            update_row(session, actor, room, None, values, room.name, CLASSROOM_AUDIT)
     current = set(
         session.scalars(
             select(TeachingAssignment.classroom_id).where(TeachingAssignment.user_id == user.id)

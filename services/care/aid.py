@@ -18,19 +18,9 @@ from db.enums import AidKind, Role
 from db.models import Aid, Child, Classroom, Term
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
-from services.records.specs import (
-    ColumnSpec,
-    ColumnType,
-    GridChanges,
-    Page,
-    SaveResult,
-    check_changes,
-    create_row,
-    find_conflicts,
-    problem,
-    soft_delete_row,
-    update_row,
-)
+from services.records.grid_rows import GridChanges, Page, SaveResult
+from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
+from services.rows import create_row, find_conflicts, soft_delete_row, update_row
 from services.scope import child_visibility, school_ids_in_view
 
 EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL)
@@ -192,10 +182,8 @@ def save_aid_changes(
     if conflicts:
         raise ConflictError(conflicts)
     for update in changes.updates:
-        update_row(
-            session, actor, stored[update.id], update.version, _columns(update.values, children),
-            update.label,
-        )  # fmt: skip
+        values = _columns(update.values, children)
+        update_row(session, actor, stored[update.id], update.version, values, update.label)
     for insert in changes.inserts:
         aid = Aid(school_id=actor.school_id, term_id=term_id, **_columns(insert.values, children))
         create_row(session, actor, aid)

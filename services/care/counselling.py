@@ -19,15 +19,14 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import AuditAction, EnrolmentStatus, RiskLevel, Role
 from db.models import Child, Classroom, CounsellingNote, User
 from locales import t
 from services import audit
 from services.accounts.actor import RESTRICTED_NOTE_ROLES, Actor
-from services.errors import ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
-from services.records.specs import conflict_for, soft_delete_row
+from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.rows import AuditAs, create_row, soft_delete_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
 ENTITY = "counselling_notes"
@@ -222,10 +221,7 @@ def create_note(session: Session, actor: Actor, item: NoteInput) -> int:
         summary=item.summary.strip(),
         risk_level=RiskLevel(item.risk_level),
     )
-    note.created_by = note.updated_by = actor.user_id
-    session.add(note)
-    session.flush()
-    audit.record(session, actor, AuditAction.CREATE, ENTITY, note.id, None, _redacted(note))
+    create_row(session, actor, note, NOTE_AUDIT)
     return note.id
 
 
@@ -237,6 +233,9 @@ def _redacted(note: CounsellingNote) -> dict:
     digest = hashlib.sha256(text.encode()).hexdigest()[:8]
     snap["summary"] = f"<{len(text)} chars, {digest}>"
     return snap
+
+
+NOTE_AUDIT = AuditAs(ENTITY, _redacted)
 
 
 def _load(session: Session, actor: Actor, note_id: int) -> CounsellingNote:
@@ -258,27 +257,19 @@ def update_note(
     problems = _check(item, child.name)
     if problems:
         raise ValidationFailed(problems)
-    if note.deleted_at is not None:
-        raise ConflictError([conflict_for(session, note, child.name)])
-    if note.version != seen_version:
-        raise ConflictError([conflict_for(session, note, child.name)])
-    before = _redacted(note)
-    note.note_date = item.note_date
-    note.summary = item.summary.strip()
-    note.risk_level = RiskLevel(item.risk_level)
-    note.updated_by = actor.user_id
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise ConflictError([conflict_for(session, note, child.name)]) from exc
-    audit.record(session, actor, AuditAction.UPDATE, ENTITY, note.id, before, _redacted(note))
+    values = {
+        "note_date": item.note_date,
+        "summary": item.summary.strip(),
+        "risk_level": RiskLevel(item.risk_level),
+    }
+    update_row(session, actor, note, seen_version, values, child.name, NOTE_AUDIT)
 
 
 def delete_note(session: Session, actor: Actor, note_id: int, seen_version: int) -> None:
     """Soft-delete a note (restorable)."""
     _require(actor)
     note = _load(session, actor, note_id)
-    soft_delete_row(session, actor, note, seen_version, str(note_id))
+    soft_delete_row(session, actor, note, seen_version, str(note_id), NOTE_AUDIT)
 
 
 def high_risk_child_ids(

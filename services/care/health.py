@@ -36,12 +36,10 @@ from services.records.specs import (
     Page,
     SaveResult,
     check_changes,
-    conflict_for,
-    create_row,
     not_in_future,
     problem,
-    update_row,
 )
+from services.rows import conflict_for, create_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
 EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)

@@ -1,8 +1,8 @@
 """Settings (admin only, audited): the term calendar and the contact rules of the admin's school.
 
 The calendar (term dates, holidays, 期初/期中/期末 phases) and the rules are what
-services/compliance/engine.py counts against. Saves carry the version the admin saw (optimistic
-locking).
+services/compliance/engine.py counts against. Saves carry the version the admin saw and write
+through services/rows.py (optimistic locking; every change audited as SETTINGS).
 """
 
 from __future__ import annotations
@@ -30,8 +30,11 @@ from locales import t
 from services import audit
 from services.accounts.actor import Actor
 from services.compliance.default_rules import install_default_rules
-from services.errors import Conflict, ConflictError, NotAllowed, NotFound, Problem, ValidationFailed
+from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.rows import AuditAs, create_row, update_row
 
+TERM_AUDIT = AuditAs("term", action=AuditAction.SETTINGS)
+RULE_AUDIT = AuditAs("contact_rule", action=AuditAction.SETTINGS)
 PHASE_FIELDS = {
     TermPhase.START.value: ("start_phase_from", "start_phase_to"),
     TermPhase.MIDDLE.value: ("middle_phase_from", "middle_phase_to"),
@@ -146,7 +149,8 @@ def save_term(
     term_id: int | None = None,
     version: int | None = None,
 ) -> int:
-    """Create (term_id None) or update a term; raises ValidationFailed / ConflictError."""
+    """Create (term_id None) or update a term at the `version` the admin saw; raises
+    ValidationFailed / ConflictError."""
     school_id = _require_admin(actor)
     _check_term(data)
     values: dict[str, Any] = {
@@ -158,25 +162,11 @@ def save_term(
     for phase, (first, last) in data.phases.items():
         values[PHASE_FIELDS[phase][0]], values[PHASE_FIELDS[phase][1]] = first, last
     if term_id is None:
-        term = Term(
-            school_id=school_id, created_by=actor.user_id, updated_by=actor.user_id, **values
-        )
-        session.add(term)
-        session.flush()
-        audit.record(
-            session, actor, AuditAction.SETTINGS, "term", term.id, None, audit.snapshot(term)
-        )
-        return term.id
-    term = _owned(session, Term, term_id, school_id)
-    _check_version(term, version, data.name)
-    before = audit.snapshot(term)
-    for key, value in values.items():
-        setattr(term, key, value)
-    term.updated_by = actor.user_id
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.SETTINGS, "term", term.id, before, audit.snapshot(term)
-    )
+        term = Term(school_id=school_id, **values)
+        create_row(session, actor, term, TERM_AUDIT)
+    else:
+        term = _owned(session, Term, term_id, school_id)
+        update_row(session, actor, term, version, values, data.name, TERM_AUDIT)
     return term.id
 
 
@@ -195,13 +185,6 @@ def _owned(session: Session, model: type, entity_id: int, school_id: int) -> Any
     if obj.school_id != school_id:
         raise NotAllowed("other school")
     return obj
-
-
-def _check_version(obj: Any, version: int | None, label: str) -> None:
-    if version is not None and obj.version != version:
-        raise ConflictError(
-            [Conflict(row=label, entity_id=obj.id, changed_by=None, changed_at=obj.updated_at)]
-        )
 
 
 # ---- contact rules ---------------------------------------------------------------------------
@@ -255,7 +238,8 @@ def save_rule(
     rule_id: int | None = None,
     version: int | None = None,
 ) -> int:
-    """Create (rule_id None) or update a contact rule; raises ValidationFailed / ConflictError."""
+    """Create (rule_id None) or update a contact rule at the `version` the admin saw; raises
+    ValidationFailed / ConflictError."""
     school_id = _require_admin(actor)
     _check_rule(data)
     values = {
@@ -270,31 +254,11 @@ def save_rule(
         "sort_order": int(data.sort_order),
     }
     if rule_id is None:
-        rule = ContactRule(
-            school_id=school_id, created_by=actor.user_id, updated_by=actor.user_id, **values
-        )
-        session.add(rule)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            AuditAction.SETTINGS,
-            "contact_rule",
-            rule.id,
-            None,
-            audit.snapshot(rule),
-        )
-        return rule.id
-    rule = _owned(session, ContactRule, rule_id, school_id)
-    _check_version(rule, version, data.name)
-    before = audit.snapshot(rule)
-    for key, value in values.items():
-        setattr(rule, key, value)
-    rule.updated_by = actor.user_id
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.SETTINGS, "contact_rule", rule.id, before, audit.snapshot(rule)
-    )
+        rule = ContactRule(school_id=school_id, **values)
+        create_row(session, actor, rule, RULE_AUDIT)
+    else:
+        rule = _owned(session, ContactRule, rule_id, school_id)
+        update_row(session, actor, rule, version, values, data.name, RULE_AUDIT)
     return rule.id
 
 

@@ -1,9 +1,9 @@
-"""Column specs and grid changes as plain data, so services validate without Streamlit.
+"""Column specs: what a grid column is, and what a value typed into one of its cells must be.
 
 A table shown in the editable grid (components/grid.py) is described by a list of `ColumnSpec`.
-The grid turns the user's edits into `GridChanges` (rows by database id + the version the user
-saw); a service's `save_*(session, actor, changes)` checks them with `check_changes` and writes
-them with `update_row` / `soft_delete_row` (optimistic locking on `version`).
+The grid turns the user's edits into `GridChanges` (services/records/grid_rows.py: rows by
+database id + the version the user saw); a service's `save_*(session, actor, changes)` checks
+them here with `check_changes` and writes them with services/rows.py (optimistic locking).
 """
 
 from __future__ import annotations
@@ -11,21 +11,32 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import AuditAction, Role
-from db.models import User
+from db.enums import Role
 from locales import t
-from services import audit
 from services.accounts.actor import Actor
-from services.errors import Conflict, ConflictError, NotAllowed, Problem
+from services.errors import NotAllowed, Problem
+from services.records.grid_rows import GridChanges
+
+# Re-exported for the record services (child_writes, contacts, pairings) and tests that import
+# the whole grid vocabulary from here; new code imports from grid_rows and services/rows.py.
+from services.records.grid_rows import Page as Page
+from services.records.grid_rows import RowDelete as RowDelete
+from services.records.grid_rows import RowInsert as RowInsert
+from services.records.grid_rows import RowUpdate as RowUpdate
+from services.records.grid_rows import SaveResult as SaveResult
+from services.records.grid_rows import count_capped as count_capped
+from services.rows import create_row as create_row
+from services.rows import find_conflicts as find_conflicts
+from services.rows import restore_row as restore_row
+from services.rows import soft_delete_row as soft_delete_row
+from services.rows import update_row as update_row
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Landline: area code 0 + 2–3 digits, a hyphen, 7–8 digits, optional "-extension" (0851-12345678).
@@ -84,65 +95,6 @@ class ColumnSpec:
 
     def may_edit(self, role: Role) -> bool:
         return not self.computed and (self.edit_roles is None or role in self.edit_roles)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows: `frame` has an `id` and a `version` column plus the spec fields."""
-
-    frame: pd.DataFrame
-    total: int
-    # True when `total` is only a lower bound (the service stopped counting, see count_capped).
-    capped: bool = False
-
-
-def count_capped(session: Session, query: Any, cap: int) -> tuple[int, bool]:
-    """(rows of `query`, capped?) counting at most cap + 1 rows: big lists page in constant time."""
-    from sqlalchemy import func, literal, select
-
-    limited = query.with_only_columns(literal(1)).order_by(None).limit(cap + 1).subquery()
-    count = session.scalar(select(func.count()).select_from(limited)) or 0
-    return min(count, cap), count > cap
-
-
-@dataclass
-class RowUpdate:
-    id: int
-    version: int
-    label: str
-    values: dict[str, Any]
-
-
-@dataclass
-class RowInsert:
-    label: str
-    values: dict[str, Any]
-
-
-@dataclass
-class RowDelete:
-    id: int
-    version: int
-    label: str
-
-
-@dataclass
-class GridChanges:
-    """What the user changed in the grid, by database id, with the version each row had."""
-
-    updates: list[RowUpdate] = field(default_factory=list)
-    inserts: list[RowInsert] = field(default_factory=list)
-    deletes: list[RowDelete] = field(default_factory=list)
-
-    def is_empty(self) -> bool:
-        return not (self.updates or self.inserts or self.deletes)
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
 
 
 # ---- validators -------------------------------------------------------------------------------
@@ -293,98 +245,3 @@ def check_changes(specs: Iterable[ColumnSpec], actor: Actor, changes: GridChange
     for insert in changes.inserts:
         check_row(insert.label, insert.values, is_new=True)
     return problems
-
-
-# ---- writes with optimistic locking -----------------------------------------------------------
-
-
-def conflict_for(session: Session, obj: Any, label: str) -> Conflict:
-    """Who last changed `obj`, and when, for the conflict message."""
-    who = session.get(User, obj.updated_by) if obj.updated_by else None
-    return Conflict(
-        row=label,
-        entity_id=obj.id,
-        changed_by=who.display_name if who else None,
-        changed_at=obj.updated_at,
-    )
-
-
-def find_conflicts(
-    session: Session, model: type, rows: Iterable[RowUpdate | RowDelete]
-) -> list[Conflict]:
-    """Rows whose stored version is no longer the version the user saw (or that are gone)."""
-    conflicts = []
-    for row in rows:
-        obj = session.get(model, row.id)
-        if obj is None:
-            conflicts.append(
-                Conflict(row=row.label, entity_id=row.id, changed_by=None, changed_at=None)
-            )
-        elif obj.version != row.version or obj.deleted_at is not None:
-            conflicts.append(conflict_for(session, obj, row.label))
-    return conflicts
-
-
-def update_row(
-    session: Session, actor: Actor, obj: Any, seen_version: int, values: dict[str, Any], label: str
-) -> None:
-    """Apply `values` to `obj` if it still has `seen_version`; audited.
-
-    The ORM's version_id_col turns the flush into UPDATE … WHERE id AND version=<loaded>, and the
-    loaded version is checked against the one the user saw, so a save that raced us fails too.
-    """
-    if obj.version != seen_version:
-        raise ConflictError([conflict_for(session, obj, label)])
-    before = audit.snapshot(obj)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.updated_by = actor.user_id
-    _flush_or_conflict(session, obj, label)
-    audit.record(
-        session, actor, AuditAction.UPDATE, obj.__tablename__, obj.id, before, audit.snapshot(obj)
-    )
-
-
-def soft_delete_row(
-    session: Session, actor: Actor, obj: Any, seen_version: int, label: str
-) -> None:
-    if obj.version != seen_version or obj.deleted_at is not None:
-        raise ConflictError([conflict_for(session, obj, label)])
-    obj.deleted_at = datetime.now().astimezone()
-    obj.deleted_by = actor.user_id
-    obj.updated_by = actor.user_id
-    _flush_or_conflict(session, obj, label)
-    audit.record(session, actor, AuditAction.DELETE, obj.__tablename__, obj.id)
-
-
-def restore_row(session: Session, actor: Actor, obj: Any) -> None:
-    """Undo a soft delete (principal/admin)."""
-    actor.require(Role.PRINCIPAL, Role.ADMIN)
-    if obj.deleted_at is None:
-        return
-    obj.deleted_at = None
-    obj.deleted_by = None
-    obj.updated_by = actor.user_id
-    session.flush()
-    audit.record(session, actor, AuditAction.RESTORE, obj.__tablename__, obj.id)
-
-
-def create_row(session: Session, actor: Actor, obj: Any) -> None:
-    obj.created_by = actor.user_id
-    obj.updated_by = actor.user_id
-    session.add(obj)
-    session.flush()
-    audit.record(
-        session, actor, AuditAction.CREATE, obj.__tablename__, obj.id, None, audit.snapshot(obj)
-    )
-
-
-def _flush_or_conflict(session: Session, obj: Any, label: str) -> None:
-    # Take the id first: after a failed flush the session refuses every attribute load.
-    obj_id = obj.id
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise ConflictError(
-            [Conflict(row=label, entity_id=obj_id, changed_by=None, changed_at=None)]
-        ) from exc

@@ -8,7 +8,7 @@ from db.models import Aid, Term
 from locales import t
 from services.care.aid import aid_totals, child_label, list_aid, save_aid_changes
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.records.specs import GridChanges, RowDelete, RowInsert, RowUpdate
+from services.records.grid_rows import GridChanges, RowDelete, RowInsert, RowUpdate
 from tests.services.care_helpers import make_care_school
 
 
