@@ -151,6 +151,9 @@ def test_image_copies_no_data_or_virtualenv():
     copies = [line for line in dockerfile.splitlines() if line.startswith("COPY")]
     assert copies and not any(re.search(r"COPY \. |data|\.venv", line) for line in copies)
     assert "postgresql-client-15" in dockerfile
+    # The state folder and the backup volume: the app user's only.
+    assert "install -d -m 700 -o careledger -g careledger /var/lib/careledger/backups" in dockerfile
+    assert "chmod 700 /var/lib/careledger" in dockerfile
 
 
 def _compose_command() -> list[str] | None:
