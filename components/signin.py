@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from components import feedback
 from locales import t
 from services.accounts.actor import Actor
-from services.care.activities import save_signin
+from services.care.signin_sheet import save_signin
 
 NOTICE_KEY = "signin.notice"
 
@@ -49,7 +49,7 @@ def _forget(activity_id: int) -> None:
 def show(
     activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine | None = None
 ) -> None:
-    """Render the roster of `activity_id` (services.care.activities.signin_roster) and its save.
+    """Render the roster of `activity_id` (services.care.signin_sheet.signin_roster) and its save.
 
     A fragment: ticking a box reruns only this panel, not the page's grid and statistics;
     the save reruns the whole page so that the counts elsewhere follow. `engine` is unused (the

@@ -9,7 +9,7 @@ from components.context import current_actor, ready_engine
 from db.engine import read_session
 from db.enums import ActivityType, LeftBehindType
 from locales import enum_label, enum_options, t
-from services.care import activities, participation
+from services.care import activities, participation, signin_sheet
 
 actor = current_actor()
 engine = ready_engine()
@@ -89,7 +89,7 @@ if section == "signin":
             t("activities.signin.pick"), list(labels), format_func=labels.get, key="signin.pick"
         )
         with read_session(engine) as session:
-            roster = activities.signin_roster(session, actor, activity_id)
+            roster = signin_sheet.signin_roster(session, actor, activity_id)
         picked = listed.set_index("id").loc[activity_id]
         st.caption(
             t(

@@ -1,8 +1,10 @@
-"""Care activities (关爱活动) and their sign-in (签到).
+"""Care activities (关爱活动): the school's list with classes and attendance, and the grid's saves.
 
-Activities are created and edited by the principal and the admin; a head teacher signs in the
-children of his or her own classes. Attendance is never typed in: it is the number of
+Activities are created and edited by the principal and the admin (columns in
+services/care/activity_columns.py); head teachers see those of their classes and sign them in
+(services/care/signin_sheet.py). Attendance is never typed in: it is the number of
 Participation rows with `attended` true and not deleted, one per ticked child.
+Over 300 lines because the grid save also keeps each activity's classes and term in step.
 """
 
 from __future__ import annotations
@@ -15,30 +17,25 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
-from db.enums import ActivityType, AuditAction, EnrolmentStatus, LeftBehindType, Role
+from db.enums import ActivityType, AuditAction, LeftBehindType, Role
 from db.models import Activity, ActivityClassroom, Child, Classroom, Participation, Term
 from locales import t
 from services import audit
 from services.accounts.actor import Actor
-from services.care.participation import attended_condition
+from services.care.activity_columns import EDITOR_ROLES, activity_specs
+from services.care.participation_counts import attended_condition
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
-from services.records.specs import (
-    ColumnSpec,
-    ColumnType,
+from services.records.grid_rows import (
     GridChanges,
     Page,
     RowDelete,
     RowInsert,
     RowUpdate,
     SaveResult,
-    check_changes,
-    create_row,
-    find_conflicts,
-    soft_delete_row,
-    update_row,
 )
+from services.records.specs import ColumnSpec, check_changes
+from services.rows import create_row, find_conflicts, soft_delete_row, update_row
 
-EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL)
 VIEWER_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
 
 ACTIVITY_COLUMNS = [
@@ -54,16 +51,6 @@ ACTIVITY_COLUMNS = [
     "classes",
     "attended",
     "attended_left_behind",
-]
-ROSTER_COLUMNS = [
-    "child_id",
-    "name",
-    "student_no",
-    "classroom_id",
-    "classroom",
-    "left_behind",
-    "left_behind_type",
-    "attended",
 ]
 
 
@@ -82,20 +69,14 @@ class ActivityInput:
     version: int | None = None
 
 
-@dataclass(frozen=True)
-class SigninResult:
-    attended: int
-    added: int
-    removed: int
-
-
 def _school_id(actor: Actor) -> int:
     if actor.school_id is None:
         raise NotAllowed("no school")
     return actor.school_id
 
 
-def _classroom_names(session: Session, school_id: int) -> dict[int, str]:
+def classroom_names(session: Session, school_id: int) -> dict[int, str]:
+    """id → name of the school's classes, by grade and number."""
     rows = session.execute(
         select(Classroom.id, Classroom.name)
         .where(Classroom.school_id == school_id, Classroom.deleted_at.is_(None))
@@ -107,7 +88,7 @@ def _classroom_names(session: Session, school_id: int) -> dict[int, str]:
 def classroom_options(session: Session, actor: Actor) -> dict[int, str]:
     """Classes the actor works with here: all of the school, or a head teacher's own."""
     actor.require(*VIEWER_ROLES)
-    names = _classroom_names(session, _school_id(actor))
+    names = classroom_names(session, _school_id(actor))
     if actor.role == Role.HEAD_TEACHER:
         return {cid: n for cid, n in names.items() if cid in actor.head_of_classroom_ids}
     return names
@@ -140,7 +121,7 @@ def list_activities(
         query = query.where(Activity.id.in_(mine))
     activities = session.scalars(query.order_by(Activity.activity_date.desc(), Activity.id)).all()
     ids = [a.id for a in activities] or [-1]
-    names = _classroom_names(session, school_id)
+    names = classroom_names(session, school_id)
     classes: dict[int, list[int]] = {}
     for activity_id, classroom_id in session.execute(
         select(ActivityClassroom.activity_id, ActivityClassroom.classroom_id).where(
@@ -195,39 +176,9 @@ def _term_for(session: Session, school_id: int, day: date) -> int | None:
     )
 
 
-def activity_specs(class_names: list[str]) -> list[ColumnSpec]:
-    """Grid columns of the activity table; `classes` offers the school's class names."""
-    editors = frozenset(EDITOR_ROLES)
-    return [
-        ColumnSpec("title", "activities.col.title", required=True, validator=_max_len(100),
-                   edit_roles=editors, width=180),
-        ColumnSpec("activity_type", "activities.col.type", ColumnType.SELECT, required=True,
-                   options=tuple(m.value for m in ActivityType),
-                   option_prefix="enum.ActivityType.", edit_roles=editors, width=140),
-        ColumnSpec("activity_date", "activities.col.date", ColumnType.DATE, required=True,
-                   edit_roles=editors),
-        ColumnSpec("attended", "activities.col.attended", ColumnType.INT, computed=True),
-        ColumnSpec("attended_left_behind", "activities.col.attended_left_behind",
-                   ColumnType.INT, computed=True),
-        ColumnSpec("place", "activities.col.place", validator=_max_len(100), edit_roles=editors),
-        ColumnSpec("organiser", "activities.col.organiser", validator=_max_len(64),
-                   edit_roles=editors),
-        ColumnSpec("classes", "activities.col.classes", ColumnType.MULTISELECT,
-                   options=tuple(class_names), edit_roles=editors, width=220),
-        ColumnSpec("description", "activities.col.description", edit_roles=editors, width=200),
-    ]  # fmt: skip
-
-
-def _max_len(limit: int):  # type: ignore[no-untyped-def]
-    def check(value: object) -> str | None:
-        return f"activities.reason.too_long_{limit}" if len(str(value)) > limit else None
-
-    return check
-
-
 def specs_for(session: Session, actor: Actor) -> list[ColumnSpec]:
     """activity_specs with the actor's school's classes."""
-    return activity_specs(list(_classroom_names(session, _school_id(actor)).values()))
+    return activity_specs(list(classroom_names(session, _school_id(actor)).values()))
 
 
 def load_activities_page(
@@ -260,7 +211,7 @@ def save_activity_changes(session: Session, actor: Actor, changes: GridChanges) 
 def _check_and_write(session: Session, actor: Actor, changes: GridChanges) -> list[int]:
     actor.require(*EDITOR_ROLES)
     school_id = _school_id(actor)
-    room_ids = {name: cid for cid, name in _classroom_names(session, school_id).items()}
+    room_ids = {name: cid for cid, name in classroom_names(session, school_id).items()}
     problems = check_changes(activity_specs(list(room_ids)), actor, changes)
     if problems:
         raise ValidationFailed(problems)
@@ -310,7 +261,7 @@ def save_activities(
     deleted: list[tuple[int, int]] | None = None,
 ) -> list[int]:
     """save_activity_changes for callers holding whole rows (seed data, tests); returns ids."""
-    names = _classroom_names(session, _school_id(actor))
+    names = classroom_names(session, _school_id(actor))
     changes = GridChanges()
     for n, item in enumerate(items, start=1):
         values = {
@@ -341,7 +292,8 @@ def _load_for_edit(session: Session, school_id: int, activity_id: int) -> Activi
     return activity
 
 
-def _current_rooms(session: Session, activity_id: int) -> list[int]:
+def involved_classrooms(session: Session, activity_id: int) -> list[int]:
+    """Ids of the classes an activity involves."""
     return sorted(
         session.scalars(
             select(ActivityClassroom.classroom_id).where(
@@ -385,139 +337,3 @@ def _set_classrooms(
         {"classroom_ids": sorted(have)},
         {"classroom_ids": sorted(wanted)},
     )
-
-
-# --- sign-in ---------------------------------------------------------------------------------
-
-
-def _activity_for_signin(session: Session, actor: Actor, activity_id: int) -> Activity:
-    actor.require(*VIEWER_ROLES)
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.deleted_at is not None:
-        raise NotFound("activity")
-    if activity.school_id != actor.school_id:
-        raise NotAllowed("other school")
-    return activity
-
-
-def signin_classrooms(session: Session, actor: Actor, activity_id: int) -> dict[int, str]:
-    """The involved classes whose sign-in the actor may do (a head teacher: own ones only)."""
-    activity = _activity_for_signin(session, actor, activity_id)
-    involved = set(_current_rooms(session, activity.id))
-    names = _classroom_names(session, activity.school_id)
-    allowed = involved
-    if actor.role == Role.HEAD_TEACHER:
-        allowed = involved & set(actor.head_of_classroom_ids)
-    return {cid: name for cid, name in names.items() if cid in allowed}
-
-
-def signin_roster(session: Session, actor: Actor, activity_id: int) -> pd.DataFrame:
-    """Enrolled children of the involved classes the actor may sign in, with current ticks.
-
-    Columns: ROSTER_COLUMNS. Left-behind children are marked (`left_behind`), ordered by class.
-    """
-    rooms = signin_classrooms(session, actor, activity_id)
-    ticked = set(
-        session.scalars(
-            select(Participation.child_id).where(
-                Participation.activity_id == activity_id, attended_condition()
-            )
-        )
-    )
-    children = session.execute(
-        select(
-            Child.id,
-            Child.name,
-            Child.student_no,
-            Child.classroom_id,
-            Child.left_behind_type,
-        )
-        .where(
-            Child.classroom_id.in_(list(rooms) or [-1]),
-            Child.deleted_at.is_(None),
-            Child.enrolment_status == EnrolmentStatus.ENROLLED,
-        )
-        .order_by(Child.classroom_id, Child.student_no)
-    ).all()
-    order = {cid: i for i, cid in enumerate(rooms)}
-    rows = [
-        {
-            "child_id": c.id,
-            "name": c.name,
-            "student_no": c.student_no,
-            "classroom_id": c.classroom_id,
-            "classroom": rooms[c.classroom_id],
-            "left_behind": LeftBehindType(c.left_behind_type) != LeftBehindType.NONE,
-            "left_behind_type": LeftBehindType(c.left_behind_type).value,
-            "attended": c.id in ticked,
-        }
-        for c in sorted(children, key=lambda c: (order[c.classroom_id], c.student_no))
-    ]
-    return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
-
-
-def save_signin(
-    session: Session, actor: Actor, activity_id: int, attended_child_ids: set[int] | list[int]
-) -> SigninResult:
-    """Make attendance of the actor's roster exactly `attended_child_ids`, in one transaction.
-
-    Each ticked child gets one Participation row with attended true (an unticked-then-ticked
-    child's row is restored, never duplicated); a roster child not ticked keeps no live row
-    (its row is marked not attended and soft-deleted). Children outside the actor's roster are
-    refused (NotAllowed) and other classes' sign-ins are left untouched.
-    """
-    roster = signin_roster(session, actor, activity_id)
-    roster_ids = set(int(c) for c in roster["child_id"])
-    wanted = set(int(c) for c in attended_child_ids)
-    if not wanted <= roster_ids:
-        raise NotAllowed("child outside the sign-in roster")
-    activity = session.get(Activity, activity_id)
-    assert activity is not None
-    existing = {
-        p.child_id: p
-        for p in session.scalars(
-            select(Participation).where(
-                Participation.activity_id == activity_id,
-                Participation.child_id.in_(roster_ids or [-1]),
-            )
-        )
-    }
-    added, removed = [], []
-    now = utcnow()
-    for child_id in sorted(roster_ids):
-        row = existing.get(child_id)
-        live = row is not None and row.attended and row.deleted_at is None
-        if child_id in wanted and not live:
-            if row is None:
-                session.add(
-                    Participation(
-                        school_id=activity.school_id,
-                        activity_id=activity_id,
-                        child_id=child_id,
-                        attended=True,
-                        created_by=actor.user_id,
-                        updated_by=actor.user_id,
-                    )
-                )
-            else:
-                row.attended, row.deleted_at, row.deleted_by = True, None, None
-                row.updated_by = actor.user_id
-            added.append(child_id)
-        elif child_id not in wanted and live:
-            assert row is not None
-            row.attended, row.deleted_at, row.deleted_by = False, now, actor.user_id
-            row.updated_by = actor.user_id
-            removed.append(child_id)
-    session.flush()
-    if added or removed:
-        audit.record(
-            session,
-            actor,
-            AuditAction.UPDATE,
-            "participation",
-            activity_id,
-            None,
-            {"added": added, "removed": removed},
-            detail=f"sign-in of activity {activity_id}",
-        )
-    return SigninResult(attended=len(wanted), added=len(added), removed=len(removed))

@@ -1,18 +1,10 @@
-"""Health checks (体检): batch entry per class, range validation, flags, coverage, history.
+"""Health checks (体检): batch entry per class, coverage per class, a child's history.
 
 The batch grid has one row per enrolled child of a class; its `id` is the CHILD's id and its
 `version` the version of that child's check in the chosen period (0 = no check yet), so the
-shared grid's optimistic locking works for both new and existing checks.
-
-Impossible values (typing errors) are refused, nothing is written:
-    height 80–200 cm, weight 10–120 kg, vision 3.0–5.3 (five-point scale, 五分记录),
-    blood pressure systolic 70–180 / diastolic 40–120 mmHg with systolic > diastolic,
-    lung capacity 300–5000 ml, check date not in the future.
-Possible but worrying values are flagged (screening hints, not diagnoses):
-    vision_mild 4.9, vision_moderate 4.6–4.8, vision_severe ≤ 4.5 (worse eye; normal ≥ 5.0,
-    the grading of the national student physical-health standard);
-    bmi_low BMI < 13.5, bmi_high BMI > 24; bp_high systolic ≥ 120 or diastolic ≥ 80;
-    bp_low systolic < 85 or diastolic < 50; lung_low lung capacity < 700 ml.
+shared grid's optimistic locking works for both new and existing checks. Which values are
+impossible or worrying is services/care/health_rules.py.
+Over 300 lines: entry, coverage and history are the health screen's reads and writes of one table.
 """
 
 from __future__ import annotations
@@ -28,51 +20,21 @@ from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, HealthCheck
 from locales import enum_label, t
 from services.accounts.actor import Actor
-from services.errors import Conflict, ConflictError, NotAllowed, Problem, ValidationFailed
-from services.records.specs import (
-    ColumnSpec,
-    ColumnType,
-    GridChanges,
-    Page,
-    SaveResult,
-    check_changes,
-    not_in_future,
-    problem,
+from services.care.health_rules import (
+    LOW_VISION,
+    MEASURES,
+    bmi,
+    health_flags,
+    limit_validator,
+    row_problems,
 )
+from services.errors import Conflict, ConflictError, NotAllowed, ValidationFailed
+from services.records.grid_rows import GridChanges, Page, SaveResult
+from services.records.specs import ColumnSpec, ColumnType, check_changes, not_in_future
 from services.rows import conflict_for, create_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
 EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
-MEASURES = [
-    "height_cm",
-    "weight_kg",
-    "vision_left",
-    "vision_right",
-    "bp_systolic",
-    "bp_diastolic",
-    "lung_capacity_ml",
-]
-# field → (lowest, highest) possible value; outside is a typing error.
-LIMITS: dict[str, tuple[float, float]] = {
-    "height_cm": (80, 200),
-    "weight_kg": (10, 120),
-    "vision_left": (3.0, 5.3),
-    "vision_right": (3.0, 5.3),
-    "bp_systolic": (70, 180),
-    "bp_diastolic": (40, 120),
-    "lung_capacity_ml": (300, 5000),
-}
-FLAGS = [
-    "vision_mild",
-    "vision_moderate",
-    "vision_severe",
-    "bmi_low",
-    "bmi_high",
-    "bp_high",
-    "bp_low",
-    "lung_low",
-]
-LOW_VISION = 5.0
 HISTORY_COLUMNS = ["check_id", "check_date", *MEASURES[:2], "bmi", *MEASURES[2:], "notes", "flags"]
 COVERAGE_COLUMNS = [
     "classroom_id",
@@ -87,15 +49,6 @@ COVERAGE_COLUMNS = [
 ]
 
 
-def _limit_validator(name: str):  # type: ignore[no-untyped-def]
-    low, high = LIMITS[name]
-
-    def check(value: Any) -> str | None:
-        return None if low <= value <= high else f"health.reason.{name}"
-
-    return check
-
-
 def health_specs() -> list[ColumnSpec]:
     """Grid columns of the batch entry (name, left-behind and flags are read-only)."""
     editors = frozenset(EDITOR_ROLES)
@@ -106,7 +59,7 @@ def health_specs() -> list[ColumnSpec]:
             name,
             f"health.col.{name}",
             kind,
-            validator=_limit_validator(name),
+            validator=limit_validator(name),
             edit_roles=editors,
             width=number[kind],
         )
@@ -131,52 +84,6 @@ def health_specs() -> list[ColumnSpec]:
         ColumnSpec("notes", "health.col.notes", edit_roles=editors, width=160),
         ColumnSpec("flags", "health.col.flags", computed=True, width=160),
     ]
-
-
-# ---- flags ------------------------------------------------------------------------------------
-
-
-def bmi(height_cm: float | None, weight_kg: float | None) -> float | None:
-    if not height_cm or not weight_kg:
-        return None
-    return round(weight_kg / (height_cm / 100) ** 2, 1)
-
-
-def health_flags(values: dict[str, Any]) -> list[str]:
-    """Flag keys (FLAGS) for one check's values; see the module docstring for thresholds."""
-    flags = []
-    eyes = [v for v in (values.get("vision_left"), values.get("vision_right")) if _present(v)]
-    if eyes:
-        worse = min(eyes)
-        if worse <= 4.5:
-            flags.append("vision_severe")
-        elif worse < 4.9 - 1e-9:
-            flags.append("vision_moderate")
-        elif worse < LOW_VISION - 1e-9:
-            flags.append("vision_mild")
-    index = bmi(_num(values.get("height_cm")), _num(values.get("weight_kg")))
-    if index is not None:
-        if index < 13.5:
-            flags.append("bmi_low")
-        elif index > 24:
-            flags.append("bmi_high")
-    systolic, diastolic = _num(values.get("bp_systolic")), _num(values.get("bp_diastolic"))
-    if (systolic and systolic >= 120) or (diastolic and diastolic >= 80):
-        flags.append("bp_high")
-    elif (systolic and systolic < 85) or (diastolic and diastolic < 50):
-        flags.append("bp_low")
-    lung = _num(values.get("lung_capacity_ml"))
-    if lung and lung < 700:
-        flags.append("lung_low")
-    return flags
-
-
-def _present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value))
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if _present(value) else None
 
 
 # ---- batch entry ------------------------------------------------------------------------------
@@ -298,7 +205,7 @@ def save_class_health(
     checks = _latest_checks(session, [u.id for u in changes.updates], date_from, date_to)
     by_field = {s.field: s for s in specs}
     for update in changes.updates:
-        problems += _row_problems(update.label, update.values, checks.get(update.id), by_field)
+        problems += row_problems(update.label, update.values, checks.get(update.id), by_field)
     if problems:
         raise ValidationFailed(problems)
     conflicts = []
@@ -330,26 +237,6 @@ def save_class_health(
             )
             created += 1
     return SaveResult(created=created, updated=updated)
-
-
-def _row_problems(
-    label: str, values: dict[str, Any], check: HealthCheck | None, by_field: dict[str, ColumnSpec]
-) -> list[Problem]:
-    """Checks across columns: systolic above diastolic; a new check has a measurement."""
-    merged = {m: getattr(check, m) if check else None for m in MEASURES} | values
-    if check is None and not any(_present(merged[m]) for m in MEASURES):
-        return [problem(label, by_field["height_cm"], None, "health.reason.no_measure")]
-    systolic, diastolic = merged.get("bp_systolic"), merged.get("bp_diastolic")
-    in_range = all(
-        _present(v) and isinstance(v, int | float) and low <= v <= high
-        for v, (low, high) in (
-            (systolic, LIMITS["bp_systolic"]),
-            (diastolic, LIMITS["bp_diastolic"]),
-        )
-    )
-    if in_range and systolic <= diastolic:
-        return [problem(label, by_field["bp_systolic"], systolic, "health.reason.bp_order")]
-    return []
 
 
 def _gone(child_id: int, label: str) -> Conflict:

@@ -1,7 +1,6 @@
 """Participation in care activities: left-behind children vs the others ("活动上优先参加").
 
-Public API for the dashboard (services/metrics/dashboard.py) and the report
-(services/reports/data.py).
+Public API for metrics and reports; the counting blocks are services/care/participation_counts.py.
 Every function takes `(session, actor, date_from=None, date_to=None)` — an inclusive date period
 on the activity date, open when None; `term_period(session, actor, term_id)` turns a term into
 one (`terms_in_view`, `current_term_id` help pick it). Counts are SQL aggregates over the
@@ -33,23 +32,34 @@ participation_by_term → BY_TERM_COLUMNS, one row per term of the school(s) in 
 left_behind_without_activity → WITHOUT_ACTIVITY_COLUMNS, enrolled left-behind children with no
     activity in the period: child_id, name, student_no, classroom_id, classroom, grade,
     left_behind_type (value), is_key. Names are not masked here; mask for display (§7).
+Over 300 lines: one contract (this docstring) for the frames the page, metrics and reports share.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.enums import ActivityType, EnrolmentStatus, LeftBehindType
+from db.enums import ActivityType, LeftBehindType
 from db.models import Activity, ActivityClassroom, Child, Classroom, Participation, Term
 from services.accounts.actor import Actor
+from services.care.participation_counts import (
+    activities_in_view,
+    attended_by_activity,
+    attended_condition,
+    children_counts,
+    children_in_view,
+    eligible_by_activity,
+    group_figures,
+    participant_counts,
+    rate,
+)
 from services.errors import NotAllowed, NotFound
-from services.scope import child_visibility, school_ids_in_view
+from services.scope import school_ids_in_view
 
 _GROUP = [
     "left_behind_children",
@@ -87,18 +97,6 @@ WITHOUT_ACTIVITY_COLUMNS = [
 ]
 
 
-def attended_condition():  # type: ignore[no-untyped-def]
-    """The one definition of "took part": an attended, not deleted Participation row."""
-    return and_(Participation.attended.is_(True), Participation.deleted_at.is_(None))
-
-
-IS_LEFT_BEHIND = case((Child.left_behind_type != LeftBehindType.NONE, 1), else_=0)
-
-
-def rate(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
 def term_period(session: Session, actor: Actor, term_id: int) -> tuple[date, date]:
     """(start, end) of a term of the actor's school(s)."""
     term = session.get(Term, term_id)
@@ -133,91 +131,6 @@ def current_term_id(session: Session, actor: Actor, today: date) -> int | None:
     )
 
 
-def _children_in_view(actor: Actor) -> Any:
-    return (
-        child_visibility(actor),
-        Child.deleted_at.is_(None),
-        Child.enrolment_status == EnrolmentStatus.ENROLLED,
-    )
-
-
-def _activities_in_view(
-    session: Session, actor: Actor, date_from: date | None, date_to: date | None
-) -> list[Any]:
-    conds = [
-        Activity.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-        Activity.deleted_at.is_(None),
-    ]
-    if date_from:
-        conds.append(Activity.activity_date >= date_from)
-    if date_to:
-        conds.append(Activity.activity_date <= date_to)
-    return conds
-
-
-def _children_counts(
-    session: Session, actor: Actor, key: Any | None, children: tuple = ()
-) -> dict[tuple, int]:
-    """(key, is_left_behind) → enrolled children in view; key None groups everyone together."""
-    keys = [key] if key is not None else []
-    rows = session.execute(
-        select(*keys, IS_LEFT_BEHIND, func.count(Child.id))
-        .where(*_children_in_view(actor), *children)
-        .group_by(*keys, IS_LEFT_BEHIND)
-    )
-    return {(r[0] if keys else None, int(r[-2])): int(r[-1]) for r in rows}
-
-
-def _participant_counts(
-    session: Session,
-    actor: Actor,
-    key: Any | None,
-    date_from: date | None,
-    date_to: date | None,
-    children: tuple = (),
-) -> tuple[dict[tuple, int], dict[Any, int]]:
-    """(key, is_left_behind) → distinct children who took part; key → attendances."""
-    keys = [key] if key is not None else []
-    rows = session.execute(
-        select(
-            *keys,
-            IS_LEFT_BEHIND,
-            func.count(func.distinct(Child.id)),
-            func.count(Participation.id),
-        )
-        .select_from(Participation)
-        .join(Activity, Activity.id == Participation.activity_id)
-        .join(Child, Child.id == Participation.child_id)
-        .where(
-            attended_condition(),
-            *_children_in_view(actor),
-            *children,
-            *_activities_in_view(session, actor, date_from, date_to),
-        )
-        .group_by(*keys, IS_LEFT_BEHIND)
-    )
-    participants: dict[tuple, int] = {}
-    attendances: dict[Any, int] = defaultdict(int)
-    for r in rows:
-        k = r[0] if keys else None
-        participants[(k, int(r[-3]))] = int(r[-2])
-        attendances[k] += int(r[-1])
-    return participants, attendances
-
-
-def _group_figures(children: dict[tuple, int], participants: dict[tuple, int], key: Any) -> dict:
-    lb_children, other_children = children.get((key, 1), 0), children.get((key, 0), 0)
-    lb_part, other_part = participants.get((key, 1), 0), participants.get((key, 0), 0)
-    return {
-        "left_behind_children": lb_children,
-        "left_behind_participants": lb_part,
-        "left_behind_rate": rate(lb_part, lb_children),
-        "other_children": other_children,
-        "other_participants": other_part,
-        "other_rate": rate(other_part, other_children),
-    }
-
-
 def participation_by_type(
     session: Session,
     actor: Actor,
@@ -230,19 +143,19 @@ def participation_by_type(
     activities = dict(
         session.execute(
             select(Activity.activity_type, func.count(Activity.id))
-            .where(*_activities_in_view(session, actor, date_from, date_to))
+            .where(*activities_in_view(session, actor, date_from, date_to))
             .group_by(Activity.activity_type)
         ).all()
     )
-    totals = _children_counts(session, actor, None, children)
-    participants, attendances = _participant_counts(
+    totals = children_counts(session, actor, None, children)
+    participants, attendances = participant_counts(
         session, actor, Activity.activity_type, date_from, date_to, children
     )
     rows = []
     for member in ActivityType:
         if not activities.get(member):
             continue
-        figures = _group_figures(
+        figures = group_figures(
             {(member, lb): n for (_, lb), n in totals.items()}, participants, member
         )
         rows.append(
@@ -260,8 +173,8 @@ def participation_by_class(
     session: Session, actor: Actor, date_from: date | None = None, date_to: date | None = None
 ) -> pd.DataFrame:
     """Reach of activities in each class in view (see module doc)."""
-    children = _children_counts(session, actor, Child.classroom_id)
-    participants, attendances = _participant_counts(
+    children = children_counts(session, actor, Child.classroom_id)
+    participants, attendances = participant_counts(
         session, actor, Child.classroom_id, date_from, date_to
     )
     room_ids = {k for k, _ in children} - {None}
@@ -276,7 +189,7 @@ def participation_by_class(
             .join(Activity, Activity.id == ActivityClassroom.activity_id)
             .where(
                 ActivityClassroom.classroom_id.in_(room_ids or [-1]),
-                *_activities_in_view(session, actor, date_from, date_to),
+                *activities_in_view(session, actor, date_from, date_to),
             )
             .group_by(ActivityClassroom.classroom_id)
         ).all()
@@ -288,7 +201,7 @@ def participation_by_class(
             "grade": room.grade,
             "activities": int(involved.get(room.id, 0)),
             "attendances": attendances.get(room.id, 0),
-            **_group_figures(children, participants, room.id),
+            **group_figures(children, participants, room.id),
         }
         for room in rooms
     ]
@@ -304,19 +217,19 @@ def participation_summary(
 ) -> pd.DataFrame:
     """One row: activities, attendances and reach of the period over everyone in view (or the
     `children` conditions, as participation_by_type)."""
-    counts = _children_counts(session, actor, None, children)
-    participants, attendances = _participant_counts(
+    counts = children_counts(session, actor, None, children)
+    participants, attendances = participant_counts(
         session, actor, None, date_from, date_to, children
     )
     activities = session.scalar(
         select(func.count(Activity.id)).where(
-            *_activities_in_view(session, actor, date_from, date_to)
+            *activities_in_view(session, actor, date_from, date_to)
         )
     )
     row = {
         "activities": int(activities or 0),
         "attendances": sum(attendances.values()),
-        **_group_figures(counts, participants, None),
+        **group_figures(counts, participants, None),
     }
     return pd.DataFrame([row], columns=SUMMARY_COLUMNS)
 
@@ -359,38 +272,18 @@ def participation_by_activity(
             Activity.activity_type,
             Activity.activity_date,
         )
-        .where(*_activities_in_view(session, actor, date_from, date_to))
+        .where(*activities_in_view(session, actor, date_from, date_to))
         .order_by(Activity.activity_date.desc(), Activity.id)
     ).all()
     ids = [a.id for a in activities] or [-1]
-    eligible = _eligible_by_activity(session, actor, ids)
-    whole_school = _children_counts(session, actor, Child.school_id)
+    eligible = eligible_by_activity(session, actor, ids)
+    whole_school = children_counts(session, actor, Child.school_id)
     with_classes = set(
         session.scalars(
             select(ActivityClassroom.activity_id).where(ActivityClassroom.activity_id.in_(ids))
         )
     )
-    in_involved_class = exists().where(
-        ActivityClassroom.activity_id == Participation.activity_id,
-        ActivityClassroom.classroom_id == Child.classroom_id,
-    )
-    outsider = case(
-        (
-            (Child.enrolment_status == EnrolmentStatus.ENROLLED)
-            & (Child.deleted_at.is_(None))
-            & (in_involved_class | ~Participation.activity_id.in_(with_classes or [-1])),
-            0,
-        ),
-        else_=1,
-    )
-    attended: dict[tuple, tuple[int, int]] = {}
-    for activity_id, lb, n, outside in session.execute(
-        select(Participation.activity_id, IS_LEFT_BEHIND, func.count(Child.id), func.sum(outsider))
-        .join(Child, Child.id == Participation.child_id)
-        .where(Participation.activity_id.in_(ids), attended_condition(), child_visibility(actor))
-        .group_by(Participation.activity_id, IS_LEFT_BEHIND)
-    ):
-        attended[(activity_id, int(lb))] = (int(n), int(outside or 0))
+    attended = attended_by_activity(session, actor, ids, with_classes)
     rows = []
     for a in activities:
         row: dict[str, Any] = {
@@ -413,16 +306,6 @@ def participation_by_activity(
     return pd.DataFrame(rows, columns=BY_ACTIVITY_COLUMNS)
 
 
-def _eligible_by_activity(session: Session, actor: Actor, ids: list[int]) -> dict[tuple, int]:
-    rows = session.execute(
-        select(ActivityClassroom.activity_id, IS_LEFT_BEHIND, func.count(Child.id))
-        .join(Child, Child.classroom_id == ActivityClassroom.classroom_id)
-        .where(ActivityClassroom.activity_id.in_(ids), *_children_in_view(actor))
-        .group_by(ActivityClassroom.activity_id, IS_LEFT_BEHIND)
-    )
-    return {(a, int(lb)): int(n) for a, lb, n in rows}
-
-
 def left_behind_without_activity(
     session: Session, actor: Actor, date_from: date | None = None, date_to: date | None = None
 ) -> pd.DataFrame:
@@ -430,7 +313,7 @@ def left_behind_without_activity(
     took_part = (
         select(Participation.child_id)
         .join(Activity, Activity.id == Participation.activity_id)
-        .where(attended_condition(), *_activities_in_view(session, actor, date_from, date_to))
+        .where(attended_condition(), *activities_in_view(session, actor, date_from, date_to))
     )
     rows = session.execute(
         select(
@@ -445,7 +328,7 @@ def left_behind_without_activity(
         )
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
         .where(
-            *_children_in_view(actor),
+            *children_in_view(actor),
             Child.left_behind_type != LeftBehindType.NONE,
             Child.id.not_in(took_part),
         )

@@ -11,7 +11,8 @@ from db.engine import make_engine, read_session, write_session
 from db.enums import ActivityType
 from db.models import Participation, User
 from services.accounts.actor import load_actor
-from services.care.activities import ActivityInput, save_activities, signin_roster
+from services.care.activities import ActivityInput, save_activities
+from services.care.signin_sheet import signin_roster
 from tests.e2e.conftest import login, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -6,13 +6,7 @@ from sqlalchemy import select
 from db.enums import ActivityType, AuditAction
 from db.models import ActivityClassroom, AuditEntry, Participation
 from locales import t
-from services.care.activities import (
-    ActivityInput,
-    list_activities,
-    save_activities,
-    save_signin,
-    signin_roster,
-)
+from services.care.activities import ActivityInput, list_activities, save_activities
 from services.care.participation import (
     left_behind_without_activity,
     participation_by_activity,
@@ -21,6 +15,7 @@ from services.care.participation import (
     participation_by_type,
     participation_summary,
 )
+from services.care.signin_sheet import save_signin, signin_roster
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from tests.services.care_helpers import make_activity, make_care_school
 
@@ -224,7 +219,7 @@ def test_participation_frames_keep_their_columns_when_empty(session):
 def test_grid_changes_with_labels_as_the_editor_sends_them(session):
     """The grid sends option labels, lists of class names and read-only columns too."""
     from services.care.activities import save_activity_changes
-    from services.records.specs import GridChanges, RowInsert, RowUpdate
+    from services.records.grid_rows import GridChanges, RowInsert, RowUpdate
 
     s = make_care_school(session)
     values = {

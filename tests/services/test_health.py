@@ -9,11 +9,11 @@ from services.care.health import (
     child_health_history,
     class_health_frame,
     health_coverage,
-    health_flags,
     save_class_health,
 )
+from services.care.health_rules import health_flags
 from services.errors import ConflictError, NotAllowed, ValidationFailed
-from services.records.specs import GridChanges, RowUpdate
+from services.records.grid_rows import GridChanges, RowUpdate
 from tests.services.care_helpers import make_care_school
 
 TERM = (date(2026, 9, 1), date(2027, 1, 20))
