@@ -1,12 +1,17 @@
-"""Filter bar above the children's grids: grade, class, left-behind type, key child, enrolment
-status and a free-text search over name, 学籍号 and phones. Returns a hashable ChildFilter."""
+"""Filters above lists: the children's filter bar (grade, class, left-behind type, key child,
+enrolment status and a free-text search over name, 学籍号 and phones; returns a hashable
+ChildFilter), a from–to date pair, and the risk list's reason pills."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from db.enums import EnrolmentStatus, LeftBehindType
 from locales import enum_options, t
+from services.compliance.risk import REASONS
 from services.records.children import ChildFilter, FilterOptions
 
 ALL = ""
@@ -70,3 +75,27 @@ def show(
         enrolment_status=status or None,
         search=search.strip(),
     )
+
+
+def date_range(
+    key: str, from_label: str, to_label: str, disabled: bool = False
+) -> tuple[date | None, date | None]:
+    """Two optional dates side by side (keys `<key>.from`, `<key>.to`); None = open end."""
+    left, right = st.columns(2)
+    date_from = left.date_input(from_label, value=None, key=f"{key}.from", disabled=disabled)
+    date_to = right.date_input(to_label, value=None, key=f"{key}.to", disabled=disabled)
+    return date_from, date_to
+
+
+def risk_reasons(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Reason pills over the risk list; the rows with any chosen reason (all when none chosen)."""
+    chosen = st.pills(
+        t("risk.filter.reason"),
+        list(REASONS),
+        selection_mode="multi",
+        format_func=lambda code: t(f"risk.reason.{code}"),
+        key=key,
+    )
+    if not chosen:
+        return rows
+    return rows[rows["reasons"].map(lambda reasons: bool(set(reasons) & set(chosen)))]

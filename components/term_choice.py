@@ -11,7 +11,7 @@ import streamlit as st
 from components.context import ready_engine
 from db.engine import read_session
 from services.accounts.actor import Actor
-from services.care.participation import current_term_id, terms_in_view
+from services.care.participation import current_term_id, term_period, terms_in_view
 
 
 def choose_term(
@@ -36,3 +36,14 @@ def choose_term(
         format_func=terms.get,
         key=key,
     )
+
+
+def term_dates(actor: Actor, term_id: int | None) -> tuple[date, date]:
+    """The term's first and last day; without a term, the school year running today (September
+    to August), so records can be entered before the school has set up its calendar."""
+    if term_id is None:
+        today = date.today()
+        start = today.year if today.month >= 9 else today.year - 1
+        return date(start, 9, 1), date(start + 1, 8, 31)
+    with read_session(ready_engine()) as session:
+        return term_period(session, actor, term_id)

@@ -1,0 +1,26 @@
+"""资助 totals of a term: the amount and number of records, and one row per kind of aid."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import kpi, tables
+from db.enums import AidKind
+from locales import enum_label, t
+
+
+def show(totals: pd.DataFrame) -> None:
+    """`totals` is services.care.aid.aid_totals(...): kind, records, children, amount."""
+    kpi.show(
+        [
+            kpi.Kpi(t("aid.totals.amount"), f"{totals['amount'].sum():,.2f}"),
+            kpi.Kpi(t("aid.totals.records"), f"{int(totals['records'].sum()):,}"),
+        ]
+    )
+    shown = totals.assign(kind=[enum_label(AidKind(k)) for k in totals["kind"]])
+    tables.show(
+        shown,
+        {c: t(f"aid.col.{c}") for c in ("kind", "records", "children", "amount")},
+        column_config={"amount": st.column_config.NumberColumn(t("aid.col.amount"), format="%.2f")},
+    )

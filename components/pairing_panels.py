@@ -1,0 +1,72 @@
+"""The pairing page's panels: each teacher's load, the unpaired left-behind children (key children
+first, as the service sorts them) and the quick pairing form."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import feedback, tables
+from db.enums import LeftBehindType
+from locales import enum_label, t
+from services.accounts.actor import Actor
+from services.records.pairings import assign
+
+HEIGHT = 260  # both tables side by side, the same height
+
+
+def loads_and_unpaired(loads: pd.DataFrame, unpaired: pd.DataFrame) -> None:
+    """A warning naming overloaded teachers, then the load table beside the unpaired list."""
+    over = loads[loads["over_limit"]]
+    if not over.empty:
+        st.warning(t("pairings.load.warning", names="、".join(over["teacher"])))
+    left, right = st.columns([2, 3])
+    left.subheader(t("pairings.load.title"))
+    labels = {
+        "teacher": t("pairings.load.teacher"),
+        "children": t("pairings.load.children"),
+        "key_children": t("pairings.load.key_children"),
+        "over_limit": t("pairings.load.over"),
+    }
+    tables.show(loads, labels, height=HEIGHT, where=left, rename=True)
+    right.subheader(t("pairings.unpaired.title", count=len(unpaired)))
+    if unpaired.empty:
+        right.success(t("pairings.unpaired.none"))
+        return
+    shown = unpaired.assign(
+        left_behind_type=[enum_label(v, LeftBehindType) for v in unpaired["left_behind_type"]]
+    )
+    labels = {
+        "name": t("pairings.unpaired.name"),
+        "classroom": t("pairings.unpaired.classroom"),
+        "left_behind_type": t("pairings.unpaired.type"),
+        "is_key": t("pairings.unpaired.key"),
+    }
+    tables.show(shown, labels, height=HEIGHT, where=right, rename=True)
+
+
+def assign_form(
+    actor: Actor, term_id: int, teachers: dict[int, str], unpaired: pd.DataFrame
+) -> None:
+    """Quick pairing: one teacher, several unpaired children, one press."""
+    with st.form("pairings.assign", border=True):
+        st.markdown(f"**{t('pairings.assign.title')}**")
+        labels = {
+            int(r.id): f"{'★ ' if r.is_key else ''}{r.name}（{r.classroom}）"
+            for r in unpaired.itertuples()
+        }
+        teacher_id = st.selectbox(
+            t("pairings.assign.teacher"), list(teachers), format_func=teachers.get
+        )
+        child_ids = st.multiselect(
+            t("pairings.assign.children"),
+            list(labels),
+            format_func=labels.get,
+            placeholder=t("pairings.assign.placeholder"),
+        )
+        if st.form_submit_button(t("pairings.assign.submit"), type="primary") and child_ids:
+            done = t("pairings.assign.done", teacher=teachers[teacher_id], count=len(child_ids))
+            feedback.submit(
+                lambda session: assign(session, actor, term_id, teacher_id, child_ids),
+                success=done,
+            )

@@ -1,0 +1,155 @@
+"""一人一档 pieces: the child picker, the heading with what the archive lacks, and one tab per kind
+of record (the archive card, history, pairings, contacts, activities, health checks, aid, and the
+audited counselling notes for the roles that may read them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import tables
+from components.context import ready_engine
+from db.engine import write_session
+from db.enums import ActivityType, AidKind, ContactChannel, Counterpart, LeftBehindType, RiskLevel
+from locales import enum_label, t
+from services.accounts.actor import Actor
+from services.care.profile import ChildProfile, counselling_notes
+from services.records.child_columns import CHILD_COLUMNS, GROUPS
+from services.records.specs import ColumnSpec
+
+SELECTED_KEY = "profile.child_id"  # set by other pages to open a child here
+ENUMS = {
+    "left_behind_type": LeftBehindType,
+    "channel": ContactChannel,
+    "counterpart": Counterpart,
+    "activity_type": ActivityType,
+    "kind": AidKind,
+    "risk_level": RiskLevel,
+}
+RECORD_TABS = ("history", "pairings", "contacts", "activities", "health", "aid")
+
+
+def choose_child(choices: dict[int, str]) -> int:
+    """The child picker, on the child another page asked for (or the one shown last)."""
+    ids = list(choices)
+    wanted = st.session_state.get(SELECTED_KEY)
+    child_id = st.selectbox(
+        t("profile.pick"), ids, format_func=choices.get,
+        index=ids.index(wanted) if wanted in ids else 0, key="profile.picker",
+    )  # fmt: skip
+    st.session_state[SELECTED_KEY] = child_id
+    return child_id
+
+
+def heading(card: ChildProfile) -> None:
+    """Name, class and 学籍号; the key-child badge; what the archive still lacks."""
+    st.subheader(
+        t(
+            "profile.heading",
+            name=card.name,
+            classroom=card.classroom or "",
+            student_no=card.student_no,
+        )
+    )
+    if card.archive.get("is_key"):
+        st.markdown(f":red-badge[{t('profile.key_child')}]")
+    if card.missing:
+        labels = "、".join(t(f"children.col.{f}") for f in card.missing)
+        st.warning(t("profile.missing", fields=labels))
+    else:
+        st.success(t("profile.complete"))
+
+
+def tabs(card: ChildProfile, actor: Actor) -> None:
+    """One tab per kind of record; aid and notes only for the roles that may see them."""
+    frames = {
+        "history": card.history,
+        "pairings": card.pairings,
+        "contacts": card.contacts,
+        "activities": card.activities,
+        "health": card.health_checks.drop(columns=["check_id"], errors="ignore"),
+        "aid": card.aid,
+    }
+    names = ["archive", *(n for n in RECORD_TABS if frames[n] is not None)]
+    names += ["notes"] if card.may_read_notes else []
+    shown = dict(zip(names, st.tabs([t(f"profile.tab.{n}") for n in names]), strict=True))
+    with shown["archive"]:
+        _archive(card)
+    for name in RECORD_TABS:
+        if name in shown:
+            with shown[name]:
+                _table(frames[name], prefix="health.col." if name == "health" else "profile.col.")
+    if "notes" in shown:
+        with shown["notes"]:
+            _notes(card.child_id, actor)
+
+
+def _archive(card: ChildProfile) -> None:
+    specs = {s.field: s for s in CHILD_COLUMNS}
+    for group in GROUPS:
+        fields = [f for f in card.archive if specs[f].group == group]
+        st.markdown(f"**{t(f'children.group.{group}')}**")
+        columns = st.columns(3)
+        for i, name in enumerate(fields):
+            columns[i % 3].markdown(
+                f"{specs[name].label}：{_text(card.archive[name], specs[name])}"
+            )
+
+
+def _notes(child_id: int, actor: Actor) -> None:
+    st.caption(t("profile.notes.warning"))
+    if st.toggle(t("profile.notes.show"), key=f"profile.notes.{child_id}"):
+        with write_session(ready_engine()) as session:  # the view is audited in this transaction
+            notes = counselling_notes(session, actor, child_id)
+        _table(notes[["note_date", "counsellor", "risk_level", "summary"]])
+
+
+def _text(value: Any, spec: ColumnSpec | None = None) -> str:
+    """One archive value as text."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return t("profile.yes") if value else t("profile.no")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "、".join(spec.option_label(v) for v in value) if spec else "、".join(value)
+    if spec is not None and spec.options and spec.option_prefix:
+        return spec.option_label(value)
+    return str(value)
+
+
+def _table(frame: pd.DataFrame, prefix: str = "profile.col.") -> None:
+    """A record table: enum codes as labels, headers from `prefix` (else profile.col.)."""
+    if frame.empty:
+        st.caption(t("profile.empty"))
+        return
+    out = frame.copy()
+    for column, enum_cls in ENUMS.items():
+        if column in out:
+            out[column] = [enum_label(v, enum_cls) if v else "" for v in out[column]]
+    if "flags" in out:
+        out["flags"] = ["、".join(t(f) for f in flags) for flags in out["flags"]]
+    labels = {c: t(f"{prefix}{c}") for c in out.columns}
+    labels = {
+        c: (label if label != f"{prefix}{c}" else t(f"profile.col.{c}"))
+        for c, label in labels.items()
+    }
+    tables.show(out, labels, rename=True)
+
+
+def open_button(page: pd.DataFrame, key: str) -> None:
+    """Under a list of children (`id`, `name`): pick one and open their 一人一档."""
+    if page.empty:
+        return
+    names = dict(zip(page["id"], page["name"], strict=True))
+    pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
+    picked = pick_col.selectbox(
+        t("children.open_profile"), list(names), format_func=names.get, key=f"{key}.profile_pick"
+    )
+    if open_col.button(t("children.open_profile"), key=f"{key}.open_profile"):
+        st.session_state[SELECTED_KEY] = int(picked)
+        st.switch_page("pages/child_profile.py")
