@@ -1,0 +1,37 @@
+"""我的待办 cards: one bordered card per child and rule that is due or overdue, with a button that
+opens the quick contact form preset for that child, counterpart and channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from components.contact_form import PREFILL_KEY
+from locales import t
+
+
+def show(row: Any) -> None:
+    """One to-do (a row of services.compliance.todo.my_todo) as a card."""
+    with st.container(border=True):
+        info, action = st.columns([4, 1], vertical_alignment="center")
+        badge = ":red-badge[{}]" if row.status == "overdue" else ":orange-badge[{}]"
+        detail = t("todo.due_by", date=row.due_by)
+        if row.missed_periods:
+            detail = t("todo.missed", n=row.missed_periods) + " · " + detail
+        info.markdown(
+            f"**{row.child_name}** · {row.classroom_name or ''} · {row.rule_name} "
+            + badge.format(t(f"todo.status.{row.status}"))
+        )
+        info.caption(f"{row.missing} · {detail}")
+        if action.button(t("todo.log_contact"), key=f"log_{row.child_id}_{row.rule_id}"):
+            st.session_state[PREFILL_KEY] = {
+                "child_id": int(row.child_id),
+                "counterpart": row.counterpart,
+                "channel": row.channel,
+            }
+            try:
+                st.switch_page("pages/contacts.py")
+            except StreamlitAPIException:  # the contacts page is not this role's
+                st.info(t("todo.contacts_unavailable"))
