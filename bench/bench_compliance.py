@@ -32,14 +32,15 @@ from db.enums import Role
 from db.models import School, User
 from services.accounts.actor import Actor, load_actor
 from services.compliance.engine import compliance_table
-from services.metrics.dashboard import Scope, load_dashboard
+from services.metrics.dashboard import load_dashboard
+from services.metrics.scope import EVERYONE, term_period
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
 COUNTY_CACHE = BENCH_DIR / "county.json"
 ANCHOR = date(2026, 11, 28)  # the seed's "today"
 YEAR = (date(2025, 12, 1), ANCHOR)  # the 12 months of generated contacts
-AUTUMN = Scope(date(2026, 9, 1), date(2027, 1, 20), as_of=ANCHOR)
+AUTUMN = term_period("2026年秋季学期", date(2026, 9, 1), date(2027, 1, 20))
 
 
 def raw_aggregate(session: Any, school_ids: list[int], start: date, end: date) -> int:
@@ -92,7 +93,7 @@ def measure_ratios(engine: Engine, role: Role, repeat: int) -> dict[str, float]:
                     session, actor, *YEAR, by=("rule", "month"), as_of=ANCHOR
                 ),
                 "raw_year": lambda: raw_aggregate(session, ids, *YEAR),
-                "dashboard": lambda: load_dashboard(session, actor, AUTUMN),
+                "dashboard": lambda: load_dashboard(session, actor, EVERYONE, AUTUMN, ANCHOR),
                 "raw_term": lambda: raw_aggregate(session, ids, AUTUMN.start, AUTUMN.end),
             },
             repeat,
@@ -139,7 +140,7 @@ def school_engine(children: int, months: int = 4) -> Engine:
 
 def _load(engine: Engine, actor: Actor) -> None:
     with read_session(engine) as session:
-        load_dashboard(session, actor, AUTUMN)
+        load_dashboard(session, actor, EVERYONE, AUTUMN, ANCHOR)
 
 
 def county_engine() -> Engine | None:

@@ -21,5 +21,6 @@ def show(kpis: list[Kpi], per_row: int = 4) -> None:
             column.metric(kpi.label, kpi.value, help=kpi.help, border=True)
 
 
-def percent(share: float) -> str:
-    return f"{share:.1%}"
+def percent(share: float | None) -> str:
+    """57.1%; "—" when there is nothing to divide by (an empty filter is never 100 %)."""
+    return "—" if share is None else f"{share:.1%}"

@@ -1,26 +1,22 @@
 """报表导出: choose a period and scope, then one click per report (built when clicked, audited)."""
 
 from collections.abc import Callable
-from datetime import date
 
 import streamlit as st
 
-from components import download
-from components.context import current_actor, ready_engine
+from components import download, feedback, report_period
+from components.context import ready_engine
 from components.report_figures import report_figures
 from db.engine import read_session, write_session
 from db.enums import Role
 from locales import current_language, set_language, t
-from services.metrics.dashboard import term_options
+from services.clock import school_today
+from services.metrics.options import term_options
 from services.reports import exports
-from services.reports.data import ReportFilters, ReportPeriod
+from services.reports.data import ReportFilters
 
-actor = current_actor()
+actor = feedback.page_start(t("reports.title"), t("reports.intro"))
 engine = ready_engine()
-today = date.today()
-st.title(t("reports.title"))
-st.write(t("reports.intro"))
-
 demo_mode = actor.demo_mode  # the sidebar's 演示模式 switch (principal and admin)
 if exports.is_masked(actor, demo_mode):
     st.info(t("reports.masked_notice"))
@@ -31,41 +27,8 @@ with read_session(engine) as session:
     terms = term_options(session, actor)
     rooms = exports.classroom_choices(session, actor)
 
-kinds = ["month", "term", "year"]
 kind_col, when_col, scope_col = st.columns(3)
-kind = kind_col.radio(
-    t("reports.period_kind"),
-    kinds,
-    format_func=lambda k: t(f"reports.kind.{k}"),
-    horizontal=True,
-    key="reports_kind",
-)
-years = list(range(today.year, today.year - 5, -1))
-period: ReportPeriod | None
-if kind == "month":
-    year_col, month_col = when_col.columns(2)
-    year = year_col.selectbox(t("reports.year"), years, key="reports_year")
-    month = month_col.selectbox(
-        t("reports.month"), range(1, 13), index=today.month - 1, key="reports_month"
-    )
-    period = exports.month_period(year, month)
-elif kind == "year":
-    period = exports.year_period(
-        when_col.selectbox(t("reports.year"), years, key="reports_only_year")
-    )
-elif terms.empty:
-    when_col.caption(t("reports.no_terms"))
-    period = None
-else:
-    row = when_col.selectbox(
-        t("reports.term"),
-        range(len(terms)),
-        format_func=lambda i: terms.iloc[i]["name"],
-        key="reports_term",
-    )
-    period = exports.term_period(
-        terms.iloc[row]["name"], terms.iloc[row]["start"], terms.iloc[row]["end"]
-    )
+period = report_period.choose(kind_col, when_col, terms, school_today())
 classroom_id = scope_col.selectbox(
     t("reports.classroom"),
     [None, *rooms],
@@ -91,45 +54,32 @@ def built(export: Callable[..., exports.ExportFile], **options: object) -> Calla
     return build
 
 
-def row(report: str, label: str, help_key: str, data: Callable[[], bytes], key: str) -> None:
+TEXTS = {  # report → (button label, help) locale keys
+    "bureau_docx": ("reports.bureau_docx", "reports.help.bureau"),
+    "bureau_pdf": ("reports.bureau_pdf", "reports.help.bureau_pdf"),
+    "workbook": ("reports.workbook", "reports.help.workbook"),
+    "cards": ("reports.cards", "reports.help.cards"),
+}
+
+
+def row(report: str, data: Callable[[], bytes]) -> None:
     with read_session(engine) as session:
         name = exports.export_file_name(session, actor, report, period, filters, demo_mode)
+    label, help_key = TEXTS[report]
     left, right = st.columns([1, 2])
     with left:
-        download.show(label, data, name, key=key, primary=report == "bureau_docx")
+        primary = report == "bureau_docx"
+        download.show(t(label), data, name, key=f"reports_{report}", primary=primary)
     right.caption(t(help_key))
 
 
 st.divider()
-row(
-    "bureau_docx",
-    t("reports.bureau_docx"),
-    "reports.help.bureau",
-    built(exports.export_bureau_docx, filters=filters, figures=report_figures),
-    "reports_bureau_docx",
-)
-row(
-    "bureau_pdf",
-    t("reports.bureau_pdf"),
-    "reports.help.bureau_pdf",
-    built(exports.export_bureau_pdf, filters=filters, figures=report_figures),
-    "reports_bureau_pdf",
-)
-row(
-    "workbook",
-    t("reports.workbook"),
-    "reports.help.workbook",
-    built(exports.export_workbook, filters=filters),
-    "reports_workbook",
-)
+bureau = {"filters": filters, "figures": report_figures}
+row("bureau_docx", built(exports.export_bureau_docx, **bureau))
+row("bureau_pdf", built(exports.export_bureau_pdf, **bureau))
+row("workbook", built(exports.export_workbook, filters=filters))
 if actor.role != Role.BUREAU:
     if classroom_id is None:
         st.caption(t("reports.cards_need_class"))
     else:
-        row(
-            "cards",
-            t("reports.cards"),
-            "reports.help.cards",
-            built(exports.export_contact_cards, classroom_id=classroom_id),
-            "reports_cards",
-        )
+        row("cards", built(exports.export_contact_cards, classroom_id=classroom_id))

@@ -1,58 +1,133 @@
-"""Headline counts for the home page and the dashboards (SQL aggregates only)."""
+"""Headcounts and shares: enrolled children, left-behind children by type, key children.
+
+Counted over `children_in_scope` as the register stands (enrolment status today); `period` and
+`as_of` are taken for the common signature and do not change a headcount. Shares are None (shown
+"—") when the group is empty.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import case, func, select
+import pandas as pd
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.enums import EnrolmentStatus, LeftBehindType
-from db.models import Child
+from db.enums import LeftBehindType
+from db.models import Child, Classroom, School
 from services.accounts.actor import Actor
-from services.scope import school_ids_in_view
+from services.clock import school_today
+from services.metrics.scope import (
+    EVERYONE,
+    IS_LEFT_BEHIND,
+    Period,
+    Scope,
+    children_in_scope,
+    count_if,
+    share,
+)
+
+UNIT_COLUMNS = ["unit", "grade", "children", "left_behind", "both", "one_parent", "key"]
 
 
 @dataclass(frozen=True)
-class Headline:
+class Headcounts:
     children: int
     left_behind: int
     both_parents_away: int
     father_away: int
     mother_away: int
+    key_children: int
 
     @property
-    def left_behind_share(self) -> float:
-        return self.left_behind / self.children if self.children else 0.0
+    def one_parent_away(self) -> int:
+        return self.father_away + self.mother_away
 
     @property
-    def both_parents_share(self) -> float:
+    def left_behind_share(self) -> float | None:
+        return share(self.left_behind, self.children)
+
+    @property
+    def both_parents_share(self) -> float | None:
         """Share of left-behind children whose parents are both away."""
-        return self.both_parents_away / self.left_behind if self.left_behind else 0.0
+        return share(self.both_parents_away, self.left_behind)
 
     @property
-    def one_parent_share(self) -> float:
-        return (self.father_away + self.mother_away) / self.left_behind if self.left_behind else 0.0
+    def one_parent_share(self) -> float | None:
+        return share(self.one_parent_away, self.left_behind)
 
 
-def school_headline(session: Session, actor: Actor) -> Headline:
-    """Enrolled children and the left-behind mix of the actor's school (or county)."""
+def _columns() -> list:
     lbt = Child.left_behind_type
+    return [
+        func.count(Child.id),
+        count_if(IS_LEFT_BEHIND),
+        count_if(lbt == LeftBehindType.BOTH),
+        count_if(lbt == LeftBehindType.FATHER),
+        count_if(lbt == LeftBehindType.MOTHER),
+        count_if(Child.is_key.is_(True)),
+    ]
 
-    def count_if(cond) -> object:  # type: ignore[no-untyped-def]
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
-    row = session.execute(
-        select(
-            func.count(Child.id),
-            count_if(lbt != LeftBehindType.NONE),
-            count_if(lbt == LeftBehindType.BOTH),
-            count_if(lbt == LeftBehindType.FATHER),
-            count_if(lbt == LeftBehindType.MOTHER),
-        ).where(
-            Child.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-            Child.deleted_at.is_(None),
-            Child.enrolment_status == EnrolmentStatus.ENROLLED,
-        )
-    ).one()
-    return Headline(*(int(v) for v in row))
+def headcounts(
+    session: Session, actor: Actor, scope: Scope, period: Period | None, as_of: date
+) -> Headcounts:
+    """在校生、留守儿童（双亲/父亲/母亲外出）、重点帮扶对象 in the scope."""
+    row = session.execute(select(*_columns()).where(*children_in_scope(session, actor, scope)))
+    return Headcounts(*(int(v) for v in row.one()))
+
+
+def school_headline(session: Session, actor: Actor) -> Headcounts:
+    """The home page's headcounts: everyone the actor sees, today."""
+    return headcounts(session, actor, EVERYONE, None, school_today())
+
+
+def headcounts_by_unit(
+    session: Session, actor: Actor, scope: Scope, period: Period | None, as_of: date, by: str
+) -> pd.DataFrame:
+    """The same headcounts per class, grade or school (UNIT_COLUMNS; `by` names the unit).
+
+    Classes and grades in grade/number order, schools by name; children without a class form a
+    unit of their own (unit None)."""
+    keys = {
+        "classroom": [Classroom.name, Classroom.grade],
+        "grade": [Classroom.grade, Classroom.grade],
+        "school": [School.name, School.id],
+    }[by]
+    order = {
+        "classroom": [Classroom.grade, Classroom.number],
+        "grade": [Classroom.grade],
+        "school": [School.name],
+    }[by]
+    counts = _columns()
+    query = (
+        select(keys[0], keys[1], *counts[:3], counts[3] + counts[4], counts[5])
+        .select_from(Child)
+        .join(School, School.id == Child.school_id)
+        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+        .where(*children_in_scope(session, actor, scope))
+        .group_by(*dict.fromkeys([*keys, *order]))
+        .order_by(*order)
+    )
+    frame = pd.DataFrame([tuple(r) for r in session.execute(query)], columns=UNIT_COLUMNS)
+    for column in UNIT_COLUMNS[2:]:
+        frame[column] = frame[column].astype(int)
+    if by == "school":
+        frame["grade"] = None
+    return frame
+
+
+def left_behind_by_grade(
+    session: Session, actor: Actor, scope: Scope, period: Period | None, as_of: date
+) -> pd.DataFrame:
+    """The chart's long form of the per-grade headcounts: grade, left_behind_type, children."""
+    by_type = session.execute(
+        select(Classroom.grade, Child.left_behind_type, func.count(Child.id))
+        .join(Classroom, Classroom.id == Child.classroom_id)
+        .where(*children_in_scope(session, actor, scope))
+        .group_by(Classroom.grade, Child.left_behind_type)
+        .order_by(Classroom.grade, Child.left_behind_type)
+    )
+    rows = [(int(g), LeftBehindType(v).value, int(n)) for g, v, n in by_type]
+    return pd.DataFrame(rows, columns=["grade", "left_behind_type", "children"])

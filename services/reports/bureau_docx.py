@@ -12,7 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from services.reports.bureau_content import Heading, Image, Paragraph, ReportDocument, Table
+from services.reports.blocks import Heading, Image, Paragraph, ReportDocument, Table
 
 BODY_FONT, HEADING_FONT = "宋体", "黑体"
 

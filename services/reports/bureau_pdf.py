@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph as PdfParagraph
 from reportlab.platypus import SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from services.reports.bureau_content import Heading, Image, Paragraph, ReportDocument, Table
+from services.reports.blocks import Heading, Image, Paragraph, ReportDocument, Table
 from services.reports.pdf_fonts import cjk_font, style
 
 CONTENT_WIDTH = A4[0] - 5 * cm

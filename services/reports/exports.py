@@ -8,11 +8,11 @@ masked variant (DESIGN.md §7: names 张*萍, phones 138****5678, no street addr
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,12 +23,18 @@ from locales import t
 from services import audit
 from services.accounts.actor import Actor
 from services.care.participation import participation_by_activity
-from services.compliance.engine import compliance_table
+from services.clock import school_now, school_today
 from services.errors import NotAllowed
 from services.masking import Kind, mask_frame
-from services.metrics.dashboard import Dashboard
+from services.metrics.compliance import compliance_frame
+from services.metrics.dashboard import Dashboard, units
+from services.metrics.scope import Scope
+from services.metrics.scope import month_period as month_period  # the pages' period choices
+from services.metrics.scope import term_period as term_period
+from services.metrics.scope import year_period as year_period
 from services.reports import workbook_data as wd
-from services.reports.bureau_content import ReportDocument, build_document
+from services.reports.blocks import ReportDocument
+from services.reports.bureau_content import build_document
 from services.reports.bureau_docx import render_docx
 from services.reports.bureau_pdf import render_pdf
 from services.reports.charts import render_png
@@ -74,22 +80,6 @@ class ExportFile:
     data: bytes
     rows: int
     masked: bool
-
-
-def month_period(year: int, month: int) -> ReportPeriod:
-    last = calendar.monthrange(year, month)[1]
-    label = t("reports.period.month", year=year, month=month)
-    return ReportPeriod("month", date(year, month, 1), date(year, month, last), label)
-
-
-def year_period(year: int) -> ReportPeriod:
-    return ReportPeriod(
-        "year", date(year, 1, 1), date(year, 12, 31), t("reports.period.year", year=year)
-    )
-
-
-def term_period(name: str, start: date, end: date) -> ReportPeriod:
-    return ReportPeriod("term", start, end, name)
 
 
 def is_masked(actor: Actor, demo_mode: bool = False) -> bool:
@@ -190,13 +180,29 @@ def _title_lines(
         t("reports.title_filters", filters=scope),
         t(
             "reports.title_made",
-            when=datetime.now().strftime("%Y-%m-%d %H:%M"),
+            when=school_now().strftime("%Y-%m-%d %H:%M"),
             who=actor.display_name,
         ),
     ]
     if masked:
         lines.append(t("reports.title_masked"))
     return lines
+
+
+def compliance_sheet(
+    session: Session,
+    actor: Actor,
+    scope: Scope,
+    period: ReportPeriod,
+    as_of: date,
+    by_school: bool,
+) -> pd.DataFrame:
+    """各班各月达标率: the dashboard's heat map cells (per class or school and month), with the
+    running month's open contacts; the rate counts ended rule-periods only."""
+    place, _owner = units(by_school)
+    frame = compliance_frame(session, actor, scope, period, as_of, (place, "month"))
+    frame = frame.rename(columns={f"{place}_name": place, "open": "pending"})
+    return frame[[place, "month", "due", "met", "overdue", "pending", "rate"]]
 
 
 def export_workbook(
@@ -207,23 +213,18 @@ def export_workbook(
     demo_mode: bool = False,
     as_of: date | None = None,
 ) -> ExportFile:
-    """The workbook (.xlsx) for the period and scope."""
+    """The workbook (.xlsx) for the period and scope, seen on `as_of` (the school's today)."""
     require_reporter(actor)
     filters = filters or ReportFilters()
+    as_of = as_of or school_today()
     masked = is_masked(actor, demo_mode)
     scope = filters_label(session, actor, filters)
-    args = (session, actor, filters, period.start, period.end)
-    unit = "school" if actor.role == Role.BUREAU else "classroom"
-    compliance = compliance_table(
-        session, actor, period.start, period.end, by=(unit, "month"),
-        grade=filters.grade, classroom_id=filters.classroom_id, as_of=as_of,
-    )  # fmt: skip
-    compliance = compliance.drop(columns=[f"{unit}_id"]).rename(columns={f"{unit}_name": unit})
+    args = (session, actor, filters.scope, period, as_of)
     frames = WorkbookFrames(
         roster=wd.roster_frame(*args),
         contacts=wd.contacts_frame(*args),
-        compliance=compliance,
-        activities=participation_by_activity(session, actor, period.start, period.end),
+        compliance=compliance_sheet(*args, by_school=actor.role == Role.BUREAU),
+        activities=participation_by_activity(session, actor, period.start, period.cut(as_of)),
         participation=wd.participation_frame(*args),
         pairings=wd.pairings_frame(*args),
     )
@@ -273,7 +274,7 @@ def export_contact_cards(
     filters = ReportFilters(classroom_id=classroom_id)
     masked = is_masked(actor, demo_mode)
     scope = filters_label(session, actor, filters)
-    roster = wd.roster_frame(session, actor, filters, period.start, period.end)
+    roster = wd.roster_frame(session, actor, filters.scope, period, school_today())
     if masked:
         roster = mask_frame(roster, ROSTER_MASK)
     place = place_name(session, actor)

@@ -1,9 +1,10 @@
 """The lists behind the workbook and the contact cards: roster with contact-card fields, contacts,
 participation and pairings of a period, as DataFrames with stable English column names.
 
-Each list is one SQL query over the children the actor may see (`child_visibility`), filtered by
-grade or class. Names are NOT masked here; services/reports/exports.py masks them for masked
-variants.
+Each list is one SQL query over the children every figure counts (services/metrics/scope.py
+`children_in_scope`), and a dated list holds the records the figures count (dated in the period,
+up to `as_of`), so the sheets add up to the report. Names are NOT masked here;
+services/reports/exports.py masks them for masked variants.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Boolean, ColumnElement, Date, Enum, String, select, type_coerce
+from sqlalchemy import Boolean, Date, Enum, String, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import EnrolmentStatus
 from db.models import (
     Activity,
     Child,
@@ -29,8 +29,9 @@ from db.models import (
     User,
 )
 from services.accounts.actor import Actor
-from services.reports.data import ReportFilters
-from services.scope import child_visibility, school_ids_in_view
+from services.metrics.pairing import pairing_conditions
+from services.metrics.scope import Period, Scope, children_in_scope
+from services.scope import school_ids_in_view
 
 ROSTER_COLUMNS = [
     "school",
@@ -111,21 +112,8 @@ def _dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _where(session: Session, actor: Actor, filters: ReportFilters) -> list[ColumnElement[bool]]:
-    conditions = [
-        Child.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-        child_visibility(actor),
-        Child.deleted_at.is_(None),
-    ]
-    if filters.classroom_id is not None:
-        conditions.append(Child.classroom_id == filters.classroom_id)
-    if filters.grade is not None:
-        conditions.append(Classroom.grade == filters.grade)
-    return conditions
-
-
 def roster_frame(
-    session: Session, actor: Actor, filters: ReportFilters, start: date, end: date
+    session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """Enrolled children with every contact-card field, head teacher and paired teachers."""
     head = aliased(User)
@@ -142,20 +130,20 @@ def roster_frame(
         .join(School, School.id == Child.school_id)
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
         .outerjoin(head, head.id == Classroom.head_teacher_id)
-        .where(*_where(session, actor, filters), Child.enrolment_status == EnrolmentStatus.ENROLLED)
+        .where(*children_in_scope(session, actor, scope))
         .order_by(School.name, Classroom.grade, Classroom.number, Child.student_no)
     ).all()
     names = ["id", "school", "name", "classroom", "head_teacher", *(f.key for f in fields)]
     frame = pd.DataFrame([tuple(r) for r in rows], columns=names)
-    paired = _paired_teachers(session, frame["id"].tolist(), start, end)
+    paired = _paired_teachers(session, frame["id"].tolist(), period, as_of)
     frame["paired_teachers"] = [paired.get(i, "") for i in frame["id"]]
     return frame[["id", *ROSTER_COLUMNS]]
 
 
 def _paired_teachers(
-    session: Session, child_ids: list[int], start: date, end: date
+    session: Session, child_ids: list[int], period: Period, as_of: date
 ) -> dict[int, str]:
-    """child id → names of the teachers paired with the child in terms overlapping the period."""
+    """child id → names of the teachers paired with the child in the period (as coverage)."""
     teachers: dict[int, list[str]] = defaultdict(list)
     for chunk in range(0, len(child_ids), 5000):
         ids = child_ids[chunk : chunk + 5000]
@@ -163,12 +151,7 @@ def _paired_teachers(
             select(Pairing.child_id, User.display_name)
             .join(User, User.id == Pairing.teacher_id)
             .join(Term, Term.id == Pairing.term_id)
-            .where(
-                Pairing.child_id.in_(ids),
-                Pairing.deleted_at.is_(None),
-                Term.start_date <= end,
-                Term.end_date >= start,
-            )
+            .where(Pairing.child_id.in_(ids), *pairing_conditions(period, as_of))
             .order_by(Pairing.child_id, User.display_name)
         )
         for child_id, name in rows:
@@ -178,7 +161,7 @@ def _paired_teachers(
 
 
 def contacts_frame(
-    session: Session, actor: Actor, filters: ReportFilters, start: date, end: date
+    session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """Contacts logged in the period, newest first."""
     rows = session.execute(
@@ -198,11 +181,11 @@ def contacts_frame(
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
         .outerjoin(User, User.id == Contact.teacher_id)
         .where(
-            *_where(session, actor, filters),
+            *children_in_scope(session, actor, scope),
             # On contacts' own school and date, so the (school_id, contact_date) index is used.
             Contact.school_id.in_(school_ids_in_view(session, actor) or [-1]),
             Contact.deleted_at.is_(None),
-            Contact.contact_date.between(start, end),
+            Contact.contact_date.between(period.start, period.cut(as_of)),
         )
         .order_by(Contact.contact_date.desc(), Contact.id.desc())
     )
@@ -211,7 +194,7 @@ def contacts_frame(
 
 
 def participation_frame(
-    session: Session, actor: Actor, filters: ReportFilters, start: date, end: date
+    session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """One row per child signed in (or marked absent) at an activity of the period."""
     rows = session.execute(
@@ -229,11 +212,11 @@ def participation_frame(
         .join(Child, Child.id == Participation.child_id)
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
         .where(
-            *_where(session, actor, filters),
+            *children_in_scope(session, actor, scope),
             Activity.school_id.in_(school_ids_in_view(session, actor) or [-1]),
             Participation.deleted_at.is_(None),
             Activity.deleted_at.is_(None),
-            Activity.activity_date.between(start, end),
+            Activity.activity_date.between(period.start, period.cut(as_of)),
         )
         .order_by(Activity.activity_date.desc(), Activity.id, Classroom.grade, Child.student_no)
     )
@@ -242,9 +225,9 @@ def participation_frame(
 
 
 def pairings_frame(
-    session: Session, actor: Actor, filters: ReportFilters, start: date, end: date
+    session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
-    """Teacher–child pairings in terms overlapping the period."""
+    """Teacher–child pairings that count in the period (services/metrics/pairing.py)."""
     rows: Any = session.execute(
         select(
             Term.name,
@@ -260,12 +243,7 @@ def pairings_frame(
         .join(User, User.id == Pairing.teacher_id)
         .join(Child, Child.id == Pairing.child_id)
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
-        .where(
-            *_where(session, actor, filters),
-            Pairing.deleted_at.is_(None),
-            Term.start_date <= end,
-            Term.end_date >= start,
-        )
+        .where(*children_in_scope(session, actor, scope), *pairing_conditions(period, as_of))
         .order_by(Term.start_date, User.display_name, Classroom.grade, Child.student_no)
     )
     return pd.DataFrame([tuple(r) for r in rows], columns=PAIRING_COLUMNS)

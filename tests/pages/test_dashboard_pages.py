@@ -60,7 +60,11 @@ def test_dashboard_shows_kpis_and_six_charts(school_case, role):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["在校生总数"] == "3"
     assert metrics["留守儿童占比"] == "66.7%"
-    assert "本月联系达标率" in metrics
+    last_month = (TODAY.replace(day=1) - timedelta(days=1)).month
+    assert f"{last_month}月联系达标率" in metrics and "本学期至今联系达标率" in metrics
+    # Today's contact is progress of the running month, not a rate.
+    progress = at.get("progress")[0].proto.text
+    assert progress.startswith("本月进行中：已完成 1 / 应完成 ")
     titles = [
         json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")
     ]

@@ -1,4 +1,5 @@
-"""Dashboard figures on a hand-built school."""
+"""Dashboard figures on a hand-built school: headcounts, shares, compliance split into ended
+periods (the headline) and the running month (progress, never a 0 % failure)."""
 
 from datetime import date
 
@@ -7,11 +8,15 @@ import pytest
 from db.enums import ActivityType, ContactChannel, Counterpart, LeftBehindType, Role
 from db.models import Activity, Participation
 from services.errors import NotAllowed
-from services.metrics.dashboard import Scope, dashboard_kpis, load_dashboard, term_options
+from services.metrics.dashboard import load_dashboard
+from services.metrics.options import term_options
+from services.metrics.scope import EVERYONE, Scope, term_period
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
-AUTUMN = Scope(date(2026, 9, 1), date(2027, 1, 20), as_of=date(2026, 11, 15))
+AUTUMN = term_period("2026年秋季学期", date(2026, 9, 1), date(2027, 1, 20))
+NOV_15 = date(2026, 11, 15)
+DEC_2 = date(2026, 12, 2)
 FATHER = {"father_name": "张强", "father_phone": "13912345678", "father_work_province": "广东"}
 MOTHER = {"mother_name": "李梅", "mother_phone": "13712345678", "mother_work_province": "浙江"}
 
@@ -58,25 +63,59 @@ def school_case(session):
 def test_kpis_count_shares_archive_pairing_compliance_and_participation(session, school_case):
     _school, principal, _kids, _room3, _head = school_case
 
-    k = dashboard_kpis(session, principal, AUTUMN)
+    d = load_dashboard(session, principal, EVERYONE, AUTUMN, NOV_15)
 
-    assert (k.children, k.left_behind, k.both_parents, k.one_parent) == (4, 3, 1, 2)
-    assert k.left_behind_share == 0.75
-    assert k.archive_rate == pytest.approx(2 / 3)
-    assert k.pairing_coverage_left_behind == pytest.approx(1 / 3)
-    assert k.pairing_coverage_key == 1.0
-    assert k.month_compliance == pytest.approx(1 / 3)  # November: one of three contacted
-    assert k.left_behind_participation == pytest.approx(1 / 3)
-    assert k.other_participation == 1.0
+    h = d.heads
+    assert (h.children, h.left_behind, h.both_parents_away, h.one_parent_away) == (4, 3, 1, 2)
+    assert h.left_behind_share == 0.75
+    assert d.archive.rate == pytest.approx(2 / 3)
+    assert d.pairing.coverage == pytest.approx(1 / 3)
+    assert d.pairing.key_coverage == 1.0
+    # The headline is October (ended): nobody was contacted by the guardian rule.
+    assert d.compliance.last_month.label == "2026年10月"
+    assert d.compliance.last_month_figures.rate == 0.0
+    # November runs: one of three done so far, progress and not a rate.
+    running = d.compliance.running_figures
+    assert (running.met, running.due, d.compliance.days_left) == (1, 3, 16)
+    assert d.participation.left_behind_rate == pytest.approx(1 / 3)
+    assert d.participation.other_rate == 1.0
+
+
+def test_early_in_a_month_the_running_month_is_progress_not_a_failure(session, school_case):
+    _school, principal, _kids, _room3, _head = school_case
+
+    d = load_dashboard(session, principal, EVERYONE, AUTUMN, DEC_2)
+
+    assert d.compliance.last_month.label == "2026年11月"
+    assert d.compliance.last_month_figures.rate == pytest.approx(1 / 3)
+    running = d.compliance.running_figures
+    assert (running.met, running.due, running.open) == (0, 3, 3)
+    assert running.rate is None and d.compliance.days_left == 30
+    # Heat map and trend stop at November; the term-to-date rate counts ended months only.
+    assert max(d.compliance_heatmap["month"]) == "2026-11"
+    assert max(d.compliance_trend["month"]) == "2026-11"
+    assert d.compliance.to_date.rate == pytest.approx(1 / 9)  # Sep 0/3, Oct 0/3, Nov 1/3
+    assert d.compliance.to_date.open == 3
+
+
+def test_an_empty_selection_has_no_rate(session, school_case):
+    _school, principal, _kids, _room3, _head = school_case
+    nobody = Scope(grade=9)
+
+    d = load_dashboard(session, principal, nobody, AUTUMN, NOV_15)
+
+    assert d.heads.children == 0
+    assert d.heads.left_behind_share is None and d.archive.rate is None
+    assert d.pairing.coverage is None and d.participation.left_behind_rate is None
+    assert d.compliance.last_month_figures.rate is None and d.compliance.to_date.rate is None
 
 
 def test_grade_filter_narrows_every_figure(session, school_case):
     _school, principal, _kids, _room3, _head = school_case
-    scope = Scope(AUTUMN.start, AUTUMN.end, grade=4, as_of=AUTUMN.as_of)
 
-    data = load_dashboard(session, principal, scope)
+    data = load_dashboard(session, principal, Scope(grade=4), AUTUMN, NOV_15)
 
-    assert data.kpis.children == 2
+    assert data.heads.children == 2
     assert set(data.left_behind_by_grade["grade"]) == {4}
     assert list(data.compliance_heatmap["label"].unique()) == ["4年级(1)班"]
     assert data.contacts_by_channel.empty
@@ -85,7 +124,7 @@ def test_grade_filter_narrows_every_figure(session, school_case):
 def test_load_dashboard_frames_have_known_values(session, school_case):
     _school, principal, _kids, _room3, _head = school_case
 
-    data = load_dashboard(session, principal, AUTUMN)
+    data = load_dashboard(session, principal, EVERYONE, AUTUMN, NOV_15)
 
     composition = data.left_behind_by_grade.set_index(["grade", "left_behind_type"])["children"]
     assert composition.to_dict() == {
@@ -94,21 +133,21 @@ def test_load_dashboard_frames_have_known_values(session, school_case):
         (4, "mother"): 1,
         (4, "none"): 1,
     }
-    reading = data.participation_by_type.set_index("group")
+    reading = data.participation_chart.set_index("group")
     assert reading.loc["left_behind", "participants"] == 1
     assert reading.loc["other", "share"] == 1.0
     assert data.contacts_by_channel.to_dict("records") == [{"channel": "phone", "contacts": 2}]
-    # By teacher: 甲老师 is head of grade 3 (2 children x Sep–Nov), grade 4 has no head teacher.
+    # By teacher: 甲老师 is head of grade 3 (2 children x Sep–Oct ended), grade 4 has no head.
     owners = data.compliance_by_owner.set_index("label", drop=False)
-    assert owners.loc["甲老师", "due"] == 6
+    assert owners.loc["甲老师", "due"] == 4
     assert list(term_options(session, principal)["name"]) == ["2026年秋季学期"]
 
 
 def test_teachers_may_not_open_the_dashboard_and_bureau_sees_schools(session, school_case):
     school, _principal, _kids, _room3, head = school_case
     with pytest.raises(NotAllowed):
-        dashboard_kpis(session, actor_of(session, head), AUTUMN)
+        load_dashboard(session, actor_of(session, head), EVERYONE, AUTUMN, NOV_15)
     bureau = actor_of(session, make_user(session, None, Role.BUREAU, county=school.county))
-    data = load_dashboard(session, bureau, AUTUMN)
-    assert data.kpis.children == 4
+    data = load_dashboard(session, bureau, EVERYONE, AUTUMN, NOV_15)
+    assert data.heads.children == 4
     assert list(data.compliance_by_owner["label"]) == [school.name]

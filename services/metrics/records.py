@@ -1,0 +1,84 @@
+"""Dated records counted in a period: contacts logged (by channel) and aid granted (by kind).
+
+A record counts in the period that contains its date, up to `as_of`: a contact on its
+contact_date, aid on the day it was granted (an undated grant on its term's first day). Children
+are `children_in_scope`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db.enums import AidKind, ContactChannel, Role
+from db.models import Aid, Child, Contact, Term
+from services.accounts.actor import Actor
+from services.errors import NotAllowed
+from services.metrics.scope import Period, Scope, children_in_scope
+from services.scope import school_ids_in_view
+
+AID_COLUMNS = ["kind", "records", "children", "amount"]
+VISIT_CHANNELS = (ContactChannel.HOME_VISIT.value,)
+CALL_CHANNELS = (ContactChannel.PHONE.value, ContactChannel.VIDEO.value)
+
+
+def contacts_by_channel(
+    session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
+) -> pd.DataFrame:
+    """Contacts logged in the period per channel: channel (value), contacts; most first."""
+    query = (
+        select(Contact.channel, func.count(Contact.id))
+        .join(Child, Child.id == Contact.child_id)
+        .where(
+            *children_in_scope(session, actor, scope),
+            # On the contacts' own school and date too, so the (school_id, contact_date) index
+            # serves the range.
+            Contact.school_id.in_(school_ids_in_view(session, actor) or [-1]),
+            Contact.deleted_at.is_(None),
+            Contact.contact_date.between(period.start, period.cut(as_of)),
+        )
+        .group_by(Contact.channel)
+        .order_by(func.count(Contact.id).desc(), Contact.channel)
+    )
+    rows = [(getattr(c, "value", c), int(n)) for c, n in session.execute(query)]
+    return pd.DataFrame(rows, columns=["channel", "contacts"])
+
+
+def channel_total(frame: pd.DataFrame, channels: tuple[str, ...] | None = None) -> int:
+    """Contacts of a contacts_by_channel frame over `channels` (all when None)."""
+    chosen = frame if channels is None else frame[frame["channel"].isin(channels)]
+    return int(chosen["contacts"].sum())
+
+
+def aid_by_kind(
+    session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
+) -> pd.DataFrame:
+    """Aid granted in the period per kind: kind (value), records, children, amount (yuan)."""
+    if actor.role not in (Role.PRINCIPAL, Role.ADMIN, Role.BUREAU):
+        raise NotAllowed("aid totals")
+    granted = func.coalesce(Aid.granted_on, Term.start_date)
+    rows = session.execute(
+        select(
+            Aid.kind,
+            func.count(Aid.id),
+            func.count(func.distinct(Aid.child_id)),
+            func.coalesce(func.sum(Aid.amount), 0),
+        )
+        .join(Child, Child.id == Aid.child_id)
+        .outerjoin(Term, Term.id == Aid.term_id)
+        .where(
+            *children_in_scope(session, actor, scope),
+            Aid.deleted_at.is_(None),
+            granted.between(period.start, period.cut(as_of)),
+        )
+        .group_by(Aid.kind)
+    ).all()
+    order = {kind.value: i for i, kind in enumerate(AidKind)}
+    data = sorted(
+        ((AidKind(k).value, int(r), int(c), float(a)) for k, r, c, a in rows),
+        key=lambda row: order[row[0]],
+    )
+    return pd.DataFrame(data, columns=AID_COLUMNS)
