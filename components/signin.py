@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy import Engine
 
 from components import feedback
 from locales import t
@@ -46,14 +45,11 @@ def _forget(activity_id: int) -> None:
 
 
 @st.fragment
-def show(
-    activity_id: int, roster: pd.DataFrame, actor: Actor, engine: Engine | None = None
-) -> None:
+def show(activity_id: int, roster: pd.DataFrame, actor: Actor) -> None:
     """Render the roster of `activity_id` (services.care.signin_sheet.signin_roster) and its save.
 
     A fragment: ticking a box reruns only this panel, not the page's grid and statistics;
-    the save reruns the whole page so that the counts elsewhere follow. `engine` is unused (the
-    save goes through feedback.submit); it stays until pages/activities.py stops passing it.
+    the save reruns the whole page so that the counts elsewhere follow.
     """
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
