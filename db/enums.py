@@ -42,6 +42,16 @@ class ContactChannel(StrEnum):
     PARENTS_MEETING = "parents_meeting"
 
 
+class ContactOutcome(StrEnum):
+    """What came of a contact, chosen instead of (or besides) a written summary."""
+
+    TALKED = "talked"  # 已通话
+    VISITED = "visited"  # 已家访
+    MET = "met"  # 已面谈
+    WROTE = "wrote"  # 已通信
+    NO_ANSWER = "no_answer"  # 未接通: recorded, but meets no rule
+
+
 class Counterpart(StrEnum):
     FATHER = "father"
     MOTHER = "mother"

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +35,7 @@ from db.enums import (
     AuditAction,
     Cadence,
     ContactChannel,
+    ContactOutcome,
     Counterpart,
     EnrolmentStatus,
     Gender,
@@ -217,6 +220,7 @@ class Contact(SchoolOwned, Editable, Base):
             "counterpart",
             "channel",
             "deleted_at",
+            "substantive",
         ),
     )
 
@@ -226,6 +230,13 @@ class Contact(SchoolOwned, Editable, Base):
     channel: Mapped[ContactChannel] = enum_column(ContactChannel)
     counterpart: Mapped[Counterpart] = enum_column(Counterpart)
     summary: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[ContactOutcome | None] = enum_column(ContactOutcome)
+    # Said something (a summary, or an outcome other than 未接通): only such a contact meets a
+    # rule (DESIGN.md §6). Kept by database triggers (migration 0003), so every write path
+    # agrees; a plain column, so the compliance look-up stays index-only on SQLite.
+    substantive: Mapped[bool] = mapped_column(
+        Boolean, server_default=true(), server_onupdate=FetchedValue()
+    )
     concerns: Mapped[str | None] = mapped_column(Text)
     follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     follow_up_date: Mapped[date | None] = mapped_column(Date)

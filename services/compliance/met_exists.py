@@ -21,6 +21,7 @@ def _bit_of(col: Any, bits: dict[str, int]) -> Any:
 def met_exists(rp: Any, p_start: Any, p_end: Any) -> Any:
     """1 when a contact with the row's child matches the rule-period `rp`, else 0.
 
+    Only a contact that said something counts (`substantive`: a summary or an outcome, not 未接通).
     The rule's counterpart and channel sets are bit masks, so the match is arithmetic."""
     matching = exists(
         select(literal(1))
@@ -30,6 +31,7 @@ def met_exists(rp: Any, p_start: Any, p_end: Any) -> Any:
             Contact.contact_date >= p_start,
             Contact.contact_date <= p_end,
             Contact.deleted_at.is_(None),
+            Contact.substantive.is_(True),
             rp.c.cp_mask.op("&")(_bit_of(Contact.counterpart, COUNTERPART_BITS)) != 0,
             rp.c.ch_mask.op("&")(_bit_of(Contact.channel, CHANNEL_BITS)) != 0,
         )

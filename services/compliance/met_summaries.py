@@ -111,6 +111,7 @@ def met_summaries(
         day >= min(row.p_start for row in rows),
         day <= max(row.p_end for row in rows),
         Contact.deleted_at.is_(None),
+        Contact.substantive.is_(True),  # said something: a summary or an outcome, not 未接通
         in_term,
     ]
     if child_id is not None:

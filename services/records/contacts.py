@@ -1,7 +1,9 @@
 """家校联系记录: contacts with the guardian, parents and child — grid pages, saves, quick entry.
 
-No contact may be dated before the child's birth or in the future; only children in the
-actor's scope (services/scope.py) can get contacts, and every write is audited.
+No contact may be dated before the child's birth or in the future, and every contact must say
+something: a summary, or an outcome chosen from a short list (an unanswered call, 未接通, is
+recorded but meets no rule: db.models.Contact.substantive). Only children in the actor's scope
+(services/scope.py) can get contacts, and every write is audited.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pandas as pd
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import ContactChannel, Counterpart, Role
+from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
 from db.models import Child, Contact, User
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
@@ -31,6 +33,7 @@ from services.records.specs import (
     count_capped,
     create_row,
     find_conflicts,
+    is_empty,
     not_in_future,
     problem,
     restore_row,
@@ -69,6 +72,7 @@ CONTACT_COLUMNS: list[ColumnSpec] = [
     ),
     _enum_select("channel", ContactChannel, required=True, width=80),
     _enum_select("counterpart", Counterpart, required=True, width=90),
+    _enum_select("outcome", ContactOutcome, width=80),
     ColumnSpec("summary", "contacts.col.summary", width=260),
     ColumnSpec("concerns", "contacts.col.concerns", width=180),
     ColumnSpec("follow_up_needed", "contacts.col.follow_up_needed", ColumnType.BOOL, width=80),
@@ -156,6 +160,7 @@ def _frame(session: Session, actor: Actor, rows: list[Any]) -> pd.DataFrame:
             "contact_date": c.contact_date,
             "channel": c.channel.value,
             "counterpart": c.counterpart.value,
+            "outcome": c.outcome.value if c.outcome else None,
             "summary": c.summary,
             "concerns": c.concerns,
             "follow_up_needed": c.follow_up_needed,
@@ -170,6 +175,14 @@ def _frame(session: Session, actor: Actor, rows: list[Any]) -> pd.DataFrame:
 
 
 # ---- writes -----------------------------------------------------------------------------------
+
+
+def _says_nothing(label: str, values: dict[str, Any]) -> list[Problem]:
+    """A contact needs a summary or a chosen outcome (DESIGN.md §6)."""
+    if is_empty(values.get("summary")) and is_empty(values.get("outcome")):
+        summary = next(s for s in CONTACT_COLUMNS if s.field == "summary")
+        return [problem(label, summary, values.get("summary"), "contacts.reason.says_nothing")]
+    return []
 
 
 def _date_problems(label: str, child: Child, values: dict[str, Any]) -> list[Problem]:
@@ -217,10 +230,10 @@ def save_contacts(session: Session, actor: Actor, changes: GridChanges) -> SaveR
         if contact is not None and child.id != contact.child_id:
             values["child_id"] = child.id
         merged = {
-            "contact_date": values.get("contact_date", contact and contact.contact_date),
-            "follow_up_date": values.get("follow_up_date", contact and contact.follow_up_date),
+            name: values[name] if name in values else contact and getattr(contact, name)
+            for name in ("contact_date", "follow_up_date", "summary", "outcome")
         }
-        problems += _date_problems(label, child, merged)
+        problems += _date_problems(label, child, merged) + _says_nothing(label, merged)
     if problems:
         raise ValidationFailed(problems)
     conflicts = find_conflicts(session, Contact, [*changes.updates, *changes.deletes])
@@ -252,6 +265,8 @@ def _to_model(values: dict[str, Any]) -> dict[str, Any]:
         out["channel"] = ContactChannel(out["channel"])
     if out.get("counterpart") is not None:
         out["counterpart"] = Counterpart(out["counterpart"])
+    if out.get("outcome") is not None:
+        out["outcome"] = ContactOutcome(out["outcome"])
     if "follow_up_needed" in out:
         out["follow_up_needed"] = bool(out["follow_up_needed"])
     if out.get("follow_up_date"):
@@ -277,8 +292,11 @@ def record_contact(
     summary: str = "",
     concerns: str = "",
     follow_up_date: date | None = None,
+    outcome: str | None = None,
 ) -> int:
-    """Quick entry after a visit or call: one contact for a child in the actor's scope."""
+    """Quick entry after a visit or call: one contact for a child in the actor's scope.
+
+    It must say something: a summary or an outcome (未接通 is recorded but meets no rule)."""
     _require(actor, EDITORS)
     child = _visible_child(session, actor, child_id)
     values = {
@@ -286,12 +304,13 @@ def record_contact(
         "channel": channel,
         "counterpart": counterpart,
         "summary": summary,
+        "outcome": outcome,
         "concerns": concerns,
         "follow_up_date": follow_up_date,
     }
     specs = [s for s in CONTACT_COLUMNS if s.field != "child"]
     problems = check_changes(specs, actor, GridChanges(inserts=[RowInsert(child.name, values)]))
-    problems += _date_problems(child.name, child, values)
+    problems += _date_problems(child.name, child, values) + _says_nothing(child.name, values)
     if problems:
         raise ValidationFailed(problems)
     return _create(session, actor, child, _to_model(values)).id

@@ -1,13 +1,22 @@
 """The migrations build the schema the models describe, from empty, on each backend."""
 
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
 
 from db.base import Base
-from db.migrate import alembic_config
+from db.engine import make_engine, normalise_url
+from db.migrate import alembic_config, upgrade
+from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
+NOW = datetime(2026, 11, 1, 8, tzinfo=UTC)
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -23,3 +32,91 @@ def test_models_and_migrations_agree(engine):
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         drift = compare_metadata(ctx, Base.metadata)
     assert drift == []
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
+    """An empty database of its own (the shared test database stays at head)."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'migrate.db'}")
+        yield eng
+        eng.dispose()
+        return
+    admin = make_engine(normalise_url(TEST_DATABASE_URL))
+    name = f"careledger_migrate_{uuid.uuid4().hex[:10]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _insert_at_0002(conn: Connection, summaries: list[str | None]) -> None:
+    """A school, a child and one phone call per summary, written as at revision 0002."""
+    meta = MetaData()
+    table = {n: Table(n, meta, autoload_with=conn) for n in ("schools", "children", "contacts")}
+    stamp = {"version": 1, "created_at": NOW, "updated_at": NOW}
+    conn.execute(table["schools"].insert(), [{"id": 1, "name": "青山小学", "county": "某县",
+                                               "code": "S1", **stamp}])  # fmt: skip
+    child = {"id": 1, "school_id": 1, "student_no": "G1", "name": "小明", "boarding": False,
+             "enrolment_status": "enrolled", "left_behind_type": "both", "is_key": False,
+             "key_reasons": []}  # fmt: skip
+    conn.execute(table["children"].insert(), [{**child, **stamp}])
+    conn.execute(
+        table["contacts"].insert(),
+        [
+            {"id": i, "school_id": 1, "child_id": 1, "contact_date": date(2026, 11, i),
+             "channel": "phone", "counterpart": "guardian", "summary": summary,
+             "follow_up_needed": False, **stamp}
+            for i, summary in enumerate(summaries, 1)
+        ],
+    )  # fmt: skip
+
+
+def test_contact_outcome_migration_counts_old_contacts_with_a_summary(empty_engine):
+    upgrade(empty_engine, "0002_compliance")
+    with empty_engine.begin() as conn:
+        _insert_at_0002(conn, ["家访，奶奶身体好", "  ", None])
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as conn:
+        rows = conn.execute(text("SELECT outcome, substantive FROM contacts ORDER BY id")).all()
+    assert [(outcome, bool(said)) for outcome, said in rows] == [
+        (None, True),
+        (None, False),
+        (None, False),
+    ]
+    with empty_engine.begin() as conn:  # the triggers keep it on every later write
+        conn.execute(text("UPDATE contacts SET outcome = 'no_answer' WHERE id = 1"))
+        conn.execute(text("UPDATE contacts SET outcome = 'talked' WHERE id = 3"))
+        conn.execute(
+            text("UPDATE contacts SET summary = '有内容', substantive = false WHERE id = 2")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, school_id, child_id, contact_date, channel, counterpart,"
+                " summary, follow_up_needed, version, created_at, updated_at, substantive) VALUES"
+                " (4, 1, 1, '2026-11-04', 'phone', 'guardian', ' ', false, 1, :t, :t, true)"
+            ),
+            {"t": NOW},
+        )
+        said = conn.execute(text("SELECT substantive FROM contacts ORDER BY id")).scalars().all()
+    assert [bool(s) for s in said] == [False, True, True, False]
+    index = {ix["name"]: ix["column_names"] for ix in inspect(empty_engine).get_indexes("contacts")}
+    assert index["ix_contacts_child_date_match"][-1] == "substantive"
+
+
+def test_contact_outcome_migration_downgrades(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        cfg = alembic_config(empty_engine)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002_compliance")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("contacts")}
+    assert not {"outcome", "substantive"} & columns

@@ -6,7 +6,14 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho
+from db.enums import (
+    Cadence,
+    ContactChannel,
+    ContactOutcome,
+    Counterpart,
+    RuleAppliesTo,
+    RuleWho,
+)
 from db.models import Contact, ContactRule, Pairing, School, Term
 
 
@@ -66,7 +73,11 @@ def log_contact(
     counterpart: Counterpart,
     channel: ContactChannel,
     teacher=None,  # type: ignore[no-untyped-def]
+    *,
+    summary: str | None = "已联系",
+    outcome: ContactOutcome | None = None,
 ) -> Contact:
+    """A contact as written straight to the table (not through the service's validation)."""
     contact = Contact(
         school_id=child.school_id,
         child_id=child.id,
@@ -74,6 +85,8 @@ def log_contact(
         contact_date=on,
         counterpart=counterpart,
         channel=channel,
+        summary=summary,
+        **({"outcome": outcome} if outcome else {}),
     )
     session.add(contact)
     session.flush()

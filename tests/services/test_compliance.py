@@ -7,6 +7,7 @@ import pytest
 from db.enums import (
     Cadence,
     ContactChannel,
+    ContactOutcome,
     Counterpart,
     EnrolmentStatus,
     LeftBehindType,
@@ -314,3 +315,43 @@ def test_deleted_contacts_do_not_count_and_rows_list_what_is_missing(session, sc
     assert list(rows["period_start"]) == [date(2026, 10, 1), date(2026, 11, 1)]
     assert list(rows["overdue"]) == [True, False]
     assert rows.iloc[0]["counterparts"] == ["guardian"]
+
+
+def test_unanswered_or_empty_contacts_meet_no_rule(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    make_rule(
+        session, s["school"], "期初家访", [CP.GUARDIAN], [CH.HOME_VISIT], Cadence.TERM_PHASE,
+        phase="start",
+    )  # fmt: skip
+    make_rule(
+        session, s["school"], "重点儿童每周谈心", [CP.CHILD], [CH.MEETING], Cadence.WEEKLY,
+        applies_to=RuleAppliesTo.KEY,
+    )  # fmt: skip
+    said = {"summary": "奶奶说孩子很好"}
+    kinds = {
+        "summary": said,
+        "outcome only": {"summary": None, "outcome": ContactOutcome.VISITED},
+        "unanswered": {**said, "outcome": ContactOutcome.NO_ANSWER},
+        "blank": {"summary": "  "},
+        "empty": {"summary": None},
+    }
+    children = {}
+    for kind, fields in kinds.items():
+        child = children[kind] = make_child(session, s["school"], s["room_a"], is_key=True)
+        log_contact(session, child, date(2026, 9, 8), CP.GUARDIAN, CH.HOME_VISIT, **fields)
+        log_contact(session, child, date(2026, 9, 9), CP.CHILD, CH.MEETING, **fields)
+
+    frame = compliance_table(
+        session,
+        s["principal"],
+        date(2026, 9, 8),
+        date(2026, 9, 13),
+        by=("child",),
+        as_of=NOV_15,
+    )
+
+    # Each child is due the September month, the 期初 phase and the week of 9/7.
+    met = {kind: _row(frame, child_id=children[kind].id).met for kind in kinds}
+    assert met == {"summary": 3, "outcome only": 3, "unanswered": 0, "blank": 0, "empty": 0}
+    assert set(frame["due"]) == {3}

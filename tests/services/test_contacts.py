@@ -6,16 +6,18 @@ import pytest
 from sqlalchemy import func, select
 
 from components.grid import GridState, collect_changes, editor_frame
-from db.enums import AuditAction, ContactChannel, Counterpart
+from db.enums import AuditAction, ContactChannel, ContactOutcome, Counterpart
 from db.models import AuditEntry, Contact
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.records import contacts
 from services.records.contacts import ContactFilter
-from services.records.specs import GridChanges, RowDelete, RowUpdate
+from services.records.specs import GridChanges, RowDelete, RowInsert, RowUpdate
 from tests.services.records_helpers import School
 
 
 def quick(session, actor, child, when=date(2026, 11, 20), **kw):
+    if "summary" not in kw:
+        kw.setdefault("outcome", "visited")  # a contact must say something
     return contacts.record_contact(
         session, actor, child.id, when, kw.pop("channel", "home_visit"),
         kw.pop("counterpart", "guardian"), **kw,
@@ -59,6 +61,50 @@ def test_contact_before_birth_or_in_the_future_is_refused(session):
     with pytest.raises(ValidationFailed):
         quick(session, s.head, child, channel="telepathy")
     assert contact_count(session) == 0
+
+
+def test_quick_entry_that_says_nothing_is_refused(session):
+    s = School(session)
+    child = s.child(name="小明")
+    for blank in ("", "   "):
+        with pytest.raises(ValidationFailed) as refused:
+            quick(session, s.head, child, channel="phone", summary=blank)
+        assert refused.value.problems[0].reason == "contacts.reason.says_nothing"
+        assert refused.value.problems[0].column == "联系内容"
+    assert contact_count(session) == 0
+
+
+def test_a_chosen_outcome_is_enough_and_an_unanswered_call_is_recorded(session):
+    s = School(session)
+    child = s.child(name="小明")
+    talked = quick(session, s.head, child, channel="phone", outcome="talked")
+    missed = quick(session, s.head, child, channel="phone", outcome="no_answer")
+    outcomes = [session.get(Contact, i).outcome for i in (talked, missed)]
+    assert outcomes == [ContactOutcome.TALKED, ContactOutcome.NO_ANSWER]
+    with pytest.raises(ValidationFailed):
+        quick(session, s.head, child, channel="phone", outcome="shrugged")
+    assert contact_count(session) == 2
+
+
+def test_grid_rows_that_say_nothing_write_nothing(session):
+    s = School(session)
+    child = s.child(name="小明")
+    kept = quick(session, s.head, child, summary="家访，奶奶身体好")
+    label = "小明（3年级(1)班）"
+    blank_row = {"child": label, "contact_date": date(2026, 11, 20), "channel": "phone",
+                 "counterpart": "guardian", "summary": " "}  # fmt: skip
+    with pytest.raises(ValidationFailed) as added:
+        contacts.save_contacts(session, s.head, GridChanges(inserts=[RowInsert(label, blank_row)]))
+    assert [p.reason for p in added.value.problems] == ["contacts.reason.says_nothing"]
+    emptied = GridChanges(updates=[RowUpdate(kept, 1, label, {"summary": ""})])
+    with pytest.raises(ValidationFailed):
+        contacts.save_contacts(session, s.head, emptied)
+    assert contact_count(session) == 1
+    assert session.get(Contact, kept).summary == "家访，奶奶身体好"
+    unanswered = {"summary": "", "outcome": "未接通"}
+    with_outcome = GridChanges(updates=[RowUpdate(kept, 1, label, unanswered)])
+    contacts.save_contacts(session, s.head, with_outcome)
+    assert session.get(Contact, kept).outcome == ContactOutcome.NO_ANSWER
 
 
 def test_list_is_scoped_and_filtered_by_date(session):

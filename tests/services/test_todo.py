@@ -5,8 +5,10 @@ from datetime import date
 import pytest
 
 from db.enums import Cadence, ContactChannel, Counterpart, Role, RuleAppliesTo, RuleWho
+from db.models import Contact
 from services.compliance.todo import my_todo
-from services.errors import NotAllowed
+from services.errors import NotAllowed, ValidationFailed
+from services.records.contacts import record_contact
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
@@ -96,3 +98,32 @@ def test_only_teachers_have_a_todo_list(session, school_case):
     principal = actor_of(session, make_user(session, school, Role.PRINCIPAL))
     with pytest.raises(NotAllowed):
         my_todo(session, principal)
+
+
+def test_a_contact_saved_with_nothing_said_does_not_tick_the_duty_off(session, school_case):
+    school, head, _mentor, room, _term = school_case
+    make_child(session, school, room, name="未联系")
+    actor = actor_of(session, head)
+    call = my_todo(session, actor, as_of=NOV_15).set_index("rule_name").loc["每月与家长通话"]
+
+    # 我的待办 → 记录联系 → 保存这次联系 with 联系内容 left blank.
+    with pytest.raises(ValidationFailed):
+        record_contact(
+            session, actor, int(call["child_id"]), date(2026, 11, 14), call["channel"],
+            call["counterpart"], summary="",
+        )  # fmt: skip
+
+    assert "每月与家长通话" in set(my_todo(session, actor, as_of=NOV_15)["rule_name"])
+
+
+def test_an_unanswered_call_is_recorded_but_the_duty_stays_open(session, school_case):
+    school, head, _mentor, room, _term = school_case
+    child = make_child(session, school, room, name="未接通")
+    actor = actor_of(session, head)
+
+    contact_id = record_contact(
+        session, actor, child.id, date(2026, 11, 14), "phone", "mother", outcome="no_answer"
+    )
+
+    assert session.get(Contact, contact_id).child_id == child.id
+    assert "每月与家长通话" in set(my_todo(session, actor, as_of=NOV_15)["rule_name"])
