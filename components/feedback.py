@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from components.context import current_actor, ready_engine
-from db.engine import write_session
+from db.engine import read_session, write_session
 from locales import t
 from services.accounts.actor import Actor
 from services.errors import ConflictError, Problem, ServiceError, ValidationFailed
@@ -81,6 +81,20 @@ def submit(
     if rerun:
         st.rerun()
     return result
+
+
+def load_or_stop(action: Callable[[Session], T], *, message: str | None = None) -> T:
+    """Run a read `action(session)` the page cannot go on without; a ServiceError shows one
+    message (its own, or `message`) and stops the page."""
+    try:
+        with read_session(ready_engine()) as session:
+            return action(session)
+    except ServiceError as exc:
+        if message is None:
+            show_error(exc)
+        else:
+            st.error(message)
+        st.stop()
 
 
 def show_error(exc: ServiceError, where: Any = None) -> None:

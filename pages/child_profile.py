@@ -8,7 +8,6 @@ from components.context import ready_engine
 from db.engine import read_session
 from locales import t
 from services.care import profile
-from services.errors import NotAllowed, NotFound
 from services.records import children, contacts
 
 actor = feedback.page_start(t("profile.title"))
@@ -19,12 +18,10 @@ if not choices:
     st.info(t("profile.none"))
     st.stop()
 child_id = profile_card.choose_child(choices)
-try:
-    with read_session(engine) as session:
-        card = profile.child_profile(session, actor, child_id)
-except (NotAllowed, NotFound):
-    st.error(t("profile.not_allowed"))
-    st.stop()
+card = feedback.load_or_stop(
+    lambda session: profile.child_profile(session, actor, child_id),
+    message=t("profile.not_allowed"),
+)
 
 profile_card.heading(card)
 log_col, edit_col, _ = st.columns([1, 1, 3])

@@ -4,23 +4,21 @@ import streamlit as st
 
 from components import counselling_forms, feedback, tables
 from components.context import ready_engine
-from db.engine import read_session, write_session
+from db.engine import write_session
 from db.enums import RiskLevel
 from locales import enum_label, enum_options, t
 from services.care import counselling
-from services.errors import NotAllowed
 
 COLUMNS = ("note_date", "child", "classroom", "risk_level", "counsellor", "summary")
 
 actor = feedback.page_start(t("counselling.title"), t("counselling.caption"))
 engine = ready_engine()
-try:
-    with read_session(engine) as session:
-        rooms = counselling.note_classrooms(session, actor)
-        high_risk = counselling.high_risk_child_ids(session, actor)
-except NotAllowed as exc:
-    feedback.show_error(exc)
-    st.stop()
+rooms, high_risk = feedback.load_or_stop(
+    lambda session: (
+        counselling.note_classrooms(session, actor),
+        counselling.high_risk_child_ids(session, actor),
+    )
+)
 
 st.info(t("counselling.high_risk_count", count=len(high_risk)))
 risks = {None: t("counselling.filter.all_risks"), **enum_options(RiskLevel)}

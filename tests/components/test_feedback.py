@@ -90,3 +90,32 @@ def test_not_allowed_is_one_translated_message(app_env):
     assert errors(at) == ["您没有权限执行此操作。"]
     assert not at.dataframe
     assert schools(app_env) == []
+
+
+def _reading_page() -> None:
+    """Reads something it may not; the page stops after the message."""
+    import streamlit as st
+
+    from components import feedback
+    from services.errors import NotAllowed
+
+    def forbidden(session):  # type: ignore[no-untyped-def]
+        raise NotAllowed("bureau sees aggregates only")
+
+    own = st.session_state.get("own_message")
+    feedback.load_or_stop(forbidden, message=own)
+    st.write("页面其余部分")
+
+
+def test_a_refused_read_shows_one_message_and_stops_the_page(app_env):
+    at = AppTest.from_function(_reading_page, default_timeout=30).run()
+    assert not at.exception
+    assert errors(at) == ["您没有权限执行此操作。"]
+    assert not at.markdown  # nothing after the read ran
+
+
+def test_a_refused_read_can_be_told_in_the_page_own_words(app_env):
+    at = AppTest.from_function(_reading_page, default_timeout=30)
+    at.session_state["own_message"] = "无法查看这名学生"
+    at.run()
+    assert errors(at) == ["无法查看这名学生"]
