@@ -8,8 +8,9 @@ The definitions in plain words are docs/compliance.md "Definitions"; in short:
   the rule (a left-behind child, or a key child for key-only rules) and was enrolled for the whole
   period (enrolled_on ≤ period start, left_on ≥ period end).
 - It is *met* when a contact with the child, whose counterpart and channel are in the rule's sets,
-  falls in the period. *Overdue*: due, not met, and the period has ended. *Pending*: due, not met,
-  and the period is still running. Rate = met / due.
+  falls in the period and says something (a summary or an outcome; 未接通 does not count).
+  *Overdue*: due, not met, and the period has ended. *Pending*: due, not met, and the period is
+  still running. Rate = met / due.
 - The responsible teacher is the class's head teacher, or for paired-teacher rules the child's
   paired teacher of that term (the head teacher when the child has no pair).
 

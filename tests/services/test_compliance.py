@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select, text
 
 from db.enums import (
     Cadence,
@@ -15,9 +16,12 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
+from db.models import Child
 from services.compliance import due as compliance_due
 from services.compliance.engine import compliance_rows, compliance_table
+from services.compliance.met_exists import met_exists
 from services.compliance.periods import term_periods
+from services.compliance.rule_periods import RulePeriod, values_table
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
@@ -355,3 +359,17 @@ def test_unanswered_or_empty_contacts_meet_no_rule(session, school_case):
     met = {kind: _row(frame, child_id=children[kind].id).met for kind in kinds}
     assert met == {"summary": 3, "outcome only": 3, "unanswered": 0, "blank": 0, "empty": 0}
     assert set(frame["due"]) == {3}
+
+
+def test_the_sqlite_match_look_up_reads_the_covering_index_only(session, met_strategy):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the EXISTS path's index plan is SQLite's")
+    rows = [RulePeriod(1, 1, 1, 1, 0, "head_teacher", date(2026, 9, 1), date(2026, 9, 30),
+                       "2026-09", 1, 4, 63, "monthly", "2026-09-01", 7)]  # fmt: skip
+    rp = values_table(rows)
+    look_up = select(Child.id, met_exists(rp, rp.c.p_start, rp.c.p_end)).join(
+        rp, rp.c.school_id == Child.school_id
+    )
+    sql = str(look_up.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    plan = [row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql))]
+    assert any("contacts USING COVERING INDEX ix_contacts_child_date_match" in p for p in plan)
