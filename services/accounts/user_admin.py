@@ -24,7 +24,7 @@ from services.accounts.passwords import hash_password, password_problem
 from services.accounts.signin import normalise_username, store_password
 from services.accounts.user_classes import classes_of, set_user_classes
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
-from services.rows import AuditAs, creating, editing
+from services.rows import AuditAs, creating, editing, race_guard
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -126,8 +126,9 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> IssuedPasswo
     """Issue a new one-time password, lift any lock and force a change at next sign-in."""
     user = _managed_user(session, actor, user_id)
     password = one_time_password()
-    user.failed_logins, user.locked_until = 0, None
-    store_password(session, actor, user, password, must_change=True, how="reset")
+    with race_guard(session, user, user.username):
+        user.failed_logins, user.locked_until = 0, None
+        store_password(session, actor, user, password, must_change=True, how="reset")
     return IssuedPassword(user.id, user.username, password)
 
 

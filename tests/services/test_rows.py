@@ -236,3 +236,17 @@ def test_every_write_is_audited_with_its_action(session):
     ]
     assert (entries[0].before, entries[0].after) == ({"hobbies": None}, {"hobbies": "画画"})
     assert child.version == 4
+
+
+def test_a_password_reset_racing_an_edit_of_the_user_is_a_conflict(engine):
+    race = RACES["user"]
+    two = _two_users(engine, race)
+    with two.factory() as mine:
+        seen = mine.get(User, two.row_id)
+        assert seen.version == 1
+        mine.commit()
+        _someone_else_saves(two, race)
+        with pytest.raises(ConflictError) as lost:
+            user_admin.reset_password(mine, two.me, two.row_id)
+        mine.rollback()
+    _assert_lost_to_the_other_user(two, race, lost)
