@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from locales import t
-from services.care.health import LOW_VISION
+from services.care.health_rules import LOW_VISION
 
 
 def build_health_history_figure(df: pd.DataFrame) -> go.Figure:
