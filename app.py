@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import auth, navigation
 from components.context import DEMO_MODE_ROLES, demo_mode_on, demo_mode_switch, ready_engine
+from db.private_files import use_private_umask
 from locales import LANGUAGES, enum_label, set_language, t
 
 st.set_page_config(page_title="留守儿童关爱台账 CareLedger", page_icon="📒", layout="wide")
@@ -12,6 +13,7 @@ language = st.sidebar.selectbox(
     t("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language"
 )
 set_language(language)
+use_private_umask()  # the database, backups and exports are children's data: 600/700
 ready_engine()
 
 actor = auth.login_gate()
