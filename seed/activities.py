@@ -17,7 +17,7 @@ from seed.names import GRADE_NAMES
 
 ALL_GRADES = (1, 2, 3, 4, 5, 6)
 LEFT_BEHIND_ATTEND, OTHER_ATTEND = 0.9, 0.75
-NEVER_ATTEND_LEFT_BEHIND, NEVER_ATTEND_OTHER = 3, 9  # percent of children
+NEVER_ATTEND_LEFT_BEHIND, NEVER_ATTEND_OTHER = 2, 9  # percent of children
 ABSENCE_NOTES = ["病假", "事假", "请假回家", None, None]
 
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from db.enums import ActivityType, AidKind, KeyReason, RiskLevel
 from db.models import Aid, CounsellingNote, HealthCheck
-from seed import phrases
+from seed import phrases, texts
 from seed.activities import add_activities, plan_day, term_plans
 from seed.context import SchoolData, Term, World, sample
-from seed.kid import NONE, Kid
+from seed.kid import MOTHER, NONE, Kid
 
 TWO_EXEMPT_AMOUNT = Decimal("625.00")
 HARDSHIP_NOTES = ["家中房屋受灾", "家人重病住院", "父亲务工受伤", "监护人年老多病"]
@@ -140,6 +140,7 @@ def add_counselling_notes(world: World, school: SchoolData, kids: list[Kid]) -> 
     levels += [RiskLevel.MEDIUM] * round(count * 0.2)
     levels += [RiskLevel.LOW] * (count - len(levels))
     terms = [t for t in school.terms if t.plan.end >= world.window_start]
+    writer = texts.Writer(rng)
     rows = []
     for level in levels:
         kid = rng.choice(troubled if level == RiskLevel.HIGH and troubled else pool)
@@ -155,9 +156,21 @@ def add_counselling_notes(world: World, school: SchoolData, kids: list[Kid]) -> 
                 "child_id": kid.id,
                 "counsellor_id": school.counsellor_id,
                 "note_date": day,
-                "summary": rng.choice(phrases.COUNSELLING_SUMMARIES[level.value]),
+                "summary": note(writer, kid, level.value, day),
                 "risk_level": level,
                 "created_by": school.counsellor_id,
             }
         )
     world.writer.insert(CounsellingNote, rows)
+
+
+def note(writer: texts.Writer, kid: Kid, level: str, day: date) -> str:
+    """A counselling note about this child at this risk level (never repeated in the school)."""
+    parent = "妈妈" if kid.lb == MOTHER else "爸爸"
+    parts = (
+        texts.COUNSELLING_OPENINGS,
+        texts.COUNSELLING_BODIES[level],
+        texts.COUNSELLING_CLOSINGS[level],
+    )
+    when = f"{day.month}月{day.day}日"
+    return writer.write(parts, when=when, name=kid.given_name, parent=parent)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from db.enums import ContactChannel, Counterpart
 from db.models import Contact
-from seed import phrases
+from seed import texts
 from seed.context import SchoolData, Staff, Term, Weighted, World
 from seed.kid import BOTH, FATHER, MOTHER, NONE, Kid
 
@@ -39,11 +39,26 @@ FAMILY_CALL_EXTRA_BOARDING = (0.9, 0.8, 0.6)
 OTHER_CHILD = 0.6
 FULL_MONTH_DAYS = 20
 CONCERN_RATE, FOLLOW_UP_RATE = 0.12, 0.6
-# Talks with a child whose parents are at home should not mention missing them.
-MEETING_SUMMARIES = {
-    False: phrases.MEETING_SUMMARIES,
-    True: [t for t in phrases.MEETING_SUMMARIES if "{parent}" not in t],
+# Talks with a child whose parents are at home do not mention missing them.
+TALKS = {
+    False: (
+        texts.TALK_OPENINGS,
+        texts.TALK_BODIES + texts.TALK_BODIES_MISSING_PARENT,
+        texts.TALK_CLOSINGS,
+    ),
+    True: (texts.TALK_OPENINGS, texts.TALK_BODIES, texts.TALK_CLOSINGS),
 }
+HOME_VISIT_TEXT = (texts.HOME_VISIT_OPENINGS, texts.HOME_VISIT_BODIES, texts.HOME_VISIT_CLOSINGS)
+OTHER_CHILD_TEXT = (
+    texts.OTHER_CHILD_OPENINGS,
+    texts.OTHER_CHILD_BODIES,
+    texts.OTHER_CHILD_CLOSINGS,
+)
+PARENTS_MEETING_TEXT = (
+    texts.PARENTS_MEETING_OPENINGS,
+    texts.PARENTS_MEETING_BODIES,
+    texts.PARENTS_MEETING_CLOSINGS,
+)
 
 
 def add_contacts(
@@ -80,6 +95,7 @@ class ContactWriter:
         self.rng = world.rng
         self.school = school
         self.rows: list[dict] = []
+        self.texts = texts.Writer(world.rng)
 
     def flush(self) -> None:
         self.world.writer.insert(Contact, self.rows)
@@ -158,9 +174,11 @@ class ContactWriter:
         lo, hi = kid.window(day, day, left_behind=False)
         if lo <= hi and self.rng.random() < (0.75 if kid.lb != NONE else 0.85):
             counterpart = Counterpart.GUARDIAN if kid.lb != NONE else Counterpart.MOTHER
+            rel = kid.guardian_call if kid.lb != NONE else PARENT_CALLS[Counterpart.MOTHER]
+            text = self.texts.write(PARENTS_MEETING_TEXT, name=kid.given_name, rel=rel)
             self.rows.append(
                 self.row(kid, kid.room.head_teacher_id, day, ContactChannel.PARENTS_MEETING)
-                | {"counterpart": counterpart, "summary": phrases.PARENTS_MEETING_SUMMARY}
+                | {"counterpart": counterpart, "summary": text}
             )
 
     def weekly_talks(
@@ -191,12 +209,14 @@ class ContactWriter:
             return
         row = self.row(kid, teacher_id, day, channel)
         row["counterpart"] = counterpart
-        row["summary"] = self.summary(kid, channel, counterpart)
+        row["summary"] = self.summary(kid, day, channel, counterpart)
         self.rows.append(row)
 
     def row(self, kid: Kid, teacher_id: int, day: date, channel: ContactChannel) -> dict:
         rng = self.rng
-        concerns = rng.choice(phrases.CONCERNS) if rng.random() < CONCERN_RATE else None
+        concerns = None
+        if rng.random() < CONCERN_RATE:
+            concerns = rng.choice(texts.CONCERNS).format(name=kid.given_name)
         follow_up = concerns is not None and rng.random() < FOLLOW_UP_RATE
         return {
             "school_id": self.school.id,
@@ -210,21 +230,28 @@ class ContactWriter:
             "created_by": teacher_id,
         }
 
-    def summary(self, kid: Kid, channel: ContactChannel, counterpart: Counterpart) -> str:
-        rng = self.rng
+    def summary(
+        self, kid: Kid, day: date, channel: ContactChannel, counterpart: Counterpart
+    ) -> str:
+        """What the teacher wrote: composed for this child, never the same twice in a school."""
         parent = PARENT_CALLS.get(counterpart)
         if parent is None:  # the child's own contact: with the (or an) away parent
-            parent = PARENT_CALLS[rng.choice(AWAY.get(kid.lb, AWAY[BOTH]))]
+            parent = PARENT_CALLS[self.rng.choice(AWAY.get(kid.lb, AWAY[BOTH]))]
         if kid.lb == NONE and counterpart != Counterpart.CHILD:
-            template = rng.choice(phrases.OTHER_CHILD_SUMMARIES)
+            parts = OTHER_CHILD_TEXT
         elif channel == HOME_VISIT:
-            template = rng.choice(phrases.HOME_VISIT_SUMMARIES)
+            parts = HOME_VISIT_TEXT
         elif counterpart == Counterpart.GUARDIAN:
-            template = rng.choice(phrases.GUARDIAN_SUMMARIES)
+            openings = texts.GUARDIAN_OPENINGS[channel.value]
+            parts = (openings, texts.GUARDIAN_BODIES, texts.GUARDIAN_CLOSINGS)
         elif counterpart != Counterpart.CHILD:
-            template = rng.choice(phrases.PARENT_SUMMARIES)
+            openings = texts.PARENT_OPENINGS[channel.value]
+            parts = (openings, texts.PARENT_BODIES, texts.PARENT_CLOSINGS)
         elif channel == MEETING:
-            template = rng.choice(MEETING_SUMMARIES[kid.lb == NONE])
+            parts = TALKS[kid.lb == NONE]
         else:
-            template = rng.choice(phrases.FAMILY_CALL_SUMMARIES[channel.value])
-        return template.format(rel=kid.guardian_call, parent=parent)
+            kind = "letter" if channel == LETTER else "spoken"
+            openings = texts.FAMILY_CALL_OPENINGS[channel.value]
+            parts = (openings, texts.FAMILY_CALL_BODIES[kind], texts.FAMILY_CALL_CLOSINGS[kind])
+        names = {"name": kid.given_name, "rel": kid.guardian_call, "parent": parent}
+        return self.texts.write(parts, when=f"{day.month}月{day.day}日，", **names)

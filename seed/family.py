@@ -9,6 +9,8 @@ from seed import names, phrases
 from seed.context import Weighted, World
 from seed.kid import BOTH, FATHER, MOTHER, NONE, Kid
 
+OLD_GUARDIANS = 0.03  # grandparents aged 70 or more (the risk list flags them as frail)
+
 
 class FamilyBuilder:
     def __init__(self, world: World) -> None:
@@ -76,7 +78,7 @@ class FamilyBuilder:
             relation, _, low, high = self.relations.draw(rng)
             grandparent = relation in names.GRANDPARENT_RELATIONS
             if grandparent:
-                age = rng.randint(70, 80) if rng.random() < 0.15 else rng.randint(55, 69)
+                age = rng.randint(70, 78) if rng.random() < OLD_GUARDIANS else rng.randint(55, 69)
             else:
                 age = rng.randint(low, high)
             lives_with = names.LIVES_WITH_BY_RELATION[relation]
@@ -94,9 +96,9 @@ class FamilyBuilder:
         row["guardian_relation"] = relation
         kid.guardian_call = phrases.RELATION_CALLS[relation]
         if phone_gap:
-            # The gaps found in real rosters: left empty, a digit dropped, a digit too many.
-            phone = row["guardian_phone"]
-            row["guardian_phone"] = rng.choice([None, phone[:-1], phone + str(rng.randrange(10))])
+            # Not yet known (a new guardian): the archive is incomplete, the risk list asks for it.
+            # A wrong number never gets in: the grid and the import refuse it.
+            row["guardian_phone"] = None
 
     def guardian_name(self, relation: str, father_surname: str, mother_name: str) -> str:
         surname = {

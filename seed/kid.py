@@ -34,6 +34,12 @@ class Kid:
     lb_change: tuple[LeftBehindType, date] | None = None  # earlier type, day it changed
     id: int = 0
 
+    @property
+    def given_name(self) -> str:
+        """The name without the (one-character) surname, as teachers write it: 浩然, 小磊."""
+        given = self.row["name"][1:]
+        return given if len(given) > 1 else "小" + given
+
     def window(self, lo: date, hi: date, left_behind: bool = True) -> tuple[date, date]:
         """[lo, hi] clipped to the days this child is enrolled (and left-behind) and reachable."""
         lo = max(lo, self.enrolled_on)

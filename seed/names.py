@@ -123,7 +123,8 @@ LIVES_WITH_BY_RELATION = {
     "哥哥": "哥哥",
 }
 
-GUARDIAN_HEALTH = [("良好", 45), ("一般", 33), ("较差", 9), ("慢性病", 13)]
+# 较差 and 慢性病 put a child on the risk list (a frail guardian): a few, not a third of them.
+GUARDIAN_HEALTH = [("良好", 56), ("一般", 41), ("较差", 1.5), ("慢性病", 1.5)]
 GUARDIAN_EDUCATION = [("小学", 42), ("初中", 28), ("文盲", 22), ("高中", 8)]
 PARENT_EDUCATION = [("初中", 58), ("高中", 20), ("小学", 12), ("中专", 7), ("大专", 3)]
 

@@ -57,8 +57,8 @@ class Flags:
         self.transferred = set(plain[:few])
         self.joined = set(plain[few : 2 * few])
         plain_lb = [i for i in lb if i not in self.key and i not in self.transferred]
-        self.silent = set(sample(rng, plain_lb, round(n_lb * 0.03)))
-        self.phone_gap = set(sample(rng, lb, round(n_lb * 0.03)))
+        self.silent = set(sample(rng, plain_lb, round(n_lb * 0.015)))
+        self.phone_gap = set(sample(rng, lb, round(n_lb * 0.015)))
         self.archive_gap = set(sample(rng, order, round(n * 0.05)))
         both = lb[:n_both]
         self.type_change = set(sample(rng, both, max(1, round(n_lb * 0.02)) if both else 0))

@@ -15,16 +15,22 @@ from seed.schoolyear import TermDays
 from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 
 MAX_CLASS_SIZE = 45
-SUBJECT_TEACHERS_PER_CLASS = 0.3  # with one head teacher per class: ~1.3 teachers per class
+SUBJECT_TEACHERS_PER_CLASS = 0.7  # with one head teacher per class: ~1.7 teachers per class
+DEFAULT_RATES = (0.85, 0.95)  # share of due contacts most head teachers log
+LAGGING_RATES = (0.4, 0.6)
+VILLAGE_SCHOOL_SIZE = 150  # fewer children: a village school (村小), not a town's central school
 
 
-def add_school(world: World, index: int, n_children: int) -> SchoolData:
-    """School, terms, staff, classes, teaching assignments and contact rules."""
+def add_school(
+    world: World, index: int, n_children: int, rates: tuple[float, float] = DEFAULT_RATES
+) -> SchoolData:
+    """School, terms, staff, classes, teaching assignments and contact rules; `rates` is the
+    school's compliance level (see set_contact_rates)."""
     rng, writer = world.rng, world.writer
     town = names.TOWNS[index % len(names.TOWNS)]
     villages = sample(rng, names.VILLAGES, 8)
     row = {
-        "name": school_name(world, index),
+        "name": school_name(world, index, n_children),
         "county": world.county,
         "code": f"2143{index + 1:06d}",  # shaped like a 10-digit 学校标识码
     }
@@ -50,17 +56,18 @@ def add_school(world: World, index: int, n_children: int) -> SchoolData:
         rooms=rooms,
         teachers=teachers(rooms, staff),
     )
-    set_contact_rates(rng, school)
+    set_contact_rates(rng, school, rates)
     add_teaching_assignments(world, school)
     install_default_rules(writer.session, school_id, created_by=school.admin_id)
     writer.summary["contact_rules"] = writer.summary.get("contact_rules", 0) + len(DEFAULT_RULES)
     return school
 
 
-def school_name(world: World, index: int) -> str:
-    """青山县石桥镇中心小学 for the first school of each town, then village schools."""
+def school_name(world: World, index: int, n_children: int) -> str:
+    """青山县石桥镇中心小学 for the first school of each town, then village schools (村小) — and
+    for a school too small to be a town's central school."""
     town = names.TOWNS[index % len(names.TOWNS)]
-    if index < len(names.TOWNS):
+    if index < len(names.TOWNS) and n_children >= VILLAGE_SCHOOL_SIZE:
         return f"{world.county}{town}中心小学"
     villages = names.VILLAGES
     for step in range(len(villages)):
@@ -149,22 +156,28 @@ def class_layout(rng: random.Random, n_children: int) -> list[tuple[int, int, in
     return layout
 
 
-def set_contact_rates(rng: random.Random, school: SchoolData) -> None:
-    """Most head teachers log 85–95 % of due contacts; 2–3 classes and a few teachers lag."""
+def set_contact_rates(rng: random.Random, school: SchoolData, rates: tuple[float, float]) -> None:
+    """Most head teachers log a share of due contacts in `rates`; a few classes (2–3 in a school of
+    a dozen classes or more, about 10 % in big ones, at most one in a village school) and about a
+    fifth of the subject teachers lag at 40–60 %."""
     for room in school.rooms:
-        room.rate = rng.uniform(0.85, 0.95)
-    demo_room = (school.index, 3, 1)
+        room.rate = rng.uniform(*rates)
+    demo_room = (0, 3, 1)
     candidates = [r for r in school.rooms if (school.index, r.grade, r.number) != demo_room]
-    n_lagging = rng.choice([2, 3]) if len(school.rooms) <= 24 else round(len(school.rooms) * 0.1)
-    for room in sample(rng, candidates, min(n_lagging, len(school.rooms) // 2)):
-        room.rate = rng.uniform(0.4, 0.6)
-    rates = {room.id: room.rate for room in school.rooms}
+    n_rooms = len(school.rooms)
+    if n_rooms < 12:
+        n_lagging = rng.choice([0, 1])
+    else:
+        n_lagging = rng.choice([2, 3]) if n_rooms <= 24 else round(n_rooms * 0.1)
+    for room in sample(rng, candidates, n_lagging):
+        room.rate = rng.uniform(*LAGGING_RATES)
+    by_room = {room.id: room.rate for room in school.rooms}
     subject = [t for t in school.teachers if not t.is_head]
     for teacher in school.teachers:
-        teacher.rate = rates[teacher.room_ids[0]] if teacher.is_head else rng.uniform(0.85, 0.95)
+        teacher.rate = by_room[teacher.room_ids[0]] if teacher.is_head else rng.uniform(*rates)
     lagging = [t for t in subject if t.username != "teacher"]
     for teacher in sample(rng, lagging, max(1, round(len(subject) * 0.2))):
-        teacher.rate = rng.uniform(0.4, 0.6)
+        teacher.rate = rng.uniform(*LAGGING_RATES)
 
 
 def add_teaching_assignments(world: World, school: SchoolData) -> None:
