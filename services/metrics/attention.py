@@ -64,7 +64,7 @@ def not_contacted(
     """Children of the risk list with no contact for two months or more, 新建档 left out:
     child_id, name, unit (class, or school for the bureau), last_contact (None: never)."""
     frame = _risk(session, actor, scope, as_of)
-    frame = frame[frame["reasons"].map(lambda r: "no_contact_2m" in r)]
+    frame = frame[frame["reasons"].map(lambda r: "no_contact_2m" in r).astype(bool)]
     frame = frame[~frame["child_id"].isin(new_child_ids(session, actor, scope, as_of))]
     frame = frame.sort_values(["grade", "classroom_name"], kind="stable")
     units = frame["classroom_name"]

@@ -124,7 +124,7 @@ def compliance_figures(
 
 def below_target(frame: pd.DataFrame, name_column: str) -> pd.DataFrame:
     """Units of a compliance_frame whose rate (over ended rule-periods) is under TARGET."""
-    rated = frame[frame["rate"].map(lambda r: r is not None and not pd.isna(r))]
+    rated = frame[frame["rate"].map(lambda r: r is not None and not pd.isna(r)).astype(bool)]
     low = rated[rated["rate"].astype(float) < TARGET]
     return low[[name_column, "rate"]].rename(columns={name_column: "unit"}).reset_index(drop=True)
 

@@ -112,6 +112,18 @@ def _dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+TRUE_TEXT = {"1": True, "true": True, "t": True, "0": False, "false": False, "f": False}
+
+
+def _flags(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Flags read as text by `_plain` ("1"/"0" on SQLite, "true"/"false" on PostgreSQL) → bool."""
+    for name in columns:
+        frame[name] = frame[name].map(
+            lambda v: TRUE_TEXT.get(str(v).lower()) if v is not None else None
+        )
+    return frame
+
+
 def roster_frame(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
@@ -190,7 +202,7 @@ def contacts_frame(
         .order_by(Contact.contact_date.desc(), Contact.id.desc())
     )
     frame = pd.DataFrame([tuple(r) for r in rows], columns=CONTACT_COLUMNS)
-    return _dates(frame, ["contact_date", "follow_up_date"])
+    return _flags(_dates(frame, ["contact_date", "follow_up_date"]), ["follow_up_needed"])
 
 
 def participation_frame(
@@ -221,7 +233,7 @@ def participation_frame(
         .order_by(Activity.activity_date.desc(), Activity.id, Classroom.grade, Child.student_no)
     )
     frame = pd.DataFrame([tuple(r) for r in rows], columns=PARTICIPATION_COLUMNS)
-    return _dates(frame, ["activity_date"])
+    return _flags(_dates(frame, ["activity_date"]), ["attended"])
 
 
 def pairings_frame(

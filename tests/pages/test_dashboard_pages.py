@@ -10,7 +10,7 @@ from db.models import AuditEntry, ContactRule, Term
 from services.compliance.default_rules import install_default_rules
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.pages.apptest import run_page, texts
-from tests.services.compliance_helpers import log_contact
+from tests.services.compliance_helpers import log_contact, make_rule
 
 TODAY = date.today()
 
@@ -72,6 +72,34 @@ def test_dashboard_shows_kpis_and_six_charts(school_case, role):
     expected = "各校联系达标率" if role == Role.BUREAU else "各责任教师联系达标率"
     assert expected in titles
     assert at.selectbox(key="dashboard_term").value == 0
+
+
+def test_early_in_a_month_the_dashboard_shows_progress_not_a_failure(app_env, session):
+    """Every ended month fully met, nothing yet this month: no 0 %, no column for this month."""
+    school = make_school(session)
+    room = make_classroom(session, school, head=make_user(session, school, Role.HEAD_TEACHER))
+    term = _term_around_today(session, school)
+    make_rule(session, school, "每月与监护人沟通", [Counterpart.GUARDIAN], [])
+    kids = [make_child(session, school, room, enrolled_on=term.start_date) for _ in range(2)]
+    month = term.start_date.replace(day=1)
+    while month < TODAY.replace(day=1):
+        day = max(month.replace(day=15), term.start_date)
+        for kid in kids:
+            log_contact(session, kid, day, Counterpart.GUARDIAN, ContactChannel.PHONE)
+        month = (month + timedelta(days=32)).replace(day=1)
+    principal = actor_of(session, make_user(session, school, Role.PRINCIPAL))
+    session.commit()
+
+    at = run_page("pages/dashboard.py", principal)
+
+    assert not at.exception
+    rates = {m.label: m.value for m in at.metric if "达标率" in m.label}
+    assert rates and all(value == "100.0%" for value in rates.values())
+    assert at.get("progress")[0].proto.text.startswith("本月进行中：已完成 0 / 应完成 2")
+    this_month = TODAY.strftime("%Y-%m")
+    for chart in at.get("plotly_chart")[:2]:  # the heat map and the trend lines
+        months = {x for trace in json.loads(chart.proto.spec)["data"] for x in trace.get("x", [])}
+        assert months and this_month not in months
 
 
 def test_dashboard_refuses_a_teacher(school_case):
