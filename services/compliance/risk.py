@@ -2,13 +2,16 @@
 
 Reasons (codes are stable; labels are locale keys "risk.reason.<code>"):
 - no_contact_2m: left-behind or key child with no contact logged for two months or more
-  (children enrolled less than two months ago are not flagged);
+  (children enrolled or imported less than two months ago are not flagged);
 - key_unpaired: key child without a pairing in the current term;
 - guardian_phone: guardian phone missing or not a valid mobile/landline;
 - guardian_frail: guardian aged 70 or more, or in poor health (较差, 慢性病, 残疾…);
 - no_activity: left-behind child who attended no activity this term;
 - high_risk_note: a HIGH risk counselling note in the last six months — only shown to the roles
   that may read counselling notes (counsellor, principal, admin).
+
+`new_record` marks a 新建档 child (services/enrolment.py: not yet one whole ended month on the
+books), whose missing contacts are shown as 新建档, never as 从未联系.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from db.models import (
 )
 from locales import t
 from services.accounts.actor import RESTRICTED_NOTE_ROLES, Actor
+from services.enrolment import joined_after, new_child
 from services.masking import mask_name
 from services.records.specs import LANDLINE_RE, MOBILE_RE
 from services.scope import child_visibility, school_ids_in_view
@@ -53,6 +57,7 @@ RISK_COLUMNS = [
     "left_behind_type",
     "is_key",
     "last_contact",
+    "new_record",  # 新建档: too new to judge (services/enrolment.py)
     "reasons",  # list of reason codes
     "reason_text",  # the reasons in words, joined
 ]
@@ -148,7 +153,7 @@ def risk_list(
     flags: dict[str, ColumnElement[bool]] = {
         "no_contact_2m": and_(
             or_(is_lb, Child.is_key.is_(True)),
-            or_(Child.enrolled_on.is_(None), Child.enrolled_on <= cutoff),
+            func.coalesce(joined_after(cutoff), false()).is_(false()),  # on the books 2 months
             or_(last_contact.is_(None), last_contact <= cutoff),
         ),
         "key_unpaired": and_(Child.is_key.is_(True), ~paired),
@@ -171,6 +176,7 @@ def risk_list(
             Child.left_behind_type.label("left_behind_type"),
             Child.is_key.label("is_key"),
             last_contact.label("last_contact"),
+            case((new_child(as_of), 1), else_=0).label("new_record"),
             *flag_columns,
         )
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
@@ -203,6 +209,7 @@ def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
                 "left_behind_type": getattr(row["left_behind_type"], "value", None),
                 "is_key": bool(row["is_key"]),
                 "last_contact": _as_date(row["last_contact"]),
+                "new_record": bool(row["new_record"]),
                 "reasons": reasons,
                 "reason_text": t("risk.reason_sep").join(t(f"risk.reason.{c}") for c in reasons),
             }

@@ -1,4 +1,9 @@
-"""我的待办: what a head teacher or teacher still has to do this month, child by child."""
+"""我的待办: what a head teacher or teacher still has to do this month, child by child.
+
+A 新建档 child (services/enrolment.py) is marked `new_record`; a period that ended before the
+child's record was made (an import gives no enrolment date) is not held against anyone, so it
+is not overdue.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,16 @@ import calendar
 from datetime import date
 
 import pandas as pd
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from db.enums import ContactChannel, Counterpart, Role
+from db.models import Child
 from locales import enum_label, t
 from services.accounts.actor import Actor
+from services.clock import school_today
 from services.compliance.engine import compliance_rows
+from services.enrolment import new_child
 
 TODO_COLUMNS = [
     "child_id",
@@ -25,6 +34,7 @@ TODO_COLUMNS = [
     "missing",  # what contact is missing, in words: "监护人 · 任意方式"
     "counterpart",  # suggested prefill for the contact form
     "channel",
+    "new_record",  # 新建档: the child is too new to have missed anything before this month
 ]
 
 
@@ -47,11 +57,30 @@ def describe_missing(counterparts: list[str], channels: list[str]) -> str:
     return f"{who} · {how}"
 
 
+def _on_the_books(
+    session: Session, child_ids: list[int], as_of: date
+) -> dict[int, tuple[date | None, bool]]:
+    """Per child: the day its record was made when it has no enrolment date (else None: the
+    engine already starts it at enrolment), and whether it is 新建档 at `as_of`."""
+    rows = session.execute(
+        select(
+            Child.id,
+            Child.enrolled_on,
+            Child.created_at,
+            case((new_child(as_of), 1), else_=0),
+        ).where(Child.id.in_(child_ids))
+    ).all()
+    return {
+        cid: (school_today(made) if enrolled is None and made else None, bool(new))
+        for cid, enrolled, made, new in rows
+    }
+
+
 def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.DataFrame:
     """Rules due or overdue this month for the children the actor is responsible for.
 
     One row per (child, rule), overdue first. Responsible = head teacher of the child's class, or
-    the paired teacher for paired-teacher rules (see services/compliance/engine.py).
+    the paired teacher for paired-teacher rules (see services/compliance/due.py).
     """
     actor.require(Role.HEAD_TEACHER, Role.TEACHER)
     as_of = as_of or date.today()
@@ -59,6 +88,13 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
     rows = compliance_rows(session, actor, start, end, teacher_id=actor.user_id, as_of=as_of)
     if rows.empty:
         return pd.DataFrame(columns=TODO_COLUMNS)
+    books = _on_the_books(session, sorted({int(c) for c in rows["child_id"]}), as_of)
+    made = [books[int(cid)][0] for cid in rows["child_id"]]
+    before_record = [
+        bool(overdue) and day is not None and begins < day
+        for overdue, day, begins in zip(rows["overdue"], made, rows["period_start"], strict=True)
+    ]
+    rows = rows[[not dropped for dropped in before_record]]
     records = []
     for (child_id, rule_id), group in rows.groupby(["child_id", "rule_id"], sort=False):
         first = group.iloc[0]
@@ -82,8 +118,11 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
                 "missing": describe_missing(counterparts, channels),
                 "counterpart": counterparts[0] if counterparts else None,
                 "channel": channels[0] if channels else ContactChannel.PHONE.value,
+                "new_record": books[int(child_id)][1],
             }
         )
+    if not records:
+        return pd.DataFrame(columns=TODO_COLUMNS)
     frame = pd.DataFrame(records, columns=TODO_COLUMNS)
     frame["_order"] = frame["status"].map({"overdue": 0, "due": 1})
     return (

@@ -1,6 +1,6 @@
 """重点关注: one hand-built child per reason."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,6 +11,7 @@ from tests.factories import actor_of, make_child, make_classroom, make_school, m
 from tests.services.compliance_helpers import log_contact, make_autumn_term, pair
 
 NOV_28 = date(2026, 11, 28)
+TERM_START = date(2026, 9, 1)
 
 
 @pytest.fixture
@@ -30,7 +31,12 @@ def case(session):
     session.flush()
 
     def child(name, lbt=LeftBehindType.BOTH, contacted=True, active=True, **fields):
-        fields = {"guardian_age": 60, "guardian_health": "良好", **fields}
+        fields = {
+            "guardian_age": 60,
+            "guardian_health": "良好",
+            "enrolled_on": TERM_START,
+            **fields,
+        }
         kid = make_child(session, school, room, lbt, name=name, **fields)
         if contacted:
             log_contact(session, kid, date(2026, 11, 1), Counterpart.GUARDIAN, ContactChannel.PHONE)
@@ -102,3 +108,22 @@ def test_recent_contact_clears_the_two_month_reason(session, case):
     assert list(flagged["child_name"]) == ["久未联系"]
     later = risk_list(session, principal, as_of=date(2027, 1, 2))
     assert (later["reasons"].map(lambda r: "no_contact_2m" in r)).sum() == 10
+
+
+def test_a_child_imported_lately_is_new_not_two_months_uncontacted(session, case):
+    school, principal, *_ = case
+    room = make_classroom(session, school, grade=5, number=1)
+    imported = make_child(
+        session, school, room, name="新导入", created_at=datetime(2026, 11, 20, 2, tzinfo=UTC)
+    )
+    old_timer = make_child(
+        session, school, room, name="老档案", created_at=datetime(2026, 8, 20, 2, tzinfo=UTC)
+    )
+
+    rows = risk_list(session, principal, as_of=NOV_28).set_index("child_id")
+
+    # Neither attended an activity, so both are listed; only the old record is 从未联系.
+    assert rows.loc[imported.id, "reasons"] == ["no_activity"]
+    assert bool(rows.loc[imported.id, "new_record"]) is True
+    assert rows.loc[old_timer.id, "reasons"] == ["no_contact_2m", "no_activity"]
+    assert bool(rows.loc[old_timer.id, "new_record"]) is False

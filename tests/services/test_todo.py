@@ -1,6 +1,6 @@
 """我的待办 for head teachers and teachers, on hand-built cases."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -9,10 +9,17 @@ from db.models import Contact
 from services.compliance.todo import my_todo
 from services.errors import NotAllowed, ValidationFailed
 from services.records.contacts import record_contact
-from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
+from tests import factories
+from tests.factories import actor_of, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
 NOV_15 = date(2026, 11, 15)
+TERM_START = date(2026, 9, 1)
+
+
+def make_child(session, school, room, **fields):  # type: ignore[no-untyped-def]
+    """A child on the school's books since the term began (not 新建档)."""
+    return factories.make_child(session, school, room, **{"enrolled_on": TERM_START, **fields})
 
 
 @pytest.fixture
@@ -127,3 +134,17 @@ def test_an_unanswered_call_is_recorded_but_the_duty_stays_open(session, school_
 
     assert session.get(Contact, contact_id).child_id == child.id
     assert "每月与家长通话" in set(my_todo(session, actor, as_of=NOV_15)["rule_name"])
+
+
+def test_a_child_imported_this_month_is_new_and_not_overdue(session, school_case):
+    school, _head, mentor, room, term = school_case
+    imported = factories.make_child(
+        session, school, room, is_key=True, created_at=datetime(2026, 11, 11, 2, tzinfo=UTC)
+    )
+    pair(session, mentor, imported, term)
+
+    row = my_todo(session, actor_of(session, mentor), as_of=NOV_15).iloc[0]
+
+    # Weeks 10/26 and 11/2 ended before the record was made: not overdue. Week 11/9 is open.
+    assert (row["status"], row["missed_periods"], row["new_record"]) == ("due", 0, True)
+    assert row["due_by"] == date(2026, 11, 15)
