@@ -172,5 +172,4 @@ def note(writer: texts.Writer, kid: Kid, level: str, day: date) -> str:
         texts.COUNSELLING_BODIES[level],
         texts.COUNSELLING_CLOSINGS[level],
     )
-    when = f"{day.month}月{day.day}日"
-    return writer.write(parts, when=when, name=kid.given_name, parent=parent)
+    return writer.write(parts, day, name=kid.given_name, parent=parent)

@@ -254,4 +254,4 @@ class ContactWriter:
             openings = texts.FAMILY_CALL_OPENINGS[channel.value]
             parts = (openings, texts.FAMILY_CALL_BODIES[kind], texts.FAMILY_CALL_CLOSINGS[kind])
         names = {"name": kid.given_name, "rel": kid.guardian_call, "parent": parent}
-        return self.texts.write(parts, when=f"{day.month}月{day.day}日，", **names)
+        return self.texts.write(parts, day, **names)

@@ -44,7 +44,7 @@ class Weighted:
 class Writer:
     """Bulk inserts through SQLAlchemy Core, filling the bookkeeping columns and counting rows.
 
-    Rows whose ids are not needed go to the driver directly, values converted by the column types:
+    Rows whose ids are not needed go to the driver directly (write_direct):
     COPY on PostgreSQL (psycopg's executemany sends one statement per row, which dominates the run
     at county scale), one executemany on SQLite (SQLAlchemy's per-row parameter handling is a third
     of the demo's seeding time).
@@ -59,7 +59,8 @@ class Writer:
         self.direct = dialect == "sqlite"
 
     def insert(self, model: type, rows: list[dict], returning: bool = False) -> list[int]:
-        """Insert `rows` in chunks; with `returning`, the new ids in the order of `rows`."""
+        """Insert `rows` in chunks; with `returning`, the new ids in the order of `rows`.
+        Every row of a call has the same keys."""
         table = model.__table__  # type: ignore[attr-defined]
         base: dict[str, Any] = {"created_at": self.now, "updated_at": self.now}
         if issubclass(model, Editable):
@@ -69,15 +70,13 @@ class Writer:
         if returning:
             stmt = stmt.returning(table.c.id, sort_by_parameter_order=True)
         for start in range(0, len(rows), CHUNK):
-            chunk = [base | row for row in rows[start : start + CHUNK]]
+            part = rows[start : start + CHUNK]
+            if not returning and (self.copy or self.direct):
+                self.write_direct(table, base, part)
+                continue
+            chunk = [base | row for row in part]
             for row in chunk:
                 row.setdefault("updated_by", row.get("created_by"))
-            if self.copy and not returning:
-                self.copy_rows(table, chunk)
-                continue
-            if self.direct and not returning:
-                self.execute_many(table, chunk)
-                continue
             result = self.session.execute(stmt, chunk)
             if returning:
                 ids.extend(result.scalars().all())
@@ -97,28 +96,34 @@ class Writer:
             result.append((column, process))
         return result
 
-    def copy_rows(self, table: Table, rows: list[dict]) -> None:
-        """PostgreSQL COPY in the session's transaction."""
+    def write_direct(self, table: Table, base: dict[str, Any], rows: list[dict]) -> None:
+        """`rows` (plus `base` and updated_by = created_by) straight to the driver, in the
+        session's transaction, values converted by the column types."""
         columns = list(rows[0])
+        fixed = {c: v for c, v in base.items() if c not in rows[0]}
+        fixed_values = [
+            f(v) if f else v
+            for (_, f), v in zip(self.converters(table, list(fixed)), fixed.values(), strict=True)
+        ]
+        with_updater = "updated_by" not in rows[0]
+        names = columns + list(fixed) + (["updated_by"] if with_updater else [])
         convert = self.converters(table, columns)
-        driver = self.session.connection().connection.driver_connection
-        cursor = driver.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([f(row[c]) if f else row[c] for c, f in convert])
 
-    def execute_many(self, table: Table, rows: list[dict]) -> None:
-        """SQLite: one executemany on the session's connection (so in its transaction)."""
-        columns = list(rows[0])
-        convert = self.converters(table, columns)
-        marks = ", ".join("?" for _ in columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+        def values(row: dict) -> list[Any]:
+            out = [f(row[c]) if f else row[c] for c, f in convert]
+            return out + fixed_values + ([row.get("created_by")] if with_updater else [])
+
         driver = self.session.connection().connection.driver_connection
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(
-                sql, ([f(row[c]) if f else row[c] for c, f in convert] for row in rows)
-            )
+            if self.copy:
+                with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(values(row))
+            else:
+                marks = ", ".join("?" for _ in names)
+                sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+                cursor.executemany(sql, map(values, rows))
         finally:
             cursor.close()
 

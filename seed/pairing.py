@@ -72,6 +72,23 @@ class _Loads:
         self.load[teacher.id] += 1
         self.pairs.append((teacher, kid))
 
+    def settle_single(self, teacher: Staff) -> None:
+        """A teacher with one child gets a second from a teacher with three, else hands the
+        child to a teacher with two."""
+        for index, (donor, kid) in enumerate(self.pairs):
+            if donor.id != teacher.id and self.load[donor.id] == 3:
+                self.pairs[index] = (teacher, kid)
+                self.load[donor.id] -= 1
+                self.load[teacher.id] += 1
+                return
+        mine = next(i for i, (t, _) in enumerate(self.pairs) if t.id == teacher.id)
+        for other, _ in self.pairs:
+            if other.id != teacher.id and self.load[other.id] == 2:
+                self.pairs[mine] = (other, self.pairs[mine][1])
+                self.load[teacher.id] -= 1
+                self.load[other.id] += 1
+                return
+
 
 def assign(
     rng: random.Random, teachers: list[Staff], kids: list[Kid], overloaded: int = 0
@@ -113,4 +130,7 @@ def assign(
             kid = (mine or leftover)[0]
             leftover.remove(kid)
             loads.give(teacher, kid)
+    for teacher in teachers:  # a village school runs out of children: none is left with one
+        if loads.load[teacher.id] == 1:
+            loads.settle_single(teacher)
     return loads.pairs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import date
 
 ATTEMPTS = 12
 
@@ -253,17 +254,24 @@ class Writer:
     """Composes the texts of one school; remembers them so none is written twice."""
 
     def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
+        self.random = rng.random
         self.seen: set[str] = set()
 
-    def write(self, parts: Parts, when: str = "", **names: str) -> str:
-        """An unused text from `parts`; after ATTEMPTS draws the date `when` is put in front."""
+    def write(self, parts: Parts, day: date | None = None, **names: str) -> str:
+        """An unused text from `parts`; after ATTEMPTS draws the `day` is put in front."""
+        random = self.random
+        openings, bodies, closings = parts
         text = ""
         for _ in range(ATTEMPTS):
-            text = "".join(self.rng.choice(pool) for pool in parts).format(**names)
+            text = (
+                openings[int(random() * len(openings))]
+                + bodies[int(random() * len(bodies))]
+                + closings[int(random() * len(closings))]
+            ).format(**names)
             if text not in self.seen:
                 break
         else:
-            text = when + text
+            if day is not None:
+                text = f"{day.month}月{day.day}日，{text}"
         self.seen.add(text)
         return text
