@@ -12,7 +12,7 @@ from datetime import date
 import streamlit as st
 
 from components import feedback
-from db.enums import ContactChannel, Counterpart, Role
+from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
 from locales import enum_label, enum_options, t
 from services.accounts.actor import Actor
 from services.records.contacts import record_contact
@@ -52,6 +52,11 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
             when = st.date_input(
                 t("contacts.quick.date"), value=date.today(), max_value=date.today()
             )
+            outcomes = enum_options(ContactOutcome)  # say something: a summary or an outcome
+            outcome = st.selectbox(
+                t("contacts.quick.outcome"), list(outcomes), format_func=outcomes.get,
+                index=None, placeholder=t("contacts.quick.outcome_none"),
+            )  # fmt: skip
             summary = st.text_area(t("contacts.quick.summary"), height=90)
             concerns = st.text_area(t("contacts.quick.concerns"), height=68)
             follow_up = st.date_input(t("contacts.quick.follow_up_date"), value=None)
@@ -63,6 +68,7 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
                 lambda session: record_contact(
                     session, actor, child_id, when, channel, counterpart,
                     summary=summary, concerns=concerns, follow_up_date=follow_up,
+                    outcome=outcome,
                 ),
                 success=t("contacts.quick.saved", child=choices[child_id], date=when),
                 rerun=False,
