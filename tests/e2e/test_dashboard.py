@@ -22,7 +22,7 @@ def test_principal_sees_dashboard_charts(live_server, page):
         timeout=90_000,
     )
     wait_idle(page)
-    page.get_by_text("本月联系达标率").first.wait_for()
+    page.get_by_text("本学期至今联系达标率").first.wait_for()
     assert page.get_by_text("各班各月联系达标率").count() >= 1
     assert page.locator("[data-testid=stPlotlyChart]").count() == 6
     screenshot(page, "dashboard_principal")
