@@ -278,7 +278,9 @@ def test_archive_counts_a_phone_only_when_it_is_valid_in_sql_and_in_python(sessi
     s = School(session)
     father = {"father_name": "父", "father_phone": "13800000000", "father_work_province": "广东"}
     for number in GUARDIAN_PHONES:
-        s.child(name=number, left_behind_type=LeftBehindType.FATHER, guardian_phone=number, **father)
+        s.child(
+            name=number, left_behind_type=LeftBehindType.FATHER, guardian_phone=number, **father
+        )
     # An optional phone (the mother is at home) that is filled in must be valid too.
     s.child(
         name="母亲号码错",
