@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from components.contact_form import PREFILL_KEY
 from locales import t
+from services.compliance.todo_hints import explain
 
 
 def show(row: Any) -> None:
@@ -23,8 +24,10 @@ def show(row: Any) -> None:
         info.markdown(
             f"**{row.child_name}** · {row.classroom_name or ''} · {row.rule_name} "
             + badge.format(t(f"todo.status.{row.status}"))
+            + (f" :blue-badge[{t('todo.new_record')}]" if row.new_record else "")
         )
         info.caption(f"{row.missing} · {detail}")
+        info.caption(" · ".join([explain(row.meets), *(explain(h) for h in row.not_counted)]))
         if action.button(t("todo.log_contact"), key=f"log_{row.child_id}_{row.rule_id}"):
             st.session_state[PREFILL_KEY] = {
                 "child_id": int(row.child_id),

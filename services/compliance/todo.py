@@ -20,6 +20,7 @@ from locales import enum_label, t
 from services.accounts.actor import Actor
 from services.clock import school_today
 from services.compliance.engine import compliance_rows
+from services.compliance.todo_hints import Window, either, meets_hint, not_counted_hints
 from services.enrolment import new_child
 
 TODO_COLUMNS = [
@@ -35,6 +36,8 @@ TODO_COLUMNS = [
     "counterpart",  # suggested prefill for the contact form
     "channel",
     "new_record",  # 新建档: the child is too new to have missed anything before this month
+    "meets",  # todo_hints.Hint: which contact would meet the duty
+    "not_counted",  # tuple of todo_hints.Hint: contacts in its periods that did not count, and why
 ]
 
 
@@ -43,17 +46,10 @@ def month_bounds(day: date) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _either(items: list[str]) -> str:
-    """监护人、父亲或母亲 — a choice of several, in words."""
-    if len(items) <= 1:
-        return "".join(items)
-    return t("todo.list_sep").join(items[:-1]) + t("todo.or") + items[-1]
-
-
 def describe_missing(counterparts: list[str], channels: list[str]) -> str:
     """'父亲或母亲 · 电话或视频' — who and how a rule wants to be contacted."""
-    who = _either([enum_label(c, Counterpart) for c in counterparts])
-    how = _either([enum_label(c, ContactChannel) for c in channels]) or t("todo.any_channel")
+    who = either([enum_label(c, Counterpart) for c in counterparts])
+    how = either([enum_label(c, ContactChannel) for c in channels]) or t("todo.any_channel")
     return f"{who} · {how}"
 
 
@@ -95,7 +91,7 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
         for overdue, day, begins in zip(rows["overdue"], made, rows["period_start"], strict=True)
     ]
     rows = rows[[not dropped for dropped in before_record]]
-    records = []
+    records, windows = [], []
     for (child_id, rule_id), group in rows.groupby(["child_id", "rule_id"], sort=False):
         first = group.iloc[0]
         missed = group[group["overdue"]]
@@ -119,10 +115,15 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
                 "counterpart": counterparts[0] if counterparts else None,
                 "channel": channels[0] if channels else ContactChannel.PHONE.value,
                 "new_record": books[int(child_id)][1],
+                "meets": meets_hint(counterparts, channels),
             }
         )
+        spans = tuple(zip(group["period_start"], group["period_end"], strict=True))
+        windows.append(Window(int(child_id), spans))
     if not records:
         return pd.DataFrame(columns=TODO_COLUMNS)
+    for record, hints in zip(records, not_counted_hints(session, windows), strict=True):
+        record["not_counted"] = hints
     frame = pd.DataFrame(records, columns=TODO_COLUMNS)
     frame["_order"] = frame["status"].map({"overdue": 0, "due": 1})
     return (

@@ -4,9 +4,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from db.enums import Cadence, ContactChannel, Counterpart, Role, RuleAppliesTo, RuleWho
+from db.enums import (
+    Cadence,
+    ContactChannel,
+    ContactOutcome,
+    Counterpart,
+    Role,
+    RuleAppliesTo,
+    RuleWho,
+)
 from db.models import Contact
 from services.compliance.todo import my_todo
+from services.compliance.todo_hints import Hint, explain
 from services.errors import NotAllowed, ValidationFailed
 from services.records.contacts import record_contact
 from tests import factories
@@ -148,3 +157,28 @@ def test_a_child_imported_this_month_is_new_and_not_overdue(session, school_case
     # Weeks 10/26 and 11/2 ended before the record was made: not overdue. Week 11/9 is open.
     assert (row["status"], row["missed_periods"], row["new_record"]) == ("due", 0, True)
     assert row["due_by"] == date(2026, 11, 15)
+
+
+def test_each_duty_says_which_contact_meets_it_and_why_a_logged_one_did_not(session, school_case):
+    school, _head, mentor, room, term = school_case
+    key_child = make_child(session, school, room, is_key=True)
+    pair(session, mentor, key_child, term)
+    cp, ch = Counterpart, ContactChannel
+    log_contact(session, key_child, date(2026, 11, 10), cp.GUARDIAN, ch.HOME_VISIT)
+    log_contact(session, key_child, date(2026, 11, 11), cp.CHILD, ch.MEETING, summary=None)
+    no_answer = ContactOutcome.NO_ANSWER
+    log_contact(session, key_child, date(2026, 11, 12), cp.CHILD, ch.PHONE, outcome=no_answer)
+
+    row = my_todo(session, actor_of(session, mentor), as_of=NOV_15).iloc[0]
+
+    assert row["meets"] == Hint("todo.meets.rule", {"who": ("child",), "how": ("meeting",)})
+    assert explain(row["meets"]) == "需面谈联系儿童本人"
+    assert [explain(hint) for hint in row["not_counted"]] == [
+        "2026-11-10与监护人的家访不计入",
+        "2026-11-11的面谈没有填写内容，不计入",
+        "2026-11-12的电话未接通，不计入",
+    ]
+    assert row["not_counted"][0] == Hint(
+        "todo.not_counted.other",
+        {"date": date(2026, 11, 10), "counterpart": "guardian", "channel": "home_visit"},
+    )

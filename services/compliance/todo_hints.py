@@ -1,0 +1,118 @@
+"""What a to-do asks for, as data: which contact would meet the duty, and why contacts already
+logged in its periods did not (another counterpart or channel, 未接通, nothing written).
+
+A hint is a locale key with plain parameters (enum values, dates); `explain` turns it into words
+for the page ("需面谈联系儿童本人", "2026-11-10与监护人的家访不计入").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.enums import ContactChannel, ContactOutcome, Counterpart
+from db.models import Contact
+from locales import enum_label, t
+
+MAX_NOT_COUNTED = 3  # per to-do: the latest few are enough to explain
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A locale key and its parameters (enum values and dates, not words)."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The unmet periods (first and last day) of one (child, rule) to-do."""
+
+    child_id: int
+    spans: tuple[tuple[date, date], ...]
+
+
+def meets_hint(counterparts: Sequence[str], channels: Sequence[str]) -> Hint:
+    """Which contact meets the rule: with whom and how (an empty channel list: any way)."""
+    if not channels:
+        return Hint("todo.meets.any", {"who": tuple(counterparts)})
+    return Hint("todo.meets.rule", {"who": tuple(counterparts), "how": tuple(channels)})
+
+
+def not_counted_hints(session: Session, windows: Sequence[Window]) -> list[tuple[Hint, ...]]:
+    """Per window: the contacts logged in its unmet periods, each with why it did not count."""
+    if not windows:
+        return []
+    first = min(start for w in windows for start, _ in w.spans)
+    last = max(end for w in windows for _, end in w.spans)
+    rows = session.execute(
+        select(
+            Contact.child_id,
+            Contact.contact_date,
+            Contact.counterpart,
+            Contact.channel,
+            Contact.outcome,
+            Contact.substantive,
+        )
+        .where(
+            Contact.child_id.in_(sorted({w.child_id for w in windows})),
+            Contact.contact_date >= first,
+            Contact.contact_date <= last,
+            Contact.deleted_at.is_(None),
+        )
+        .order_by(Contact.contact_date, Contact.id)
+    ).all()
+    by_child: dict[int, list[Any]] = {}
+    for row in rows:
+        by_child.setdefault(row.child_id, []).append(row)
+    return [_window_hints(w, by_child.get(w.child_id, [])) for w in windows]
+
+
+def _window_hints(window: Window, contacts: Iterable[Any]) -> tuple[Hint, ...]:
+    inside = [c for c in contacts if any(a <= _day(c.contact_date) <= b for a, b in window.spans)]
+    return tuple(_why(c) for c in inside[-MAX_NOT_COUNTED:])
+
+
+def _why(contact: Any) -> Hint:
+    """A contact inside an unmet period did not count: say why."""
+    params = {
+        "date": _day(contact.contact_date),
+        "counterpart": str(contact.counterpart),
+        "channel": str(contact.channel),
+    }
+    if contact.outcome == ContactOutcome.NO_ANSWER:
+        return Hint("todo.not_counted.no_answer", params)
+    if not contact.substantive:
+        return Hint("todo.not_counted.empty", params)
+    return Hint("todo.not_counted.other", params)
+
+
+def _day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def either(items: list[str]) -> str:
+    """监护人、父亲或母亲 — a choice of several, in words."""
+    if len(items) <= 1:
+        return "".join(items)
+    return t("todo.list_sep").join(items[:-1]) + t("todo.or") + items[-1]
+
+
+def explain(hint: Hint) -> str:
+    """The hint in words, in the current language."""
+    words: dict[str, Any] = dict(hint.params)
+    if "who" in words:
+        words["who"] = either([enum_label(c, Counterpart) for c in words["who"]])
+    if "how" in words:
+        words["how"] = either([enum_label(c, ContactChannel) for c in words["how"]])
+    if "counterpart" in words:
+        words["counterpart"] = enum_label(words["counterpart"], Counterpart)
+    if "channel" in words:
+        words["channel"] = enum_label(words["channel"], ContactChannel)
+    return t(hint.key, **words)
