@@ -342,7 +342,9 @@ class Setting(Tracked, Base):
 
 
 class AuditEntry(Base):
-    """Append-only: the app never updates or deletes these rows (PostgreSQL enforces it too)."""
+    """Append-only: the app never updates or deletes these rows, and the database refuses to
+    (triggers on both backends; migrations 0001 and 0005). A hash chain shows any row changed or
+    removed behind the triggers' back (db/audit_chain.py, services/audit.py)."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (Index("ix_audit_entries_school_at", "school_id", "at"),)
@@ -360,3 +362,6 @@ class AuditEntry(Base):
     after: Mapped[dict | None] = mapped_column(JSON)
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
     detail: Mapped[str | None] = mapped_column(String(500))
+    # The entry_hash of the entry before this one (GENESIS for the first), and this entry's own.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))

@@ -1,7 +1,8 @@
 """Reading the audit log: filter and export for the administrator and the principal.
 
 Only reads here (plus the audit row every export writes); the log itself is append-only — the
-database refuses UPDATE and DELETE on audit_entries (triggers, see the first migration).
+database refuses UPDATE, DELETE, REPLACE and TRUNCATE on audit_entries (triggers, migrations 0001
+and 0005) — and hash-chained: `verify_audit_chain` (操作日志完整性) finds the first broken link.
 """
 
 from __future__ import annotations
@@ -89,6 +90,13 @@ def list_entities(session: Session, actor: Actor) -> list[str]:
         .order_by(AuditEntry.entity)
     )
     return list(session.scalars(query))
+
+
+def verify_audit_chain(session: Session, actor: Actor) -> audit.ChainCheck:
+    """操作日志完整性, administrators only: walk the whole chain (every school's entries: one
+    chain per database) and report the first broken link, or that every entry verified."""
+    actor.require(Role.ADMIN)
+    return audit.check_chain(session)
 
 
 def list_audit_entries(

@@ -10,9 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, Table, inspect, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from db.base import Base
 from db.engine import make_engine, normalise_url
+from db.enums import AuditAction
 from db.migrate import alembic_config, upgrade
 from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
@@ -120,3 +123,60 @@ def test_contact_outcome_migration_downgrades(empty_engine):
         command.downgrade(cfg, "0002_compliance")
     columns = {c["name"] for c in inspect(empty_engine).get_columns("contacts")}
     assert not {"outcome", "substantive"} & columns
+
+
+def _insert_audit_at_0004(conn: Connection, count: int) -> None:
+    """Audit rows as the code before the hash chain wrote them."""
+    table = Table("audit_entries", MetaData(), autoload_with=conn)
+    conn.execute(
+        table.insert(),
+        [
+            {"at": NOW.replace(microsecond=i * 1001), "user_id": i, "username": f"老师{i}",
+             "role": "teacher", "school_id": 1, "action": "update", "entity": "child",
+             "entity_id": i, "before": {"name": "旧"}, "after": {"name": f"新{i}"},
+             "ok": i % 2 == 0, "detail": None if i % 2 else f"说明 {i}"}
+            for i in range(1, count + 1)
+        ],
+    )  # fmt: skip
+
+
+def test_audit_chain_migration_chains_existing_rows(empty_engine):
+    from db.audit_chain import GENESIS
+    from services import audit
+    from services.accounts.actor import SYSTEM_ACTOR
+    from services.ops.audit_log import verify_audit_chain
+
+    upgrade(empty_engine, "0004")
+    with empty_engine.begin() as conn:
+        _insert_audit_at_0004(conn, 3)
+
+    upgrade(empty_engine)
+
+    with empty_engine.connect() as conn:
+        rows = conn.execute(text("SELECT prev_hash, entry_hash FROM audit_entries ORDER BY id"))
+        links = rows.all()
+    assert links[0][0] == GENESIS
+    assert [prev for prev, _ in links[1:]] == [own for _, own in links[:-1]]
+    session = Session(empty_engine)
+    audit.record(session, SYSTEM_ACTOR, AuditAction.SETTINGS, "rule", 1)  # carries on the chain
+    session.commit()
+    report = verify_audit_chain(session, SYSTEM_ACTOR)
+    assert (report.ok, report.checked) == (True, 4)
+    session.close()
+    with pytest.raises(DBAPIError, match="append-only"), empty_engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entries SET detail = 'x'"))  # the guard is back
+
+
+def test_audit_chain_migration_downgrades(empty_engine):
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        cfg = alembic_config(empty_engine)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("audit_entries")}
+    assert not {"prev_hash", "entry_hash"} & columns
+    with empty_engine.begin() as conn:
+        _insert_audit_at_0004(conn, 1)
+    for statement in ("UPDATE audit_entries SET detail = 'x'", "DELETE FROM audit_entries"):
+        with pytest.raises(DBAPIError, match="append-only"), empty_engine.begin() as conn:
+            conn.execute(text(statement))
