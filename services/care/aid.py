@@ -11,20 +11,21 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from db.enums import AidKind, Role
+from db.enums import AidKind
 from db.models import Aid, Child, Classroom, Term
+from services import permissions
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.permissions import Action, Scope
 from services.records.grid_rows import GridChanges, Page, SaveResult
 from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
 from services.rows import create_row, find_conflicts, soft_delete_row, update_row
 from services.scope import child_visibility, school_ids_in_view
 
-EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL)
-READER_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
+EDITOR_ROLES = tuple(permissions.roles_with(Action.EDIT_AID))
 MAX_AMOUNT = 1_000_000
 LIST_COLUMNS = [
     "id",
@@ -68,8 +69,22 @@ def aid_specs(child_labels: list[str]) -> list[ColumnSpec]:
     ]  # fmt: skip
 
 
-def _require_reader(actor: Actor) -> None:
-    actor.require(*READER_ROLES)
+def aid_visibility(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE condition on Child: whose aid `actor` may read (§5: a head teacher's own classes,
+    never the paired children of other classes). NotAllowed for roles without aid detail."""
+    reach = permissions.require(actor, Action.VIEW_AID)
+    if reach is Scope.OWN_CLASSES:
+        return (Child.school_id == actor.school_id) & Child.classroom_id.in_(
+            actor.head_of_classroom_ids or [-1]
+        )
+    return child_visibility(actor)
+
+
+def _reader_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Aid lists are per child: not for the county's aggregates."""
+    if permissions.scope(actor, Action.VIEW_AID) is Scope.COUNTY_AGGREGATE:
+        raise NotAllowed("the bureau sees aid totals only")
+    return aid_visibility(actor)
 
 
 def _term(session: Session, actor: Actor, term_id: int) -> Term:
@@ -83,9 +98,9 @@ def _term(session: Session, actor: Actor, term_id: int) -> Term:
 
 def class_children(session: Session, actor: Actor, classroom_id: int | None) -> dict[str, int]:
     """label → child id for the children of a class (or the school) the actor may see."""
-    _require_reader(actor)
+    visible = _reader_visibility(actor)
     query = select(Child.id, Child.name, Child.student_no).where(
-        child_visibility(actor), Child.deleted_at.is_(None)
+        visible, Child.deleted_at.is_(None)
     )
     if classroom_id is not None:
         query = query.where(Child.classroom_id == classroom_id)
@@ -95,11 +110,11 @@ def class_children(session: Session, actor: Actor, classroom_id: int | None) -> 
 
 def aid_classrooms(session: Session, actor: Actor) -> dict[int, str]:
     """Classes the actor may look at here (a head teacher: own ones)."""
-    _require_reader(actor)
+    _reader_visibility(actor)
     query = select(Classroom.id, Classroom.name).where(
         Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None)
     )
-    if actor.role == Role.HEAD_TEACHER:
+    if permissions.scope(actor, Action.VIEW_AID) is Scope.OWN_CLASSES:
         query = query.where(Classroom.id.in_(actor.head_of_classroom_ids or [-1]))
     rows = session.execute(query.order_by(Classroom.grade, Classroom.number))
     return {cid: name for cid, name in rows}
@@ -109,13 +124,13 @@ def list_aid(
     session: Session, actor: Actor, term_id: int, classroom_id: int | None = None
 ) -> pd.DataFrame:
     """Aid records of a term (optionally one class) the actor may see (LIST_COLUMNS)."""
-    _require_reader(actor)
+    visible = _reader_visibility(actor)
     _term(session, actor, term_id)
     query = (
         select(Aid, Child.name, Child.student_no, Classroom.name)
         .join(Child, Child.id == Aid.child_id)
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
-        .where(Aid.term_id == term_id, Aid.deleted_at.is_(None), child_visibility(actor))
+        .where(Aid.term_id == term_id, Aid.deleted_at.is_(None), visible)
         .order_by(Classroom.grade, Classroom.number, Child.student_no, Aid.id)
     )
     if classroom_id is not None:
@@ -161,7 +176,7 @@ def save_aid_changes(
 
     Amount must be above 0; 爱心妈妈 needs the sponsor's name.
     """
-    actor.require(*EDITOR_ROLES)
+    permissions.require(actor, Action.EDIT_AID)
     _term(session, actor, term_id)
     children = class_children(session, actor, classroom_id)
     specs = aid_specs(list(children))
@@ -214,8 +229,7 @@ def _columns(values: dict[str, Any], children: dict[str, int]) -> dict[str, Any]
 def aid_totals(session: Session, actor: Actor, term_id: int | None = None) -> pd.DataFrame:
     """Records, children and amount per term and kind (TOTAL_COLUMNS), for every term of the
     school(s) in view or one term; amount is a float in yuan. Head teachers get their classes."""
-    if actor.role in (Role.TEACHER, Role.COUNSELLOR):
-        raise NotAllowed("no aid detail for this role")
+    visible = aid_visibility(actor)
     query = (
         select(
             Term.id,
@@ -230,7 +244,7 @@ def aid_totals(session: Session, actor: Actor, term_id: int | None = None) -> pd
         .where(
             Aid.deleted_at.is_(None),
             Aid.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-            child_visibility(actor),
+            visible,
         )
         .group_by(Term.id, Term.name, Term.start_date, Aid.kind)
         .order_by(Term.start_date, Term.id, Aid.kind)

@@ -13,10 +13,10 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import Role
 from db.models import (
     Activity,
     Aid,
+    Child,
     Classroom,
     Contact,
     LeftBehindHistory,
@@ -25,14 +25,15 @@ from db.models import (
     Term,
     User,
 )
-from services.accounts.actor import RESTRICTED_NOTE_ROLES, Actor
+from services import permissions
+from services.accounts.actor import Actor
 from services.care import counselling, health
+from services.care.aid import aid_visibility
 from services.errors import NotAllowed
+from services.permissions import Action
 from services.records.child_columns import CHILD_COLUMNS
 from services.records.children import missing_fields
 from services.scope import ensure_child_visible
-
-AID_HIDDEN_ROLES = frozenset({Role.COUNSELLOR})  # DESIGN.md §5: no aid detail
 
 
 @dataclass
@@ -55,8 +56,6 @@ class ChildProfile:
 
 def child_profile(session: Session, actor: Actor, child_id: int) -> ChildProfile:
     """Archive card, left-behind history, pairings, contacts, activities, health checks, aid."""
-    if actor.role == Role.BUREAU:
-        raise NotAllowed("bureau sees aggregates only")
     child = ensure_child_visible(session, actor, child_id)
     if child.deleted_at is not None:
         raise NotAllowed("deleted child")
@@ -81,8 +80,18 @@ def child_profile(session: Session, actor: Actor, child_id: int) -> ChildProfile
         contacts=_contacts(session, child_id),
         activities=_activities(session, child_id),
         health_checks=health.child_health_history(session, actor, child_id),
-        aid=None if actor.role in AID_HIDDEN_ROLES else _aid(session, child_id),
-        may_read_notes=actor.role in RESTRICTED_NOTE_ROLES,
+        aid=_aid(session, child_id) if _may_see_aid(session, actor, child_id) else None,
+        may_read_notes=permissions.allows(actor, Action.VIEW_COUNSELLING),
+    )
+
+
+def _may_see_aid(session: Session, actor: Actor, child_id: int) -> bool:
+    """§5: aid detail for principal and admin, and for head teachers of the child's class only."""
+    if not permissions.allows(actor, Action.VIEW_AID):
+        return False
+    return (
+        session.scalar(select(Child.id).where(Child.id == child_id, aid_visibility(actor)))
+        is not None
     )
 
 

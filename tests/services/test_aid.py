@@ -102,3 +102,27 @@ def test_roles_without_aid_detail_are_refused(session):
         save_aid_changes(
             session, s.head, GridChanges(inserts=[insert(s.children_a[0], "hardship", 5)]), term
         )
+
+
+def test_head_teacher_lists_aid_of_own_class_children_only_not_paired_ones(session):
+    """Issue 13 item 1: a head teacher paired with a child of another class reads no aid of it."""
+    from services.care.aid import aid_totals, class_children
+    from tests.services.compliance_helpers import pair
+
+    s = make_care_school(session)
+    term = term_id(session, s.school)
+    a0, b0 = s.children_a[0], s.children_b[0]
+    pair(session, s.head_user, b0, session.get(Term, term))
+    changes = GridChanges(
+        inserts=[insert(a0, "hardship", 500), insert(b0, "sponsor", 300, sponsor="王丽")]
+    )
+    save_aid_changes(session, s.principal, changes, term)
+
+    assert set(list_aid(session, s.head, term)["child_id"]) == {a0.id}
+    assert list_aid(session, s.head, term, s.class_b.id).empty
+    assert b0.id not in set(class_children(session, s.head, None).values())
+    assert aid_totals(session, s.head, term)["amount"].sum() == 500.0
+    assert set(list_aid(session, s.principal, term)["child_id"]) == {a0.id, b0.id}
+    for actor in (s.teacher, s.counsellor):
+        with pytest.raises(NotAllowed):
+            list_aid(session, actor, term)

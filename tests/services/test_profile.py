@@ -68,3 +68,30 @@ def test_teacher_sees_paired_child_only(session, s):
         profile.child_profile(session, s.teacher, stranger.id)
     with pytest.raises(NotAllowed):
         profile.counselling_notes(session, s.teacher, s.kid.id)
+
+
+def _other_class_kid_with_aid(session, s):
+    other = s.child(classroom=s.class2, name="小竹")
+    s.pair(s.head_user, other)
+    session.add(
+        Aid(school_id=s.school.id, child_id=other.id, term_id=s.term.id,
+            kind=AidKind.SPONSOR, sponsor="王丽", amount=Decimal("300.00"), note="爱心")
+    )  # fmt: skip
+    session.flush()
+    return other
+
+
+def test_teacher_and_counsellor_get_no_aid_from_the_profile(session, s):
+    """Issue 13 item 1: aid detail is for principal, admin and own-class head teachers only."""
+    assert profile.child_profile(session, s.teacher, s.kid.id).aid is None
+    assert profile.child_profile(session, s.counsellor, s.kid.id).aid is None
+    assert profile.child_profile(session, s.principal, s.kid.id).aid["amount"].tolist() == [500.0]
+    assert profile.child_profile(session, s.admin, s.kid.id).aid["amount"].tolist() == [500.0]
+
+
+def test_head_teacher_reads_no_aid_of_a_paired_child_of_another_class(session, s):
+    other = _other_class_kid_with_aid(session, s)
+    card = profile.child_profile(session, s.head, other.id)  # visible: paired
+    assert card.name == "小竹"
+    assert card.aid is None
+    assert profile.child_profile(session, s.head, s.kid.id).aid["amount"].tolist() == [500.0]

@@ -1,0 +1,145 @@
+"""The §5 role table as data: role × action → scope (DESIGN.md §5), and the questions services ask.
+
+Every service asks this table instead of keeping its own role set:
+
+- `require(actor, Action.X)` raises NotAllowed unless the role may do X (and, for the school
+  scopes, the actor belongs to a school);
+- `allows(actor, Action.X)` is the same question as a bool;
+- `scope(actor, Action.X)` says how far it reaches (school, own classes, own paired children,
+  the county's aggregates, or none).
+
+`tests/services/test_permissions.py` walks the whole table: for each role and action an allowed
+call succeeds and a forbidden one raises NotAllowed, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from db.enums import Role
+from services.accounts.actor import Actor
+from services.errors import NotAllowed
+
+
+class Action(StrEnum):
+    VIEW_CHILDREN = "view_children"
+    EDIT_CHILDREN = "edit_children"
+    VIEW_AID = "view_aid"
+    EDIT_AID = "edit_aid"
+    VIEW_COUNSELLING = "view_counselling"
+    EDIT_COUNSELLING = "edit_counselling"
+    VIEW_CONTACTS = "view_contacts"
+    EDIT_CONTACTS = "edit_contacts"
+    REVIEW_CONTACTS = "review_contacts"
+    ASSIGN_PAIRINGS = "assign_pairings"
+    EDIT_ACTIVITIES = "edit_activities"
+    SIGN_IN_ACTIVITY = "sign_in_activity"
+    EDIT_HEALTH = "edit_health"
+    VIEW_RISK = "view_risk"
+    MANAGE_USERS = "manage_users"
+    EDIT_SETTINGS = "edit_settings"
+    RESTORE = "restore"
+    BACKUPS = "backups"
+    EXPORT_FULL = "export_full"
+    EXPORT_MASKED = "export_masked"
+    VIEW_AUDIT = "view_audit"
+    IMPORT_ROSTER = "import_roster"
+
+
+class Scope(StrEnum):
+    SCHOOL = "school"  # everything of the actor's school
+    OWN_CLASSES = "own_classes"  # a head teacher's classes (plus paired children where it says so)
+    OWN_PAIRED = "own_paired"  # the children paired with the actor
+    COUNTY_AGGREGATE = "county_aggregate"  # the bureau: aggregates/masked lists of its county
+    NONE = "none"
+
+
+A, S = Action, Scope
+ADMIN, PRINCIPAL, HEAD, TEACHER, COUNSELLOR, BUREAU = (
+    Role.ADMIN,
+    Role.PRINCIPAL,
+    Role.HEAD_TEACHER,
+    Role.TEACHER,
+    Role.COUNSELLOR,
+    Role.BUREAU,
+)
+
+# role → action → scope; an action missing from a role's row is Scope.NONE.
+TABLE: dict[Role, dict[Action, Scope]] = {
+    ADMIN: {
+        A.VIEW_CHILDREN: S.SCHOOL, A.EDIT_CHILDREN: S.SCHOOL,
+        A.VIEW_AID: S.SCHOOL, A.EDIT_AID: S.SCHOOL,
+        A.VIEW_COUNSELLING: S.SCHOOL, A.EDIT_COUNSELLING: S.SCHOOL,
+        A.VIEW_CONTACTS: S.SCHOOL, A.EDIT_CONTACTS: S.SCHOOL, A.REVIEW_CONTACTS: S.SCHOOL,
+        A.ASSIGN_PAIRINGS: S.SCHOOL, A.EDIT_ACTIVITIES: S.SCHOOL, A.SIGN_IN_ACTIVITY: S.SCHOOL,
+        A.EDIT_HEALTH: S.SCHOOL, A.VIEW_RISK: S.SCHOOL,
+        A.MANAGE_USERS: S.SCHOOL, A.EDIT_SETTINGS: S.SCHOOL, A.RESTORE: S.SCHOOL,
+        A.BACKUPS: S.SCHOOL, A.EXPORT_FULL: S.SCHOOL, A.EXPORT_MASKED: S.SCHOOL,
+        A.VIEW_AUDIT: S.SCHOOL, A.IMPORT_ROSTER: S.SCHOOL,
+    },
+    PRINCIPAL: {
+        A.VIEW_CHILDREN: S.SCHOOL, A.EDIT_CHILDREN: S.SCHOOL,
+        A.VIEW_AID: S.SCHOOL, A.EDIT_AID: S.SCHOOL,
+        A.VIEW_COUNSELLING: S.SCHOOL, A.EDIT_COUNSELLING: S.SCHOOL,
+        A.VIEW_CONTACTS: S.SCHOOL, A.EDIT_CONTACTS: S.SCHOOL, A.REVIEW_CONTACTS: S.SCHOOL,
+        A.ASSIGN_PAIRINGS: S.SCHOOL, A.EDIT_ACTIVITIES: S.SCHOOL, A.SIGN_IN_ACTIVITY: S.SCHOOL,
+        A.EDIT_HEALTH: S.SCHOOL, A.VIEW_RISK: S.SCHOOL,
+        A.EXPORT_FULL: S.SCHOOL, A.EXPORT_MASKED: S.SCHOOL, A.VIEW_AUDIT: S.SCHOOL,
+        A.IMPORT_ROSTER: S.SCHOOL,
+    },
+    HEAD: {
+        A.VIEW_CHILDREN: S.OWN_CLASSES, A.EDIT_CHILDREN: S.OWN_CLASSES,
+        A.VIEW_AID: S.OWN_CLASSES,  # §5: own classes only, never the paired children of others
+        A.VIEW_CONTACTS: S.OWN_CLASSES, A.EDIT_CONTACTS: S.OWN_CLASSES,
+        A.SIGN_IN_ACTIVITY: S.OWN_CLASSES, A.EDIT_HEALTH: S.OWN_CLASSES,
+        A.VIEW_RISK: S.OWN_CLASSES,
+    },
+    TEACHER: {
+        A.VIEW_CHILDREN: S.OWN_PAIRED,
+        A.VIEW_CONTACTS: S.OWN_PAIRED, A.EDIT_CONTACTS: S.OWN_PAIRED,
+    },
+    COUNSELLOR: {
+        A.VIEW_CHILDREN: S.SCHOOL,
+        A.VIEW_COUNSELLING: S.SCHOOL, A.EDIT_COUNSELLING: S.SCHOOL,
+        A.VIEW_CONTACTS: S.SCHOOL, A.VIEW_RISK: S.SCHOOL,
+    },
+    BUREAU: {
+        A.VIEW_AID: S.COUNTY_AGGREGATE,  # totals only
+        A.VIEW_RISK: S.COUNTY_AGGREGATE,  # masked
+        A.EXPORT_MASKED: S.COUNTY_AGGREGATE,
+    },
+}  # fmt: skip
+
+
+def scope(actor: Actor, action: Action) -> Scope:
+    """How far `actor` may do `action` (Scope.NONE: not at all)."""
+    return TABLE.get(actor.role, {}).get(action, Scope.NONE)
+
+
+def allows(actor: Actor, action: Action, *, needs_school: bool = False) -> bool:
+    """True when the table grants `action` to the actor's role (and, with `needs_school`, the
+    actor belongs to a school)."""
+    if scope(actor, action) is Scope.NONE:
+        return False
+    return not needs_school or actor.school_id is not None
+
+
+def require(actor: Actor, action: Action, *, needs_school: bool = False) -> Scope:
+    """Raise NotAllowed unless `allows(...)`; return the scope."""
+    if not allows(actor, action, needs_school=needs_school):
+        raise NotAllowed(f"role {actor.role} may not {action}")
+    return scope(actor, action)
+
+
+def require_in_school(actor: Actor, action: Action) -> int:
+    """`require` for the actions done inside one school; returns the actor's school id."""
+    require(actor, action, needs_school=True)
+    assert actor.school_id is not None
+    return actor.school_id
+
+
+def roles_with(action: Action) -> frozenset[Role]:
+    """The roles the table grants `action` (column specs; pages hide what is refused)."""
+    return frozenset(
+        role for role, row in TABLE.items() if row.get(action, Scope.NONE) != Scope.NONE
+    )
