@@ -1,4 +1,5 @@
-"""The audit log's filters (who / what / which record / when) and its two audited exports."""
+"""The audit log's filters (who / what / which record / when), its two audited exports, and the
+administrator's check of the log's hash chain (操作日志完整性)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,19 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import download
+from components import download, feedback
 from components.context import ready_engine
 from db.engine import write_session
-from db.enums import AuditAction
+from db.enums import AuditAction, Role
 from locales import enum_label, t
 from services.accounts.actor import Actor
-from services.ops.audit_log import AuditFilter, export_audit_entries, local_today
+from services.audit import ChainCheck
+from services.ops.audit_log import (
+    AuditFilter,
+    export_audit_entries,
+    local_today,
+    verify_audit_chain,
+)
 
 
 def audit_filter(entities: list[str]) -> AuditFilter:
@@ -69,4 +76,41 @@ def export_buttons(actor: Actor, flt: AuditFilter, disabled: bool) -> None:
             icon=":material/download:",
             key=f"audit.export.{fmt}",
             disabled=disabled,
+        )
+
+
+def integrity_check(actor: Actor) -> None:
+    """操作日志完整性, for administrators: walk the whole chain on request (it reads every
+    entry) and say where it first breaks."""
+    if actor.role != Role.ADMIN:
+        return
+    with st.expander(t("accounts.integrity_title")):
+        st.caption(t("accounts.integrity_help"))
+        if st.button(t("accounts.integrity_check"), key="audit.integrity"):
+            show_chain_check(feedback.load_or_stop(lambda s: verify_audit_chain(s, actor)))
+
+
+def show_chain_check(report: ChainCheck) -> None:
+    if report.ok and report.head_id is None:
+        st.success(t("accounts.integrity_empty"))
+    elif report.ok:
+        st.success(
+            t(
+                "accounts.integrity_ok",
+                checked=report.checked,
+                head_id=report.head_id,
+                head_hash=(report.head_hash or "")[:16],
+            )
+        )
+    else:
+        reason = report.reason
+        if reason == "link" and report.previous_id is None:
+            reason = "link_first"  # entries before the oldest one left were removed
+        st.error(
+            t(
+                f"accounts.integrity_broken.{reason}",
+                id=report.broken_id,
+                previous=report.previous_id,
+                checked=report.checked,
+            )
         )

@@ -21,3 +21,4 @@ else:
     st.caption(t("accounts.audit_count", total=page.total, shown=len(page.rows)))
     tables.show(page.rows, {c: t(f"accounts.col.{c}") for c in COLUMNS}, rename=True)
 audit_filters.export_buttons(actor, flt, disabled=page.total == 0)
+audit_filters.integrity_check(actor)
