@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import auth, navigation, setup_wizard
+from components import auth, auto_backup, navigation, setup_wizard
 from components.context import DEMO_MODE_ROLES, demo_mode_on, demo_mode_switch, ready_engine
 from db.private_files import use_private_umask
 from locales import LANGUAGES, enum_label, set_language, t
@@ -15,6 +15,7 @@ language = st.sidebar.selectbox(
 set_language(language)
 use_private_umask()  # the database, backups and exports are children's data: 600/700
 ready_engine()
+auto_backup.start_once()  # the daily backup thread, when CARELEDGER_AUTO_BACKUP is on
 setup_wizard.show_if_needed()  # no school yet: the setup wizard instead of the login form
 
 actor = auth.login_gate()

@@ -1,19 +1,23 @@
-"""The backups page's parts: the admin gate, 立即备份, the list, the download, how to restore."""
+"""The backups page's parts: the admin gate, 立即备份, the list, the download, how to restore;
+and the backup status on the administrator's home page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from components import auto_backup as app_backup
 from components import download, feedback, tables
 from components.context import ready_engine
-from db.engine import write_session
+from db.engine import read_session, write_session
 from locales import t
 from services.accounts.actor import Actor
+from services.clock import school_timezone
 from services.errors import NotAllowed
-from services.ops import backup
+from services.ops import auto_backup, backup
 from services.ops.backup_db import BackupFailed
 
 
@@ -57,14 +61,60 @@ def backup_table(backups: list[backup.BackupInfo]) -> None:
     tables.show(frame, {c: t(f"ops.col.{c}") for c in frame.columns}, rename=True)
 
 
-def download_button(actor: Actor, directory: Path, name: str) -> None:
+def download_button(
+    actor: Actor, directory: Path, name: str, label: str | None = None, key: str = "ops.download"
+) -> None:
     """The chosen backup's file, read (and audited) only when the button is pressed."""
 
     def backup_bytes() -> bytes:
         with write_session(ready_engine()) as session:
             return backup.read_backup_for_download(session, actor, directory, name)
 
-    download.show(t("ops.backups.download"), backup_bytes, name, key="ops.download")
+    download.show(label or t("ops.backups.download"), backup_bytes, name, key=key)
+
+
+def home_status(actor: Actor) -> None:
+    """The administrator's home page: the newest backup's age (a warning after two days), a
+    failed automatic backup, and the monthly reminder to copy one off the machine (下载最新备份,
+    audited like every download)."""
+    directory = backup.backup_dir()
+    with read_session(ready_engine()) as session:
+        status = auto_backup.backup_status(session, actor, directory)
+    runner = app_backup.start_once()
+    with st.container(border=True):
+        st.subheader(t("ops.home.title"))
+        if status.newest is None:
+            st.warning(t("ops.home.none"))
+        else:
+            when = status.newest.created_at.astimezone(school_timezone())
+            newest = t("ops.home.newest", age=_age(status.age), when=f"{when:%Y-%m-%d %H:%M}")
+            if status.stale:
+                st.warning(f"{newest} {t('ops.home.stale')}")
+            else:
+                st.success(newest)
+        if runner is not None and runner.last_error:
+            st.error(t("ops.home.failed"))
+            st.code(runner.last_error, language=None)
+        st.caption(t("ops.home.auto_on" if runner is not None else "ops.home.auto_off"))
+        if status.copy_due and status.newest is not None:
+            last = status.last_copied
+            st.info(
+                t("ops.home.copy_due", last=f"{last.astimezone(school_timezone()):%Y-%m-%d}")
+                if last
+                else t("ops.home.copy_never")
+            )
+            download_button(
+                actor, directory, status.newest.name, t("ops.home.download"), "ops.home.download"
+            )
+
+
+def _age(age: timedelta | None) -> str:
+    minutes = int((age or timedelta()).total_seconds() // 60)
+    if minutes < 60:
+        return t("ops.home.minutes", n=max(minutes, 0))
+    if minutes < 48 * 60:
+        return t("ops.home.hours", n=minutes // 60)
+    return t("ops.home.days", n=minutes // (24 * 60))
 
 
 def restore_steps(name: str) -> None:

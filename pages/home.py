@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import feedback, kpi
+from components import feedback, first_week, kpi
 from components.context import ready_engine
 from db.engine import read_session
 from db.enums import Role
@@ -11,6 +11,7 @@ from services.metrics.headcounts import school_headline
 
 actor = feedback.page_start(t("home.title"))
 st.caption(t("home.welcome", name=actor.display_name))
+first_week.show(actor)  # a new school's checklist; the administrator's backup status
 with read_session(ready_engine()) as session:
     heads = school_headline(session, actor)
 
