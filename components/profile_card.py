@@ -12,6 +12,7 @@ import streamlit as st
 
 from components import tables
 from components.context import ready_engine
+from components.safe_text import escape_md, md
 from db.engine import write_session
 from db.enums import ActivityType, AidKind, ContactChannel, Counterpart, LeftBehindType, RiskLevel
 from locales import enum_label, t
@@ -47,12 +48,7 @@ def choose_child(choices: dict[int, str]) -> int:
 def heading(card: ChildProfile) -> None:
     """Name, class and 学籍号; the key-child badge; what the archive still lacks."""
     st.subheader(
-        t(
-            "profile.heading",
-            name=card.name,
-            classroom=card.classroom or "",
-            student_no=card.student_no,
-        )
+        md("profile.heading", name=card.name, classroom=card.classroom, student_no=card.student_no)
     )
     if card.archive.get("is_key"):
         st.markdown(f":red-badge[{t('profile.key_child')}]")
@@ -95,7 +91,7 @@ def _archive(card: ChildProfile) -> None:
         columns = st.columns(3)
         for i, name in enumerate(fields):
             columns[i % 3].markdown(
-                f"{specs[name].label}：{_text(card.archive[name], specs[name])}"
+                f"{specs[name].label}：{escape_md(_text(card.archive[name], specs[name]))}"
             )
 
 

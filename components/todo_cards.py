@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from components.contact_form import PREFILL_KEY
+from components.safe_text import escape_md
 from locales import t
 from services.compliance.todo_hints import explain
 
@@ -22,7 +23,8 @@ def show(row: Any) -> None:
         if row.missed_periods:
             detail = t("todo.missed", n=row.missed_periods) + " · " + detail
         info.markdown(
-            f"**{row.child_name}** · {row.classroom_name or ''} · {row.rule_name} "
+            f"**{escape_md(row.child_name)}** · {escape_md(row.classroom_name)}"
+            f" · {escape_md(row.rule_name)} "
             + badge.format(t(f"todo.status.{row.status}"))
             + (f" :blue-badge[{t('todo.new_record')}]" if row.new_record else "")
         )

@@ -1,0 +1,86 @@
+"""#13 item 3: user-entered text is shown as text on 我的待办, 一人一档 and 重点关注 — a child named
+like a Markdown image makes no request, a formula in a work place is no link (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.safe_text import escape_md
+from db.enums import Role
+from services.compliance.default_rules import install_default_rules
+from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
+from tests.pages.apptest import run_page
+from tests.pages.test_dashboard_pages import _term_around_today
+
+BEACON = "![x](http://127.0.0.1:9/beacon.png)"
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def hostile(app_env, session):
+    school = make_school(session)
+    head = make_user(session, school, Role.HEAD_TEACHER, display_name="[甲](http://x)老师")
+    room = make_classroom(session, school, head=head)
+    room.name = "<b>三年级</b>(1)班"
+    _term_around_today(session, school)
+    install_default_rules(session, school.id)
+    make_child(
+        session,
+        school,
+        room,
+        name=BEACON,
+        guardian_name=FORMULA,
+        father_work_detail=FORMULA,
+        psychology_notes="**粗** $x$ " + BEACON,
+        is_key=True,
+    )
+    principal = make_user(session, school, Role.PRINCIPAL)
+    session.commit()
+    return {
+        Role.HEAD_TEACHER: actor_of(session, head),
+        Role.PRINCIPAL: actor_of(session, principal),
+    }
+
+
+def rendered(at) -> list[str]:
+    """Every element value and label that Streamlit renders as Markdown."""
+    values: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption"):
+        values += [str(el.value) for el in getattr(at, kind)]
+    for kind in ("info", "warning", "error", "success"):
+        values += [str(el.value) for el in getattr(at, kind)]
+    values += [str(el.label) for el in at.expander]
+    values += [str(el.label) for el in at.tabs]
+    values += [str(el.label) for el in at.button]
+    values += [str(el.label) for el in at.metric]
+    return values
+
+
+def assert_inert(at, *must_show: str) -> None:
+    assert not at.exception
+    values = rendered(at)
+    joined = "\n".join(values)
+    for text in must_show:
+        assert escape_md(text) in joined, text
+    for value in values:
+        unescaped = value.replace("\\\\", "")
+        assert "![" not in unescaped.replace("\\![", ""), value
+        assert "](http" not in unescaped.replace("\\](", ""), value
+        assert "<b>" not in unescaped.replace("\\<b\\>", ""), value
+
+
+def test_todo_shows_names_as_text(hostile):
+    at = run_page("pages/todo.py", hostile[Role.HEAD_TEACHER])
+    assert_inert(at, BEACON, "<b>三年级</b>(1)班")
+
+
+@pytest.mark.parametrize("role", [Role.HEAD_TEACHER, Role.PRINCIPAL])
+def test_profile_shows_names_notes_and_work_places_as_text(hostile, role):
+    at = run_page("pages/child_profile.py", hostile[role])
+    assert_inert(at, BEACON, FORMULA, "**粗** $x$ " + BEACON)
+
+
+def test_risk_page_shows_names_as_text(hostile):
+    at = run_page("pages/risk.py", hostile[Role.PRINCIPAL])
+    assert_inert(at)
+    assert BEACON in set(at.dataframe[0].value["child_name"])  # cells are plain text already
