@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from components import dashboard_view, feedback, kpi
-from components.context import ready_engine
+from components.context import current_actor, ready_engine
 from components.report_figures import dashboard_figures
 from db.engine import database_url, read_session
 from locales import t
@@ -28,6 +28,7 @@ def cached_dashboard(
         return load_dashboard(session, actor, scope, period, as_of)
 
 
+current_actor()  # first: it applies the session's language to the title below
 actor = feedback.page_start(t("dashboard.title"))
 today = school_today()
 with read_session(ready_engine()) as session:

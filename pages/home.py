@@ -3,20 +3,22 @@
 import streamlit as st
 
 from components import feedback, first_week, kpi
-from components.context import ready_engine
+from components.context import current_actor, ready_engine
 from db.engine import read_session
 from db.enums import Role
 from locales import t
+from components.safe_text import md
 from services.metrics.headcounts import school_headline
 
+current_actor()  # first: it applies the session's language to the title below
 actor = feedback.page_start(t("home.title"))
-st.caption(t("home.welcome", name=actor.display_name))
+st.caption(md("home.welcome", name=actor.display_name))
 first_week.show(actor)  # a new school's checklist; the administrator's backup status
 with read_session(ready_engine()) as session:
     heads = school_headline(session, actor)
 
 if actor.role == Role.BUREAU:
-    st.subheader(t("home.scope_county", county=actor.county or ""))
+    st.subheader(md("home.scope_county", county=actor.county))
 else:
     st.subheader(t("home.scope_school"))
 if heads.children == 0:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from components import download, feedback, report_period
-from components.context import ready_engine
+from components.context import current_actor, ready_engine
 from components.report_figures import report_figures
 from db.engine import read_session, write_session
 from db.enums import Role
@@ -15,6 +15,7 @@ from services.metrics.options import term_options
 from services.reports import exports
 from services.reports.data import ReportFilters
 
+current_actor()  # first: it applies the session's language to the title below
 actor = feedback.page_start(t("reports.title"), t("reports.intro"))
 engine = ready_engine()
 demo_mode = actor.demo_mode  # the sidebar's 演示模式 switch (principal and admin)

@@ -19,8 +19,8 @@ from db.models import Child, Classroom, School
 from services.accounts.actor import Actor
 from services.clock import school_today
 from services.metrics.scope import (
-    EVERYONE,
     IS_LEFT_BEHIND,
+    WHOLE_SCHOOL,
     Period,
     Scope,
     children_in_scope,
@@ -79,8 +79,8 @@ def headcounts(
 
 
 def school_headline(session: Session, actor: Actor) -> Headcounts:
-    """The home page's headcounts: everyone the actor sees, today."""
-    return headcounts(session, actor, EVERYONE, None, school_today())
+    """The home page's headcounts: the whole school (the county for the bureau), today."""
+    return headcounts(session, actor, WHOLE_SCHOOL, None, school_today())
 
 
 def headcounts_by_unit(

@@ -34,6 +34,9 @@ class Scope:
 
     grade: int | None = None
     classroom_id: int | None = None
+    # Counts over the whole school(s) in view, not only the children the actor may open: the
+    # home page's headcounts are the school's for every role (aggregates, no child is shown).
+    whole_school: bool = False
 
     @property
     def everyone(self) -> bool:
@@ -41,6 +44,7 @@ class Scope:
 
 
 EVERYONE = Scope()
+WHOLE_SCHOOL = Scope(whole_school=True)
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,16 @@ def term_period(name: str, start: date, end: date) -> Period:
 
 
 def children_in_scope(session: Session, actor: Actor, scope: Scope) -> list[ColumnElement[bool]]:
-    """THE selection of children for every figure: enrolled, not deleted, visible to the actor,
-    in the scope's grade (through its classes) or class. No join needed."""
+    """THE selection of children for every figure: enrolled, not deleted, visible to the actor
+    (unless the scope is the whole school), in the scope's grade (through its classes) or class.
+    No join needed."""
     conditions: list[ColumnElement[bool]] = [
         Child.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-        child_visibility(actor),
         Child.deleted_at.is_(None),
         Child.enrolment_status == EnrolmentStatus.ENROLLED,
     ]
+    if not scope.whole_school:
+        conditions.append(child_visibility(actor))
     if scope.classroom_id is not None:
         conditions.append(Child.classroom_id == scope.classroom_id)
     if scope.grade is not None:
