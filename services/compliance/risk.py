@@ -8,7 +8,9 @@ Reasons (codes are stable; labels are locale keys "risk.reason.<code>"):
 - guardian_frail: guardian aged 70 or more, or in poor health (较差, 慢性病, 残疾…);
 - no_activity: left-behind child who attended no activity this term;
 - high_risk_note: a HIGH risk counselling note in the last six months — only shown to the roles
-  that may read counselling notes (counsellor, principal, admin).
+  that may read counselling notes (counsellor, principal, admin), never in demo mode.
+
+In demo mode (a projector, DESIGN §7) the page shows `risk_by_class`: counts per class, no child.
 
 `new_record` marks a 新建档 child (services/enrolment.py: not yet one whole ended month on the
 books), whose missing contacts are shown as 新建档, never as 从未联系.
@@ -22,7 +24,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.enums import EnrolmentStatus, LeftBehindType, RiskLevel, Role
+from db.enums import EnrolmentStatus, LeftBehindType, RiskLevel
 from db.models import (
     Activity,
     Child,
@@ -34,13 +36,14 @@ from db.models import (
     Term,
 )
 from locales import t
-from services.accounts.actor import RESTRICTED_NOTE_ROLES, Actor
+from services import permissions
+from services.accounts.actor import Actor
 from services.enrolment import joined_after, new_child
 from services.masking import mask_name
+from services.permissions import Action
 from services.records.specs import LANDLINE_RE, MOBILE_RE
 from services.scope import child_visibility, school_ids_in_view
 
-RISK_ROLES = (Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER, Role.COUNSELLOR, Role.BUREAU)
 REASONS = (
     "no_contact_2m",
     "key_unpaired",
@@ -106,7 +109,7 @@ def risk_list(
     classroom_id: int | None = None,
 ) -> pd.DataFrame:
     """Children in the actor's view with at least one reason, most reasons first (RISK_COLUMNS)."""
-    actor.require(*RISK_ROLES)
+    permissions.require(actor, Action.VIEW_RISK)
     as_of = as_of or date.today()
     school_ids = school_ids_in_view(session, actor)
     term_ids = current_term_ids(session, school_ids, as_of)
@@ -140,7 +143,7 @@ def risk_list(
         )
     )
     poor_health = or_(*(Child.guardian_health.like(f"%{w}%") for w in POOR_HEALTH_WORDS))
-    if actor.role in RESTRICTED_NOTE_ROLES:
+    if permissions.allows(actor, Action.VIEW_COUNSELLING) and not actor.demo_mode:
         high_note: ColumnElement[bool] = exists().where(
             CounsellingNote.child_id == Child.id,
             CounsellingNote.deleted_at.is_(None),
@@ -194,6 +197,26 @@ def risk_list(
     if classroom_id is not None:
         query = query.where(Child.classroom_id == classroom_id)
     return _to_frame(session.execute(query).mappings().all(), actor)
+
+
+BY_CLASS_COLUMNS = ["classroom_name", "children", "reason_text"]
+
+
+def risk_by_class(
+    session: Session, actor: Actor, as_of: date | None = None, grade: int | None = None
+) -> pd.DataFrame:
+    """The risk list as counts per class (BY_CLASS_COLUMNS): children listed, and per reason
+    "<reason> <n>" — what demo mode projects instead of single children."""
+    rows = risk_list(session, actor, as_of, grade=grade)
+    out = []
+    for room, group in rows.groupby(rows["classroom_name"].fillna("—"), sort=False):
+        per_reason = [
+            (code, int(group["reasons"].map(lambda r, c=code: c in r).sum())) for code in REASONS
+        ]
+        text = t("risk.reason_sep").join(f"{t(f'risk.reason.{c}')} {n}" for c, n in per_reason if n)
+        out.append((group["grade"].min(), room, len(group), text))
+    out.sort(key=lambda row: (pd.isna(row[0]), 0 if pd.isna(row[0]) else row[0], row[1]))
+    return pd.DataFrame([row[1:] for row in out], columns=BY_CLASS_COLUMNS)
 
 
 def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:

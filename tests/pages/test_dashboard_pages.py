@@ -133,6 +133,27 @@ def test_risk_page_lists_children_with_reasons(school_case, role):
     assert "本学期未参加关爱活动" in " ".join(table["reason_text"])
 
 
+def test_risk_page_in_demo_mode_shows_counts_per_class_and_no_child(school_case, session):
+    """Issue 13 item 10: no single child and no counselling-derived reason on the projector."""
+    from db.enums import RiskLevel
+    from db.models import Child, CounsellingNote
+
+    kid = session.query(Child).filter_by(name="李小红").one()
+    session.add(
+        CounsellingNote(school_id=kid.school_id, child_id=kid.id, note_date=TODAY,
+                        summary="…", risk_level=RiskLevel.HIGH)
+    )  # fmt: skip
+    session.commit()
+    at = run_page("pages/risk.py", school_case[Role.PRINCIPAL], demo_mode=True)
+    assert not at.exception
+    table = at.dataframe[0].value
+    shown = " ".join(map(str, table.to_numpy().ravel())) + texts(at)
+    assert "李" not in shown and "王" not in shown
+    assert "心理辅导" not in shown
+    assert "child_name" not in table.columns
+    assert table["children"].tolist() == [2]
+
+
 def test_settings_lists_rules_and_saves_a_term_with_audit(school_case, session):
     at = run_page("pages/settings.py", school_case[Role.ADMIN])
     assert not at.exception

@@ -127,3 +127,23 @@ def test_a_child_imported_lately_is_new_not_two_months_uncontacted(session, case
     assert bool(rows.loc[imported.id, "new_record"]) is True
     assert rows.loc[old_timer.id, "reasons"] == ["no_contact_2m", "no_activity"]
     assert bool(rows.loc[old_timer.id, "new_record"]) is False
+
+
+def test_demo_mode_shows_no_counselling_reason_and_counts_per_class(session, case):
+    """Issue 13 item 10: a projector shows no counselling-derived reason and no single child."""
+    from dataclasses import replace
+
+    from services.compliance.risk import risk_by_class
+
+    _school, principal, _head, _fine, _unpaired = case
+    demo = replace(principal, demo_mode=True)
+    rows = risk_list(session, demo, as_of=NOV_28)
+    assert not any("high_risk_note" in r for r in rows["reasons"])
+    assert "心理辅导" not in " ".join(rows["reason_text"])
+
+    counts = risk_by_class(session, demo, as_of=NOV_28)
+    assert list(counts.columns) == ["classroom_name", "children", "reason_text"]
+    assert counts["children"].tolist() == [6]  # 高风险 is not listed in demo mode
+    shown = " ".join(map(str, counts.to_numpy().ravel()))
+    assert "心理辅导" not in shown and "久" not in shown
+    assert "两个月以上未联系 1" in shown and "监护人年满70岁或身体较差 2" in shown
