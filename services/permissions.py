@@ -24,18 +24,25 @@ from services.errors import NotAllowed
 class Action(StrEnum):
     VIEW_CHILDREN = "view_children"
     EDIT_CHILDREN = "edit_children"
+    VIEW_ID_CARD = "view_id_card"
+    EDIT_ID_CARD = "edit_id_card"
+    UNDELETE = "undelete"  # restore soft-deleted rows (children, contacts, …)
     VIEW_AID = "view_aid"
     EDIT_AID = "edit_aid"
     VIEW_COUNSELLING = "view_counselling"
     EDIT_COUNSELLING = "edit_counselling"
+    VIEW_HIGH_RISK = "view_high_risk"  # which children have a recent high-risk note (no note text)
     VIEW_CONTACTS = "view_contacts"
     EDIT_CONTACTS = "edit_contacts"
-    REVIEW_CONTACTS = "review_contacts"
+    VIEW_PAIRINGS = "view_pairings"
     ASSIGN_PAIRINGS = "assign_pairings"
+    VIEW_ACTIVITIES = "view_activities"
     EDIT_ACTIVITIES = "edit_activities"
     SIGN_IN_ACTIVITY = "sign_in_activity"
     EDIT_HEALTH = "edit_health"
     VIEW_RISK = "view_risk"
+    VIEW_TODO = "view_todo"  # 我的待办: the duties of the actor's own classes and paired children
+    VIEW_METRICS = "view_metrics"  # dashboard and aggregate figures
     MANAGE_USERS = "manage_users"
     EDIT_SETTINGS = "edit_settings"
     RESTORE = "restore"
@@ -43,6 +50,7 @@ class Action(StrEnum):
     EXPORT_FULL = "export_full"
     EXPORT_MASKED = "export_masked"
     VIEW_AUDIT = "view_audit"
+    VERIFY_AUDIT = "verify_audit"
     IMPORT_ROSTER = "import_roster"
 
 
@@ -67,10 +75,13 @@ ADMIN, PRINCIPAL, HEAD, TEACHER, COUNSELLOR, BUREAU = (
 # role → action → scope; an action missing from a role's row is Scope.NONE.
 TABLE: dict[Role, dict[Action, Scope]] = {
     ADMIN: {
+        A.VIEW_ID_CARD: S.SCHOOL, A.EDIT_ID_CARD: S.SCHOOL, A.UNDELETE: S.SCHOOL,
+        A.VIEW_HIGH_RISK: S.SCHOOL, A.VIEW_PAIRINGS: S.SCHOOL, A.VIEW_ACTIVITIES: S.SCHOOL,
+        A.VIEW_METRICS: S.SCHOOL, A.VERIFY_AUDIT: S.SCHOOL,
         A.VIEW_CHILDREN: S.SCHOOL, A.EDIT_CHILDREN: S.SCHOOL,
         A.VIEW_AID: S.SCHOOL, A.EDIT_AID: S.SCHOOL,
         A.VIEW_COUNSELLING: S.SCHOOL, A.EDIT_COUNSELLING: S.SCHOOL,
-        A.VIEW_CONTACTS: S.SCHOOL, A.EDIT_CONTACTS: S.SCHOOL, A.REVIEW_CONTACTS: S.SCHOOL,
+        A.VIEW_CONTACTS: S.SCHOOL, A.EDIT_CONTACTS: S.SCHOOL,
         A.ASSIGN_PAIRINGS: S.SCHOOL, A.EDIT_ACTIVITIES: S.SCHOOL, A.SIGN_IN_ACTIVITY: S.SCHOOL,
         A.EDIT_HEALTH: S.SCHOOL, A.VIEW_RISK: S.SCHOOL,
         A.MANAGE_USERS: S.SCHOOL, A.EDIT_SETTINGS: S.SCHOOL, A.RESTORE: S.SCHOOL,
@@ -78,16 +89,22 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         A.VIEW_AUDIT: S.SCHOOL, A.IMPORT_ROSTER: S.SCHOOL,
     },
     PRINCIPAL: {
+        A.VIEW_ID_CARD: S.SCHOOL, A.EDIT_ID_CARD: S.SCHOOL, A.UNDELETE: S.SCHOOL,
+        A.VIEW_HIGH_RISK: S.SCHOOL, A.VIEW_PAIRINGS: S.SCHOOL, A.VIEW_ACTIVITIES: S.SCHOOL,
+        A.VIEW_METRICS: S.SCHOOL,
         A.VIEW_CHILDREN: S.SCHOOL, A.EDIT_CHILDREN: S.SCHOOL,
         A.VIEW_AID: S.SCHOOL, A.EDIT_AID: S.SCHOOL,
         A.VIEW_COUNSELLING: S.SCHOOL, A.EDIT_COUNSELLING: S.SCHOOL,
-        A.VIEW_CONTACTS: S.SCHOOL, A.EDIT_CONTACTS: S.SCHOOL, A.REVIEW_CONTACTS: S.SCHOOL,
+        A.VIEW_CONTACTS: S.SCHOOL, A.EDIT_CONTACTS: S.SCHOOL,
         A.ASSIGN_PAIRINGS: S.SCHOOL, A.EDIT_ACTIVITIES: S.SCHOOL, A.SIGN_IN_ACTIVITY: S.SCHOOL,
         A.EDIT_HEALTH: S.SCHOOL, A.VIEW_RISK: S.SCHOOL,
         A.EXPORT_FULL: S.SCHOOL, A.EXPORT_MASKED: S.SCHOOL, A.VIEW_AUDIT: S.SCHOOL,
         A.IMPORT_ROSTER: S.SCHOOL,
     },
     HEAD: {
+        A.VIEW_ID_CARD: S.OWN_CLASSES, A.VIEW_HIGH_RISK: S.OWN_CLASSES,
+        A.VIEW_PAIRINGS: S.OWN_CLASSES, A.VIEW_ACTIVITIES: S.OWN_CLASSES,
+        A.VIEW_TODO: S.OWN_CLASSES,
         A.VIEW_CHILDREN: S.OWN_CLASSES, A.EDIT_CHILDREN: S.OWN_CLASSES,
         A.VIEW_AID: S.OWN_CLASSES,  # §5: own classes only, never the paired children of others
         A.VIEW_CONTACTS: S.OWN_CLASSES, A.EDIT_CONTACTS: S.OWN_CLASSES,
@@ -95,15 +112,18 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         A.VIEW_RISK: S.OWN_CLASSES,
     },
     TEACHER: {
+        A.VIEW_TODO: S.OWN_PAIRED,
         A.VIEW_CHILDREN: S.OWN_PAIRED,
         A.VIEW_CONTACTS: S.OWN_PAIRED, A.EDIT_CONTACTS: S.OWN_PAIRED,
     },
     COUNSELLOR: {
+        A.VIEW_HIGH_RISK: S.SCHOOL,
         A.VIEW_CHILDREN: S.SCHOOL,
         A.VIEW_COUNSELLING: S.SCHOOL, A.EDIT_COUNSELLING: S.SCHOOL,
         A.VIEW_CONTACTS: S.SCHOOL, A.VIEW_RISK: S.SCHOOL,
     },
     BUREAU: {
+        A.VIEW_METRICS: S.COUNTY_AGGREGATE,
         A.VIEW_AID: S.COUNTY_AGGREGATE,  # totals only
         A.VIEW_RISK: S.COUNTY_AGGREGATE,  # masked
         A.EXPORT_MASKED: S.COUNTY_AGGREGATE,

@@ -23,11 +23,12 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
-from db.enums import AuditAction, Role
+from db.enums import AuditAction
 from db.models import User
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import Actor
 from services.errors import Conflict, ConflictError
+from services.permissions import Action
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def restore_row(
     audit_as: AuditAs = TABLE,
 ) -> None:
     """Undo a soft delete (principal/admin); audited. A row not deleted is left alone."""
-    actor.require(Role.PRINCIPAL, Role.ADMIN)
+    permissions.require(actor, Action.UNDELETE)
     if obj.deleted_at is None:
         return
     with race_guard(session, obj, label or str(obj.id)):

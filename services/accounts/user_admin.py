@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Classroom, School, User
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import SYSTEM_ACTOR, Actor
 from services.accounts.passwords import hash_password, password_problem
 from services.accounts.signin import normalise_username, store_password
 from services.accounts.user_classes import classes_of, set_user_classes
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.permissions import Action
 from services.rows import AuditAs, creating, editing, race_guard
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -150,7 +151,7 @@ def is_system(actor: Actor) -> bool:
 
 
 def require_admin(actor: Actor) -> None:
-    actor.require(Role.ADMIN)
+    permissions.require(actor, Action.MANAGE_USERS)
     if actor.school_id is None and not is_system(actor):
         raise NotAllowed("administrator without a school")
 

@@ -20,11 +20,12 @@ from db.base import utcnow
 from db.enums import ActivityType, AuditAction, LeftBehindType, Role
 from db.models import Activity, ActivityClassroom, Child, Classroom, Participation, Term
 from locales import t
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import Actor
-from services.care.activity_columns import EDITOR_ROLES, activity_specs
+from services.care.activity_columns import activity_specs
 from services.care.participation_counts import attended_condition
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.permissions import Action
 from services.records.grid_rows import (
     GridChanges,
     Page,
@@ -36,7 +37,7 @@ from services.records.grid_rows import (
 from services.records.specs import ColumnSpec, check_changes
 from services.rows import create_row, find_conflicts, soft_delete_row, update_row
 
-VIEWER_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
+VIEWER_ROLES = permissions.roles_with(Action.VIEW_ACTIVITIES)
 
 ACTIVITY_COLUMNS = [
     "id",
@@ -87,7 +88,7 @@ def classroom_names(session: Session, school_id: int) -> dict[int, str]:
 
 def classroom_options(session: Session, actor: Actor) -> dict[int, str]:
     """Classes the actor works with here: all of the school, or a head teacher's own."""
-    actor.require(*VIEWER_ROLES)
+    permissions.require(actor, Action.VIEW_ACTIVITIES)
     names = classroom_names(session, _school_id(actor))
     if actor.role == Role.HEAD_TEACHER:
         return {cid: n for cid, n in names.items() if cid in actor.head_of_classroom_ids}
@@ -105,7 +106,7 @@ def list_activities(
 
     A head teacher sees the activities involving his or her classes.
     """
-    actor.require(*VIEWER_ROLES)
+    permissions.require(actor, Action.VIEW_ACTIVITIES)
     school_id = _school_id(actor)
     query = select(Activity).where(Activity.school_id == school_id, Activity.deleted_at.is_(None))
     if date_from:
@@ -209,7 +210,7 @@ def save_activity_changes(session: Session, actor: Actor, changes: GridChanges) 
 
 
 def _check_and_write(session: Session, actor: Actor, changes: GridChanges) -> list[int]:
-    actor.require(*EDITOR_ROLES)
+    permissions.require(actor, Action.EDIT_ACTIVITIES)
     school_id = _school_id(actor)
     room_ids = {name: cid for cid, name in classroom_names(session, school_id).items()}
     problems = check_changes(activity_specs(list(room_ids)), actor, changes)

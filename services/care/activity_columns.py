@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from db.enums import ActivityType, Role
+from db.enums import ActivityType
+from services import permissions
+from services.permissions import Action
 from services.records.specs import ColumnSpec, ColumnType
 
-EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL)
+EDITOR_ROLES = permissions.roles_with(Action.EDIT_ACTIVITIES)
 
 
 def activity_specs(class_names: list[str]) -> list[ColumnSpec]:

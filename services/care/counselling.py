@@ -20,12 +20,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import AuditAction, EnrolmentStatus, RiskLevel, Role
+from db.enums import AuditAction, EnrolmentStatus, RiskLevel
 from db.models import Child, Classroom, CounsellingNote, User
 from locales import t
-from services import audit
-from services.accounts.actor import RESTRICTED_NOTE_ROLES, Actor
+from services import audit, permissions
+from services.accounts.actor import Actor
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.permissions import Action
 from services.rows import AuditAs, create_row, soft_delete_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
@@ -43,7 +44,6 @@ NOTE_COLUMNS = [
     "summary",
 ]
 HIGH_RISK_DAYS = 183
-RISK_LIST_ROLES = frozenset(RESTRICTED_NOTE_ROLES | {Role.HEAD_TEACHER})
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,6 @@ class NoteInput:
     note_date: date
     summary: str
     risk_level: RiskLevel | str = RiskLevel.LOW
-
-
-def _require(actor: Actor) -> None:
-    if actor.role not in RESTRICTED_NOTE_ROLES:
-        raise NotAllowed("counselling notes are restricted")
 
 
 def _audit_view(
@@ -76,7 +71,7 @@ def _audit_view(
 
 def note_classrooms(session: Session, actor: Actor) -> dict[int, str]:
     """The school's classes, for picking a child."""
-    _require(actor)
+    permissions.require(actor, Action.VIEW_COUNSELLING)
     rows = session.execute(
         select(Classroom.id, Classroom.name)
         .where(Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None))
@@ -87,7 +82,7 @@ def note_classrooms(session: Session, actor: Actor) -> dict[int, str]:
 
 def note_children(session: Session, actor: Actor, classroom_id: int) -> dict[int, str]:
     """id → "name（student no）" of the enrolled children of a class."""
-    _require(actor)
+    permissions.require(actor, Action.VIEW_COUNSELLING)
     rows = session.execute(
         select(Child.id, Child.name, Child.student_no)
         .where(
@@ -111,7 +106,7 @@ def list_notes(
     limit: int = 200,
 ) -> pd.DataFrame:
     """Notes of the school, newest first (NOTE_COLUMNS); the view is audited."""
-    _require(actor)
+    permissions.require(actor, Action.VIEW_COUNSELLING)
     query = (
         select(CounsellingNote, Child.name, Classroom.name, User.display_name)
         .join(Child, Child.id == CounsellingNote.child_id)
@@ -154,7 +149,7 @@ def list_notes(
 
 def get_note(session: Session, actor: Actor, note_id: int) -> dict:
     """One note as a dict of NOTE_COLUMNS; the view is audited."""
-    _require(actor)
+    permissions.require(actor, Action.VIEW_COUNSELLING)
     note = session.get(CounsellingNote, note_id)
     if note is None or note.deleted_at is not None:
         raise NotFound("note")
@@ -206,7 +201,7 @@ def _check(item: NoteInput, label: str) -> list[Problem]:
 
 def create_note(session: Session, actor: Actor, item: NoteInput) -> int:
     """Add a note written by the actor; audited as a create."""
-    _require(actor)
+    permissions.require(actor, Action.EDIT_COUNSELLING)
     child = ensure_child_visible(session, actor, item.child_id)
     if child.school_id != actor.school_id:
         raise NotAllowed("other school")
@@ -251,7 +246,7 @@ def update_note(
     session: Session, actor: Actor, note_id: int, seen_version: int, item: NoteInput
 ) -> None:
     """Change a note's date, summary and risk if nobody saved it since `seen_version`."""
-    _require(actor)
+    permissions.require(actor, Action.EDIT_COUNSELLING)
     note = _load(session, actor, note_id)
     child = ensure_child_visible(session, actor, note.child_id)
     problems = _check(item, child.name)
@@ -267,7 +262,7 @@ def update_note(
 
 def delete_note(session: Session, actor: Actor, note_id: int, seen_version: int) -> None:
     """Soft-delete a note (restorable)."""
-    _require(actor)
+    permissions.require(actor, Action.EDIT_COUNSELLING)
     note = _load(session, actor, note_id)
     soft_delete_row(session, actor, note, seen_version, str(note_id), NOTE_AUDIT)
 
@@ -277,7 +272,7 @@ def high_risk_child_ids(
 ) -> set[int]:
     """Children in the actor's view with a high-risk note on or after `since` (default: the
     last HIGH_RISK_DAYS days, the window services/compliance/risk.py uses for its list)."""
-    if actor.role not in RISK_LIST_ROLES:
+    if not permissions.allows(actor, Action.VIEW_HIGH_RISK):
         return set()
     since = since or (today or date.today()) - timedelta(days=HIGH_RISK_DAYS)
     rows = session.scalars(

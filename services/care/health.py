@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, HealthCheck
 from locales import enum_label, t
+from services import permissions
 from services.accounts.actor import Actor
 from services.care.health_rules import (
     LOW_VISION,
@@ -29,12 +30,13 @@ from services.care.health_rules import (
     row_problems,
 )
 from services.errors import Conflict, ConflictError, NotAllowed, ValidationFailed
+from services.permissions import Action
 from services.records.grid_rows import GridChanges, Page, SaveResult
 from services.records.specs import ColumnSpec, ColumnType, check_changes, not_in_future
 from services.rows import conflict_for, create_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
-EDITOR_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER)
+EDITOR_ROLES = permissions.roles_with(Action.EDIT_HEALTH)
 HISTORY_COLUMNS = ["check_id", "check_date", *MEASURES[:2], "bmi", *MEASURES[2:], "notes", "flags"]
 COVERAGE_COLUMNS = [
     "classroom_id",
@@ -90,7 +92,7 @@ def health_specs() -> list[ColumnSpec]:
 
 
 def _classroom_for(session: Session, actor: Actor, classroom_id: int) -> Classroom:
-    actor.require(*EDITOR_ROLES)
+    permissions.require(actor, Action.EDIT_HEALTH)
     room = session.get(Classroom, classroom_id)
     if room is None or room.deleted_at is not None or room.school_id != actor.school_id:
         raise NotAllowed("classroom outside the school")
@@ -101,7 +103,7 @@ def _classroom_for(session: Session, actor: Actor, classroom_id: int) -> Classro
 
 def health_classrooms(session: Session, actor: Actor) -> dict[int, str]:
     """Classes whose checks the actor may enter: the school's, or a head teacher's own."""
-    actor.require(*EDITOR_ROLES)
+    permissions.require(actor, Action.EDIT_HEALTH)
     query = select(Classroom.id, Classroom.name).where(
         Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None)
     )

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.enums import AuditAction, EnrolmentStatus, LeftBehindType, Role
 from db.models import Activity, Child, Participation
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import Actor
-from services.care.activities import VIEWER_ROLES, classroom_names, involved_classrooms
+from services.care.activities import classroom_names, involved_classrooms
 from services.care.participation_counts import attended_condition
 from services.errors import NotAllowed, NotFound
+from services.permissions import Action
 from services.rows import race_guard
 
 ROSTER_COLUMNS = [
@@ -43,7 +44,7 @@ class SigninResult:
 
 
 def _activity_for_signin(session: Session, actor: Actor, activity_id: int) -> Activity:
-    actor.require(*VIEWER_ROLES)
+    permissions.require(actor, Action.SIGN_IN_ACTIVITY)
     activity = session.get(Activity, activity_id)
     if activity is None or activity.deleted_at is not None:
         raise NotFound("activity")

@@ -20,17 +20,17 @@ from db.enums import (
     Cadence,
     ContactChannel,
     Counterpart,
-    Role,
     RuleAppliesTo,
     RuleWho,
     TermPhase,
 )
 from db.models import ContactRule, Term
 from locales import t
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import Actor
 from services.compliance.default_rules import install_default_rules
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.permissions import Action
 from services.rows import AuditAs, create_row, update_row
 
 TERM_AUDIT = AuditAs("term", action=AuditAction.SETTINGS)
@@ -63,13 +63,6 @@ class RuleInput:
     applies_to: str
     active: bool = True
     sort_order: int = 0
-
-
-def _require_admin(actor: Actor) -> int:
-    actor.require(Role.ADMIN)
-    if actor.school_id is None:
-        raise NotAllowed("no school")
-    return actor.school_id
 
 
 # ---- term calendar ---------------------------------------------------------------------------
@@ -133,7 +126,7 @@ def _check_term(data: TermInput) -> None:
 
 def list_terms(session: Session, actor: Actor) -> pd.DataFrame:
     """Terms of the admin's school, newest first (all Term columns the settings page edits)."""
-    school_id = _require_admin(actor)
+    school_id = permissions.require_in_school(actor, Action.EDIT_SETTINGS)
     terms = session.scalars(
         select(Term)
         .where(Term.school_id == school_id, Term.deleted_at.is_(None))
@@ -151,7 +144,7 @@ def save_term(
 ) -> int:
     """Create (term_id None) or update a term at the `version` the admin saw; raises
     ValidationFailed / ConflictError."""
-    school_id = _require_admin(actor)
+    school_id = permissions.require_in_school(actor, Action.EDIT_SETTINGS)
     _check_term(data)
     values: dict[str, Any] = {
         "name": data.name.strip(),
@@ -192,7 +185,7 @@ def _owned(session: Session, model: type, entity_id: int, school_id: int) -> Any
 
 def list_rules(session: Session, actor: Actor) -> pd.DataFrame:
     """Rules of the admin's school (active or not), in display order."""
-    school_id = _require_admin(actor)
+    school_id = permissions.require_in_school(actor, Action.EDIT_SETTINGS)
     rules = session.scalars(
         select(ContactRule)
         .where(ContactRule.school_id == school_id, ContactRule.deleted_at.is_(None))
@@ -240,7 +233,7 @@ def save_rule(
 ) -> int:
     """Create (rule_id None) or update a contact rule at the `version` the admin saw; raises
     ValidationFailed / ConflictError."""
-    school_id = _require_admin(actor)
+    school_id = permissions.require_in_school(actor, Action.EDIT_SETTINGS)
     _check_rule(data)
     values = {
         "name": data.name.strip(),
@@ -264,7 +257,7 @@ def save_rule(
 
 def install_defaults_if_empty(session: Session, actor: Actor) -> bool:
     """Install DESIGN.md §6's default rules when the school has none; True if installed."""
-    school_id = _require_admin(actor)
+    school_id = permissions.require_in_school(actor, Action.EDIT_SETTINGS)
     existing = session.scalar(
         select(func.count(ContactRule.id)).where(
             ContactRule.school_id == school_id, ContactRule.deleted_at.is_(None)

@@ -14,14 +14,16 @@ import pandas as pd
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from db.enums import ContactChannel, Counterpart, Role
+from db.enums import ContactChannel, Counterpart
 from db.models import Child
 from locales import enum_label, t
+from services import permissions
 from services.accounts.actor import Actor
 from services.clock import school_today
 from services.compliance.engine import compliance_rows
 from services.compliance.todo_hints import Window, either, meets_hint, not_counted_hints
 from services.enrolment import new_child
+from services.permissions import Action
 
 TODO_COLUMNS = [
     "child_id",
@@ -78,7 +80,7 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
     One row per (child, rule), overdue first. Responsible = head teacher of the child's class, or
     the paired teacher for paired-teacher rules (see services/compliance/due.py).
     """
-    actor.require(Role.HEAD_TEACHER, Role.TEACHER)
+    permissions.require(actor, Action.VIEW_TODO)
     as_of = as_of or date.today()
     start, end = month_bounds(as_of)
     rows = compliance_rows(session, actor, start, end, teacher_id=actor.user_id, as_of=as_of)

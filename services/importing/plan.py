@@ -17,15 +17,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import Role
 from db.models import Child, Classroom
 from locales import t
+from services import permissions
 from services.accounts.actor import Actor
 from services.errors import Conflict, ConflictError, NotAllowed, Problem, ValidationFailed
 from services.importing import values as v
 from services.importing.guardian import infer_guardian
 from services.importing.parsing import Progress, RawSheet
 from services.importing.writer import INSERT, UNCHANGED, UPDATE, write_plan
+from services.permissions import Action
 
 IDENTITY_FIELDS = ("name", "birth_date", "classroom_id")
 
@@ -135,7 +136,7 @@ class ImportResult:
 
 
 def require_importer(actor: Actor) -> None:
-    actor.require(Role.PRINCIPAL, Role.ADMIN)
+    permissions.require(actor, Action.IMPORT_ROSTER)
     if actor.school_id is None:
         raise NotAllowed("no school")
 

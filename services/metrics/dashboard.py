@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from db.enums import Role
+from services import permissions
 from services.accounts.actor import Actor
 from services.metrics.archive import ArchiveFigures, archive_figures
 from services.metrics.compliance import (
@@ -32,7 +33,8 @@ from services.metrics.participation import (
     participation_figures,
 )
 from services.metrics.records import contacts_by_channel
-from services.metrics.scope import METRIC_ROLES, Period, Scope
+from services.metrics.scope import Period, Scope
+from services.permissions import Action
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def load_dashboard(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> Dashboard:
     """All figures of the 总览 page for the scope and period, seen on `as_of`."""
-    actor.require(*METRIC_ROLES)
+    permissions.require(actor, Action.VIEW_METRICS)
     by_school = actor.role == Role.BUREAU
     place, owner = units(by_school)
     # One compliance query at the finest grain the charts need; the rest are roll-ups of it.

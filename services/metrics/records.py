@@ -13,11 +13,12 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.enums import AidKind, ContactChannel, Role
+from db.enums import AidKind, ContactChannel
 from db.models import Aid, Child, Contact, Term
+from services import permissions
 from services.accounts.actor import Actor
-from services.errors import NotAllowed
 from services.metrics.scope import Period, Scope, children_in_scope
+from services.permissions import Action
 from services.scope import school_ids_in_view
 
 AID_COLUMNS = ["kind", "records", "children", "amount"]
@@ -57,8 +58,7 @@ def aid_by_kind(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """Aid granted in the period per kind: kind (value), records, children, amount (yuan)."""
-    if actor.role not in (Role.PRINCIPAL, Role.ADMIN, Role.BUREAU):
-        raise NotAllowed("aid totals")
+    permissions.require(actor, Action.VIEW_METRICS)
     granted = func.coalesce(Aid.granted_on, Term.start_date)
     rows = session.execute(
         select(

@@ -18,13 +18,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
-from db.enums import EnrolmentStatus, LeftBehindType, Role
+from db.enums import EnrolmentStatus, LeftBehindType
 from db.models import Child, Classroom
 from locales import t
+from services import permissions
 from services.accounts.actor import Actor
+from services.permissions import Action
 from services.scope import child_visibility, school_ids_in_view
 
-METRIC_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.BUREAU)
+METRIC_ROLES = permissions.roles_with(Action.VIEW_METRICS)
 IS_LEFT_BEHIND = Child.left_behind_type != LeftBehindType.NONE
 
 

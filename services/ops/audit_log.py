@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry
 from locales import enum_label, t
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import Actor
-from services.errors import NotAllowed
+from services.permissions import Action
 
-VIEWER_ROLES = (Role.ADMIN, Role.PRINCIPAL)
+VIEWER_ROLES = permissions.roles_with(Action.VIEW_AUDIT)
 COLUMNS = [
     "id",
     "at",
@@ -77,7 +77,7 @@ def local_today() -> date:
 def list_entities(session: Session, actor: Actor) -> list[str]:
     """Entity names in the actor's part of the log over the last 90 days (the filter's choices;
     bounded so the index on (school_id, at) keeps this cheap on a large log)."""
-    _require_viewer(actor)
+    permissions.require(actor, Action.VIEW_AUDIT, needs_school=True)
     since = datetime.now(UTC) - timedelta(days=90)
     query = (
         select(AuditEntry.entity)
@@ -95,7 +95,7 @@ def list_entities(session: Session, actor: Actor) -> list[str]:
 def verify_audit_chain(session: Session, actor: Actor) -> audit.ChainCheck:
     """操作日志完整性, administrators only: walk the whole chain (every school's entries: one
     chain per database) and report the first broken link, or that every entry verified."""
-    actor.require(Role.ADMIN)
+    permissions.require(actor, Action.VERIFY_AUDIT)
     return audit.check_chain(session)
 
 
@@ -106,7 +106,7 @@ def list_audit_entries(
 
     Columns are COLUMNS; action and role hold display names in the current language.
     """
-    _require_viewer(actor)
+    permissions.require(actor, Action.VIEW_AUDIT, needs_school=True)
     query = _filtered(select(AuditEntry), actor, flt)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     entries = session.scalars(
@@ -118,7 +118,7 @@ def list_audit_entries(
 def export_audit_entries(session: Session, actor: Actor, flt: AuditFilter, fmt: str) -> bytes:
     """The matching entries as CSV or XLSX bytes (headers in the current language); the
     export itself is audited."""
-    _require_viewer(actor)
+    permissions.require(actor, Action.VIEW_AUDIT, needs_school=True)
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}")
     query = _filtered(select(AuditEntry), actor, flt).order_by(AuditEntry.at, AuditEntry.id)
@@ -160,12 +160,6 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
         for col, width in enumerate((8, 20, 14, 12, 14, 16, 9, 6, 40, 40, 30)):
             sheet.set_column(col, col, width)
     return buffer.getvalue()
-
-
-def _require_viewer(actor: Actor) -> None:
-    actor.require(*VIEWER_ROLES)
-    if actor.school_id is None:
-        raise NotAllowed("no school")
 
 
 def _filtered(query: Select, actor: Actor, flt: AuditFilter) -> Select:

@@ -21,9 +21,10 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from db.engine import PROJECT_ROOT
-from db.enums import AuditAction, Role
+from db.enums import AuditAction
 from db.models import School
 from db.private_files import create_private_file, private_dir, write_private_text
+from services import permissions
 from services.accounts.actor import Actor
 from services.audit import record
 from services.errors import NotAllowed, NotFound
@@ -37,6 +38,7 @@ from services.ops.backup_db import (
     sqlite_revision,
     sqlite_tables,
 )
+from services.permissions import Action
 
 KEEP_DAYS = 30
 NAME_PATTERN = re.compile(r"^careledger-(\d{8}T\d{6}Z)(?:-\d+)?\.(sqlite3|pgdump)$")
@@ -229,7 +231,7 @@ def apply_retention(directory: Path, keep_days: int = KEEP_DAYS) -> list[str]:
 
 def require_backup_admin(actor: Actor) -> None:
     """Backups hold every school's data: administrators only."""
-    actor.require(Role.ADMIN)
+    permissions.require(actor, Action.BACKUPS)
 
 
 def create_backup(session: Session, actor: Actor, engine: Engine, directory: Path) -> BackupInfo:
@@ -258,7 +260,7 @@ def read_backup_for_download(session: Session, actor: Actor, directory: Path, na
 
 def may_download(session: Session, actor: Actor) -> bool:
     """Only when the database holds no school but the admin's own (a county's IT uses the CLI)."""
-    if actor.role != Role.ADMIN or actor.school_id is None:
+    if not permissions.allows(actor, Action.BACKUPS, needs_school=True):
         return False
     others = select(func.count()).select_from(School).where(School.id != actor.school_id)
     return session.scalar(others) == 0

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.enums import EnrolmentStatus, Gender, KeyReason, LeftBehindType, Role
+from db.enums import EnrolmentStatus, Gender, KeyReason, LeftBehindType
+from services import permissions
+from services.permissions import Action
 from services.records.specs import ColumnSpec, ColumnType, not_in_future, phone, student_no
 
-EDITORS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER})
-READERS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR})
-LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
-ID_CARD_ROLES = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER})
+EDITORS = permissions.roles_with(Action.EDIT_CHILDREN)
+READERS = permissions.roles_with(Action.VIEW_CHILDREN)
+LEADERS = permissions.roles_with(Action.UNDELETE)
+ID_CARD_ROLES = permissions.roles_with(Action.VIEW_ID_CARD)
 
 T, N, D, B = ColumnType.TEXT, ColumnType.INT, ColumnType.DATE, ColumnType.BOOL
 
@@ -60,7 +62,14 @@ CHILD_COLUMNS: list[ColumnSpec] = [
     _col("ethnicity", T, "basic", width=60),
     _col("village", T, "basic", width=100),
     _col("home_address", T, "basic", width=160),
-    _col("id_card_no", T, "basic", view_roles=ID_CARD_ROLES, edit_roles=LEADERS, width=170),
+    _col(
+        "id_card_no",
+        T,
+        "basic",
+        view_roles=ID_CARD_ROLES,
+        edit_roles=permissions.roles_with(Action.EDIT_ID_CARD),
+        width=170,
+    ),
     *_parent("father"),
     *_parent("mother"),
     _col("guardian_name", T, "guardian", width=80),

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
 from db.models import Child, Classroom, LeftBehindHistory, User
+from services import permissions
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
-from services.records.child_columns import CHILD_COLUMNS, EDITORS, LEADERS
+from services.permissions import Action
+from services.records.child_columns import CHILD_COLUMNS
 from services.records.specs import (
     ColumnSpec,
     GridChanges,
@@ -37,8 +39,7 @@ from services.scope import child_visibility
 
 def save_children(session: Session, actor: Actor, changes: GridChanges) -> SaveResult:
     """Validate every change, then write all of them or none (the page owns the transaction)."""
-    if actor.role not in EDITORS or actor.school_id is None:
-        raise NotAllowed("edit children")
+    permissions.require(actor, Action.EDIT_CHILDREN, needs_school=True)
     classroom_ids = _classroom_ids(session, actor)
     names = tuple(classroom_ids)
     specs = [replace(s, options=names) if s.field == "classroom" else s for s in CHILD_COLUMNS]
@@ -189,8 +190,7 @@ def _record_history(session: Session, actor: Actor, child: Child) -> None:
 
 def list_deleted_children(session: Session, actor: Actor, limit: int = 200) -> pd.DataFrame:
     """Recently soft-deleted children of the school (principal/admin), newest first."""
-    if actor.role not in LEADERS:
-        raise NotAllowed("deleted children")
+    permissions.require(actor, Action.UNDELETE)
     rows = session.execute(
         select(Child.id, Child.name, Child.student_no, Child.deleted_at, User.display_name)
         .outerjoin(User, User.id == Child.deleted_by)
@@ -203,8 +203,7 @@ def list_deleted_children(session: Session, actor: Actor, limit: int = 200) -> p
 
 def restore_children(session: Session, actor: Actor, ids: list[int]) -> int:
     """Undo soft deletes (principal/admin); returns how many were restored."""
-    if actor.role not in LEADERS:
-        raise NotAllowed("restore children")
+    permissions.require(actor, Action.UNDELETE)
     children = session.scalars(
         select(Child).where(Child.id.in_(ids), Child.school_id == actor.school_id)
     ).all()

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom
+from services import permissions
 from services.accounts.actor import Actor
-from services.errors import NotAllowed
+from services.permissions import Action
 from services.records.archive import (
     Completeness,
     complete_condition,
@@ -86,11 +87,6 @@ def child_columns(session: Session, actor: Actor) -> list[ColumnSpec]:
     return [replace(s, options=names) if s.field == "classroom" else s for s in CHILD_COLUMNS]
 
 
-def _require_reader(actor: Actor) -> None:
-    if actor.role not in READERS or actor.school_id is None:
-        raise NotAllowed("children list")
-
-
 def filtered_query(actor: Actor, filters: ChildFilter):  # type: ignore[no-untyped-def]
     """SELECT (Child, class name) of the visible, not deleted children matching `filters`."""
     query = (
@@ -129,7 +125,7 @@ def list_children(
     session: Session, actor: Actor, filters: ChildFilter, offset: int = 0, limit: int = 100
 ) -> Page:
     """One page of the children the actor may see, with what each archive is missing."""
-    _require_reader(actor)
+    permissions.require(actor, Action.VIEW_CHILDREN, needs_school=True)
     query = filtered_query(actor, filters)
     total = session.scalar(query.with_only_columns(func.count(Child.id))) or 0
     rows = session.execute(
@@ -144,7 +140,7 @@ def list_children(
 
 def load_children(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
     """The given children (visible ones only), in the list's frame format (reload of a row)."""
-    _require_reader(actor)
+    permissions.require(actor, Action.VIEW_CHILDREN, needs_school=True)
     rows = session.execute(
         select(Child, Classroom.name.label("classroom"))
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
@@ -172,7 +168,7 @@ def archive_completeness(
 ) -> Completeness:
     """建档率: complete archives among the enrolled left-behind children in view (one SQL query);
     a selection without left-behind children has no rate (Completeness.rate is None)."""
-    _require_reader(actor)
+    permissions.require(actor, Action.VIEW_CHILDREN, needs_school=True)
     filters = replace(filters or ChildFilter(), left_behind_only=True)
     if filters.left_behind_type == LeftBehindType.NONE.value:
         return Completeness(complete=0, total=0)

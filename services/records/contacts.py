@@ -16,10 +16,12 @@ import pandas as pd
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
-from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
+from db.enums import ContactChannel, ContactOutcome, Counterpart
 from db.models import Child, Contact, User
+from services import permissions
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.permissions import Action
 from services.records.children import ChildFilter, child_labels, filtered_query
 from services.records.specs import (
     ColumnSpec,
@@ -42,9 +44,9 @@ from services.records.specs import (
 )
 from services.scope import child_visibility
 
-EDITORS = frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER})
-READERS = EDITORS | {Role.COUNSELLOR}
-LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
+EDITORS = permissions.roles_with(Action.EDIT_CONTACTS)
+READERS = permissions.roles_with(Action.VIEW_CONTACTS)
+LEADERS = permissions.roles_with(Action.UNDELETE)
 COUNT_CAP = 2000  # "2000+ 条": enough pages to browse; filters narrow the rest
 OPTIONS_CAP = 500  # more children than this: filter (e.g. by class) to add rows in the grid
 ALL_CHILDREN = ChildFilter(enrolment_status=None)
@@ -101,11 +103,6 @@ def contact_columns(
     return [replace(s, options=options) if s.field == "child" else s for s in CONTACT_COLUMNS]
 
 
-def _require(actor: Actor, roles: frozenset[Role]) -> None:
-    if actor.role not in roles or actor.school_id is None:
-        raise NotAllowed("contacts")
-
-
 def _query(actor: Actor, filters: ContactFilter):  # type: ignore[no-untyped-def]
     visible = filtered_query(actor, filters.children).with_only_columns(Child.id)
     if actor.is_school_wide and filters.children == ALL_CHILDREN:
@@ -134,7 +131,7 @@ def list_contacts(
     session: Session, actor: Actor, filters: ContactFilter, offset: int = 0, limit: int = 100
 ) -> Page:
     """One page of contacts with the children the actor may see, newest first."""
-    _require(actor, READERS)
+    permissions.require(actor, Action.VIEW_CONTACTS, needs_school=True)
     query = _query(actor, filters)
     total, capped = count_capped(session, query, COUNT_CAP)
     rows = session.execute(
@@ -144,7 +141,7 @@ def list_contacts(
 
 
 def load_contacts(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
-    _require(actor, READERS)
+    permissions.require(actor, Action.VIEW_CONTACTS, needs_school=True)
     rows = session.execute(_query(actor, ContactFilter()).where(Contact.id.in_(ids))).all()
     return _frame(session, actor, rows)
 
@@ -203,7 +200,7 @@ def _date_problems(label: str, child: Child, values: dict[str, Any]) -> list[Pro
 
 def save_contacts(session: Session, actor: Actor, changes: GridChanges) -> SaveResult:
     """Validate every change, then write all of them or none."""
-    _require(actor, EDITORS)
+    permissions.require(actor, Action.EDIT_CONTACTS, needs_school=True)
     specs = contact_columns(session, actor)
     problems = check_changes(specs, actor, changes)
     by_label = {label: cid for cid, label in child_labels(session, actor).items()}
@@ -297,7 +294,7 @@ def record_contact(
     """Quick entry after a visit or call: one contact for a child in the actor's scope.
 
     It must say something: a summary or an outcome (未接通 is recorded but meets no rule)."""
-    _require(actor, EDITORS)
+    permissions.require(actor, Action.EDIT_CONTACTS, needs_school=True)
     child = _visible_child(session, actor, child_id)
     values = {
         "contact_date": contact_date,
@@ -318,7 +315,7 @@ def record_contact(
 
 def list_deleted_contacts(session: Session, actor: Actor, limit: int = 200) -> pd.DataFrame:
     """Recently soft-deleted contacts of the school (principal/admin), newest first."""
-    _require(actor, LEADERS)
+    permissions.require(actor, Action.UNDELETE, needs_school=True)
     rows = session.execute(
         select(Contact.id, Child.name, Contact.contact_date, Contact.deleted_at, User.display_name)
         .join(Child, Child.id == Contact.child_id)
@@ -331,7 +328,7 @@ def list_deleted_contacts(session: Session, actor: Actor, limit: int = 200) -> p
 
 
 def restore_contacts(session: Session, actor: Actor, ids: list[int]) -> int:
-    _require(actor, LEADERS)
+    permissions.require(actor, Action.UNDELETE, needs_school=True)
     contacts = session.scalars(
         select(Contact).where(Contact.id.in_(ids), Contact.school_id == actor.school_id)
     ).all()

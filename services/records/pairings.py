@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, aliased
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, Pairing, Term, User
+from services import permissions
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.permissions import Action
 from services.records.children import child_labels
 from services.records.specs import (
     ColumnSpec,
@@ -32,8 +34,8 @@ from services.records.specs import (
 )
 from services.scope import child_visibility
 
-ASSIGNERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
-READERS = ASSIGNERS | {Role.HEAD_TEACHER}
+ASSIGNERS = permissions.roles_with(Action.ASSIGN_PAIRINGS)
+READERS = permissions.roles_with(Action.VIEW_PAIRINGS)
 PAIRABLE_ROLES = (Role.TEACHER, Role.HEAD_TEACHER, Role.PRINCIPAL, Role.COUNSELLOR)
 LOAD_LIMIT = 3
 
@@ -45,11 +47,6 @@ PAIRING_COLUMNS: list[ColumnSpec] = [
     ColumnSpec("end_date", "pairings.col.end_date", ColumnType.DATE),
     ColumnSpec("goal", "pairings.col.goal", width=260),
 ]
-
-
-def _require(actor: Actor, roles: frozenset[Role]) -> None:
-    if actor.role not in roles or actor.school_id is None:
-        raise NotAllowed("pairings")
 
 
 def _term(session: Session, actor: Actor, term_id: int) -> Term:
@@ -107,7 +104,7 @@ def list_pairings(
     session: Session, actor: Actor, term_id: int, offset: int = 0, limit: int = 100
 ) -> Page:
     """Pairings of a term for the children the actor may see, key children first."""
-    _require(actor, READERS)
+    permissions.require(actor, Action.VIEW_PAIRINGS, needs_school=True)
     _term(session, actor, term_id)
     query = _query(actor, term_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -122,7 +119,7 @@ def list_pairings(
 
 
 def load_pairings(session: Session, actor: Actor, ids: list[int]) -> pd.DataFrame:
-    _require(actor, READERS)
+    permissions.require(actor, Action.VIEW_PAIRINGS, needs_school=True)
     pairings = session.scalars(select(Pairing).where(Pairing.id.in_(ids))).all()
     if not pairings:
         return _frame(session, actor, [])
@@ -151,7 +148,7 @@ def _frame(session: Session, actor: Actor, rows: list[Any]) -> pd.DataFrame:
 
 def save_pairings(session: Session, actor: Actor, term_id: int, changes: GridChanges) -> SaveResult:
     """Validate every change, then write all of them or none (principal/admin)."""
-    _require(actor, ASSIGNERS)
+    permissions.require(actor, Action.ASSIGN_PAIRINGS, needs_school=True)
     term = _term(session, actor, term_id)
     specs = pairing_columns(session, actor)
     by_field = {s.field: s for s in specs}
@@ -249,7 +246,7 @@ def assign(
 
 def teacher_loads(session: Session, actor: Actor, term_id: int) -> pd.DataFrame:
     """Per teacher: children paired this term, key children among them, and whether over 3."""
-    _require(actor, READERS)
+    permissions.require(actor, Action.VIEW_PAIRINGS, needs_school=True)
     _term(session, actor, term_id)
     teacher = aliased(User)
     rows = session.execute(
@@ -288,7 +285,7 @@ def teacher_loads(session: Session, actor: Actor, term_id: int) -> pd.DataFrame:
 
 def unpaired_children(session: Session, actor: Actor, term_id: int) -> pd.DataFrame:
     """Enrolled left-behind children with no pairing this term, key children first."""
-    _require(actor, READERS)
+    permissions.require(actor, Action.VIEW_PAIRINGS, needs_school=True)
     _term(session, actor, term_id)
     paired = select(Pairing.child_id).where(
         Pairing.term_id == term_id, Pairing.deleted_at.is_(None)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from db.enums import AuditAction, Role
 from db.models import Classroom
 from locales import t
-from services import audit
+from services import audit, permissions
 from services.accounts.actor import Actor
 from services.care.participation import participation_by_activity
 from services.clock import school_now, school_today
@@ -32,6 +32,7 @@ from services.metrics.scope import Scope
 from services.metrics.scope import month_period as month_period  # the pages' period choices
 from services.metrics.scope import term_period as term_period
 from services.metrics.scope import year_period as year_period
+from services.permissions import Action
 from services.reports import workbook_data as wd
 from services.reports.blocks import ReportDocument
 from services.reports.bureau_content import build_document
@@ -48,8 +49,8 @@ from services.reports.data import (
 )
 from services.reports.workbook import WorkbookFrames, build_workbook
 
-REPORT_ROLES = (Role.PRINCIPAL, Role.ADMIN, Role.BUREAU)
-FULL_DETAIL_ROLES = frozenset({Role.PRINCIPAL, Role.ADMIN})
+REPORT_ROLES = permissions.roles_with(Action.EXPORT_MASKED)
+FULL_DETAIL_ROLES = permissions.roles_with(Action.EXPORT_FULL)
 FigureBuilder = Callable[[Dashboard], dict[str, go.Figure]]
 
 ROSTER_MASK = {
@@ -84,11 +85,11 @@ class ExportFile:
 
 def is_masked(actor: Actor, demo_mode: bool = False) -> bool:
     """Masked unless a principal or admin asks outside demo mode."""
-    return demo_mode or actor.role not in FULL_DETAIL_ROLES
+    return demo_mode or not permissions.allows(actor, Action.EXPORT_FULL)
 
 
 def require_reporter(actor: Actor) -> None:
-    actor.require(*REPORT_ROLES)
+    permissions.require(actor, Action.EXPORT_MASKED)
 
 
 def filters_label(session: Session, actor: Actor, filters: ReportFilters) -> str:
