@@ -17,6 +17,7 @@ from streamlit_authenticator.utilities import LoginError
 from components import feedback
 from components.context import ACTOR_KEY, ready_engine, set_actor
 from components.form_errors import ONE_MESSAGE_PER_PROBLEM
+from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import t
 from services.accounts import signin
@@ -179,7 +180,7 @@ def _login_form() -> NoReturn:
 
 def _forced_password_change(actor: Actor) -> NoReturn:
     st.title(t("accounts.forced_title"))
-    st.info(t("accounts.forced_info", name=actor.display_name))
+    st.info(md("accounts.forced_info", name=actor.display_name))
     if password_change_form(actor, key="forced_password_change"):
         st.rerun()
     st.button(t("app.logout"), key="forced_logout", on_click=_logout_clicked)

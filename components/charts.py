@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.safe_text import escape_html
 from db.enums import ActivityType, ContactChannel, LeftBehindType
 from locales import enum_label, t
 
@@ -51,11 +52,12 @@ def _empty(fig: go.Figure, df: pd.DataFrame) -> go.Figure:
 
 def build_compliance_heatmap_figure(df: pd.DataFrame, by_school: bool = False) -> go.Figure:
     """Rate per class (or school, for the bureau) × month. df: label, month, rate (0–1)."""
-    rows = [str(v) for v in dict.fromkeys(df["label"].fillna("-"))]
+    labels = [escape_html(v) for v in df["label"].fillna("-")]  # Plotly renders HTML tags
+    rows = list(dict.fromkeys(labels))
     months = sorted(set(df["month"]))
     grid = pd.DataFrame(index=rows, columns=months, dtype=float)
-    for label, month, rate in zip(df["label"].fillna("-"), df["month"], df["rate"], strict=True):
-        grid.loc[str(label), month] = rate
+    for label, month, rate in zip(labels, df["month"], df["rate"], strict=True):
+        grid.loc[label, month] = rate
     z = (grid * 100).round(1)
     fig = go.Figure(
         go.Heatmap(
@@ -91,7 +93,7 @@ def build_compliance_trend_figure(df: pd.DataFrame) -> go.Figure:
                 x=list(part["month"]),
                 y=[round(v * 100, 1) for v in part["rate"]],
                 mode="lines+markers",
-                name=str(rule),
+                name=escape_html(rule),
                 line={"color": PALETTE[index % len(PALETTE)]},
             )
         )
@@ -107,7 +109,7 @@ def build_compliance_by_teacher_figure(df: pd.DataFrame, by_school: bool = False
     fig = go.Figure(
         go.Bar(
             x=[round(v * 100, 1) for v in ordered["rate"].fillna(0)],
-            y=list(ordered["label"].fillna(t("chart.unassigned"))),
+            y=[escape_html(v) for v in ordered["label"].fillna(t("chart.unassigned"))],
             orientation="h",
             marker={"color": PALETTE[0]},
             text=[f"{m}/{d}" for m, d in zip(ordered["met"], ordered["due"], strict=True)],

@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from components import feedback
+from components.safe_text import md
 from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
 from locales import enum_label, enum_options, t
 from services.accounts.actor import Actor
@@ -70,7 +71,7 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
                     summary=summary, concerns=concerns, follow_up_date=follow_up,
                     outcome=outcome,
                 ),
-                success=t("contacts.quick.saved", child=choices[child_id], date=when),
+                success=md("contacts.quick.saved", child=choices[child_id], date=when),
                 rerun=False,
             )  # fmt: skip
 

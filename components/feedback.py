@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from components.context import current_actor, ready_engine
+from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import t
 from services.accounts.actor import Actor
@@ -105,7 +106,7 @@ def show_error(exc: ServiceError, where: Any = None) -> None:
     elif isinstance(exc, ConflictError):
         box.error(t("error.conflict", count=len(exc.conflicts)))
     else:
-        box.error(t(exc.message_key, **exc.params))
+        box.error(md(exc.message_key, **exc.params))  # params may hold user text
 
 
 def show_problems(problems: list[Problem], where: Any = None) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import feedback, tables
+from components.safe_text import md
 from db.enums import LeftBehindType
 from locales import enum_label, t
 from services.accounts.actor import Actor
@@ -19,7 +20,7 @@ def loads_and_unpaired(loads: pd.DataFrame, unpaired: pd.DataFrame) -> None:
     """A warning naming overloaded teachers, then the load table beside the unpaired list."""
     over = loads[loads["over_limit"]]
     if not over.empty:
-        st.warning(t("pairings.load.warning", names="、".join(over["teacher"])))
+        st.warning(md("pairings.load.warning", names="、".join(over["teacher"])))
     left, right = st.columns([2, 3])
     left.subheader(t("pairings.load.title"))
     labels = {
@@ -65,7 +66,7 @@ def assign_form(
             placeholder=t("pairings.assign.placeholder"),
         )
         if st.form_submit_button(t("pairings.assign.submit"), type="primary") and child_ids:
-            done = t("pairings.assign.done", teacher=teachers[teacher_id], count=len(child_ids))
+            done = md("pairings.assign.done", teacher=teachers[teacher_id], count=len(child_ids))
             feedback.submit(
                 lambda session: assign(session, actor, term_id, teacher_id, child_ids),
                 success=done,

@@ -14,6 +14,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components import download, feedback
 from components.context import ready_engine
+from components.safe_text import md
 from db.engine import read_session
 from locales import t
 from services.accounts.actor import Actor
@@ -73,7 +74,7 @@ def column_mapping(sheet: RawSheet, file_id: str) -> ColumnMapping:
     }
     unknown = [h for h, f in mapping.items() if f is None]
     if unknown:
-        st.info(t("import.unknown_columns", columns="、".join(unknown)))
+        st.info(md("import.unknown_columns", columns="、".join(unknown)))
     return mapping
 
 
@@ -126,7 +127,7 @@ def import_button(
     state.pop("plan_key", None)  # the next run previews against the new data
     st.success(t("import.done", inserted=result.inserted, updated=result.updated))
     if result.new_classrooms:
-        st.info(t("import.done_classrooms", names="、".join(result.new_classrooms)))
+        st.info(md("import.done_classrooms", names="、".join(result.new_classrooms)))
 
 
 def show_problems(problems: list[Problem], key: str) -> None:
@@ -147,7 +148,7 @@ def _show_plan(plan: ImportPlan) -> None:
         )
     )
     if plan.new_classrooms:
-        st.info(t("import.new_classrooms", names="、".join(sorted(plan.new_classrooms.values()))))
+        st.info(md("import.new_classrooms", names="、".join(sorted(plan.new_classrooms.values()))))
     preview = plan_frame(plan)
     height = min(300, 36 * (len(preview) + 1) + 3)
     st.dataframe(preview, hide_index=True, width="stretch", height=height)

@@ -37,12 +37,19 @@ def escape_md(text: Any) -> str:
 
 
 def escape_html(text: Any) -> str:
-    """`text` (None → "") for Plotly labels and hover text: `<`, `>`, `&` and quotes as entities."""
+    """`text` (None → "") for Plotly labels and hover text: `<`, `>` and `&` as entities.
+
+    Quotes stay: Plotly decodes only a few named entities (`&lt;` `&gt;` `&amp;`), and without `<`
+    no tag, so no attribute, can form.
+    """
     if text is None:
         return ""
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text), quote=False)
 
 
-def md(key: str, **user_values: Any) -> str:
-    """Locale string `key` (Markdown allowed) formatted with Markdown-escaped user values."""
-    return t(key, **{name: escape_md(value) for name, value in user_values.items()})
+def md(key: str, **values: Any) -> str:
+    """Locale string `key` (Markdown allowed) formatted with its text values Markdown-escaped.
+
+    Only `str` values are escaped: numbers and dates format as before (no `66\\.7`).
+    """
+    return t(key, **{k: escape_md(v) if isinstance(v, str) else v for k, v in values.items()})

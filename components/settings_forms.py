@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components import feedback
+from components.safe_text import escape_md
 from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho, TermPhase
 from locales import enum_label, enum_options, t
 from services.accounts.actor import Actor
@@ -35,7 +36,8 @@ def rule_list(actor: Actor, rules: pd.DataFrame) -> None:
         _save(lambda s: install_defaults_if_empty(s, actor))
     for _, rule in rules.iterrows():
         status = "" if rule["active"] else " (—)"
-        with st.expander(f"{rule['name']}{status} · {enum_label(rule['cadence'], Cadence)}"):
+        label = f"{escape_md(rule['name'])}{status} · {enum_label(rule['cadence'], Cadence)}"
+        with st.expander(label):
             rule_form(actor, rule)
     with st.expander(t("settings.add_rule")):
         rule_form(actor, None)
@@ -44,7 +46,7 @@ def rule_list(actor: Actor, rules: pd.DataFrame) -> None:
 def term_list(actor: Actor, terms: pd.DataFrame) -> None:
     """Every term in an expander (name, dates), then 添加学期."""
     for _, term in terms.iterrows():
-        with st.expander(f"{term['name']} · {term['start_date']} – {term['end_date']}"):
+        with st.expander(f"{escape_md(term['name'])} · {term['start_date']} – {term['end_date']}"):
             term_form(actor, term)
     with st.expander(t("settings.add_term")):
         term_form(actor, None)

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import feedback
+from components.safe_text import escape_md, md
 from locales import t
 from services.accounts.actor import Actor
 from services.care.signin_sheet import save_signin
@@ -66,7 +67,7 @@ def show(activity_id: int, roster: pd.DataFrame, actor: Actor) -> None:
         ticked = [st.session_state[child_key(activity_id, c)] for c in ids]
         lb = group["left_behind"].tolist()
         with st.container(border=True):
-            st.markdown(f"**{group['classroom'].iloc[0]}**")
+            st.markdown(f"**{escape_md(group['classroom'].iloc[0])}**")
             st.checkbox(
                 t("activities.signin.class_all"),
                 key=class_key(activity_id, int(classroom_id)),
@@ -75,7 +76,8 @@ def show(activity_id: int, roster: pd.DataFrame, actor: Actor) -> None:
             )
             columns = st.columns(4)
             for i, row in enumerate(group.itertuples()):
-                label = f"{row.name} :orange[**{mark}**]" if row.left_behind else row.name
+                name = escape_md(row.name)  # checkbox labels render Markdown
+                label = f"{name} :orange[**{mark}**]" if row.left_behind else name
                 columns[i % 4].checkbox(
                     label,
                     key=child_key(activity_id, row.child_id),
@@ -83,7 +85,7 @@ def show(activity_id: int, roster: pd.DataFrame, actor: Actor) -> None:
                     args=(activity_id, int(classroom_id), ids),
                 )
             st.caption(
-                t(
+                md(
                     "activities.signin.class_count",
                     classroom=group["classroom"].iloc[0],
                     ticked=sum(ticked),

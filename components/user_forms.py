@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from components import feedback
 from components.form_errors import ONE_MESSAGE_PER_PROBLEM
+from components.safe_text import md
 from db.enums import Role
 from locales import enum_label, t
 from services.accounts.actor import Actor
@@ -131,5 +132,5 @@ def _run(action: Callable[[Session], object], done_key: str, username: str = "")
     if isinstance(result, IssuedPassword):
         st.session_state[ISSUED_KEY] = result.one_time_password
         username = result.username
-    feedback.flash(t(done_key, username=username))
+    feedback.flash(md(done_key, username=username))
     st.rerun()

@@ -4,10 +4,10 @@ import streamlit as st
 
 from components import feedback, first_week, kpi
 from components.context import current_actor, ready_engine
+from components.safe_text import md
 from db.engine import read_session
 from db.enums import Role
 from locales import t
-from components.safe_text import md
 from services.metrics.headcounts import school_headline
 
 current_actor()  # first: it applies the session's language to the title below

@@ -84,3 +84,20 @@ def test_contacts_by_channel_and_empty_frames():
     assert list(bar.x) == ["电话", "家访"] and list(bar.y) == [40, 12]
     empty = charts.build_compliance_heatmap_figure(pd.DataFrame(columns=["label", "month", "rate"]))
     assert empty.layout.annotations[0].text == "暂无数据"
+
+
+def test_user_text_in_chart_labels_is_not_html():
+    """#13 item 3: Plotly renders <b>, <a href> in labels; class, rule, teacher names are text."""
+    name = '<a href="http://x">班</a>'
+    heat = charts.build_compliance_heatmap_figure(
+        pd.DataFrame({"label": [name], "month": ["2026-10"], "rate": [0.5]})
+    )
+    assert list(heat.data[0].y) == ['&lt;a href="http://x"&gt;班&lt;/a&gt;']
+    trend = charts.build_compliance_trend_figure(
+        pd.DataFrame({"rule_name": [name], "month": ["2026-10"], "rate": [0.5]})
+    )
+    assert "<a" not in trend.data[0].name
+    bars = charts.build_compliance_by_teacher_figure(
+        pd.DataFrame({"label": [name], "rate": [0.5], "met": [1], "due": [2]})
+    )
+    assert "<a" not in bars.data[0].y[0]

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 
 from components.safe_text import escape_md
-from db.enums import Role
+from db.enums import ContactChannel, Counterpart, Role
 from services.compliance.default_rules import install_default_rules
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.pages.apptest import run_page
 from tests.pages.test_dashboard_pages import _term_around_today
+from tests.services.care_helpers import make_activity
+from tests.services.compliance_helpers import make_rule
 
 BEACON = "![x](http://127.0.0.1:9/beacon.png)"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -22,9 +24,11 @@ def hostile(app_env, session):
     head = make_user(session, school, Role.HEAD_TEACHER, display_name="[甲](http://x)老师")
     room = make_classroom(session, school, head=head)
     room.name = "<b>三年级</b>(1)班"
-    _term_around_today(session, school)
+    term = _term_around_today(session, school)
+    term.name = "[学期](http://x)"
     install_default_rules(session, school.id)
-    make_child(
+    make_rule(session, school, BEACON, [Counterpart.GUARDIAN], [ContactChannel.PHONE])
+    child = make_child(
         session,
         school,
         room,
@@ -35,11 +39,16 @@ def hostile(app_env, session):
         is_key=True,
     )
     principal = make_user(session, school, Role.PRINCIPAL)
-    session.commit()
-    return {
+    admin = make_user(session, school, Role.ADMIN, display_name=BEACON)
+    actors = {
         Role.HEAD_TEACHER: actor_of(session, head),
         Role.PRINCIPAL: actor_of(session, principal),
+        Role.ADMIN: actor_of(session, admin),
     }
+    make_activity(session, actors[Role.PRINCIPAL], [room], title=BEACON, day=term.start_date)
+    assert child.name == BEACON
+    session.commit()
+    return actors
 
 
 def rendered(at) -> list[str]:
@@ -53,6 +62,7 @@ def rendered(at) -> list[str]:
     values += [str(el.label) for el in at.tabs]
     values += [str(el.label) for el in at.button]
     values += [str(el.label) for el in at.metric]
+    values += [str(el.label) for el in at.checkbox]
     return values
 
 
@@ -84,3 +94,20 @@ def test_risk_page_shows_names_as_text(hostile):
     at = run_page("pages/risk.py", hostile[Role.PRINCIPAL])
     assert_inert(at)
     assert BEACON in set(at.dataframe[0].value["child_name"])  # cells are plain text already
+
+
+def test_settings_expanders_show_rule_and_term_names_as_text(hostile):
+    at = run_page("pages/settings.py", hostile[Role.ADMIN])
+    assert_inert(at, BEACON, "[学期](http://x)")
+
+
+def test_activity_sign_in_labels_show_names_as_text(hostile):
+    at = run_page("pages/activities.py", hostile[Role.PRINCIPAL])
+    at = at.segmented_control(key="activities.section").set_value("signin").run()
+    assert_inert(at, BEACON)
+    assert any(escape_md(BEACON) in box.label for box in at.checkbox)
+
+
+def test_home_and_account_show_the_display_name_as_text(hostile):
+    for page in ("pages/home.py", "pages/account.py"):
+        assert_inert(run_page(page, hostile[Role.ADMIN]), BEACON)
