@@ -1,12 +1,15 @@
-"""The import page's steps: read the upload, confirm the columns, the dry run, the import.
+"""The import page's steps: read the upload, confirm the columns, the dry run, the import, and
+the summary that stays once it is done.
 
 The file and its dry run are kept per upload in session state (`import_state`), so a rerun
-does not read the file again, and the dry run runs again only when the columns change.
+does not read the file again, and the dry run runs again only when the columns change. After a
+write the preview and the button are gone; the summary stays until another file is uploaded.
+The staff import (components/staff_import.py) uses the same reading, state and problem list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -20,28 +23,45 @@ from locales import t
 from services.accounts.actor import Actor
 from services.errors import ConflictError, NotAllowed, Problem, ValidationFailed
 from services.importing.parsing import FIELDS, RawSheet, read_roster, suggest_mapping
-from services.importing.plan import ImportPlan, apply_import, plan_import
+from services.importing.plan import ImportPlan, ImportResult, apply_import, plan_import
 from services.importing.preview import error_sheet, plan_frame, problems_frame
 
 STATE_KEY = "import_state"
 ColumnMapping = dict[str, str | None]
+Reader = Callable[..., RawSheet]
 
 
-def state_for(upload: UploadedFile) -> dict[str, Any]:
+def state_for(upload: UploadedFile, key: str = STATE_KEY) -> dict[str, Any]:
     """This upload's saved steps (forgotten when another file is uploaded)."""
-    state = st.session_state.setdefault(STATE_KEY, {})
+    state = st.session_state.setdefault(key, {})
     if state.get("file_id") != upload.file_id:
         state.clear()
         state["file_id"] = upload.file_id
     return state
 
 
-def read_sheet(upload: UploadedFile, state: dict[str, Any]) -> RawSheet:
-    """The uploaded roster, read once; stops with the file's problems when it cannot be read."""
+def finished(state: dict[str, Any]) -> None:
+    """Once this file is imported: the summary and the next steps, and nothing else."""
+    result: ImportResult | None = state.get("done")
+    if result is None:
+        return
+    if not (result.inserted or result.updated):  # someone imported the same rows meanwhile
+        st.info(t("import.no_changes", count=result.unchanged))
+        st.stop()
+    st.success(t("import.done", inserted=result.inserted, updated=result.updated))
+    if result.new_classrooms:
+        st.info(md("import.done_classrooms", names="、".join(result.new_classrooms)))
+    st.stop()
+
+
+def read_sheet(
+    upload: UploadedFile, state: dict[str, Any], reader: Reader = read_roster
+) -> RawSheet:
+    """The uploaded file, read once; stops with the file's problems when it cannot be read."""
     if "sheet" not in state and "file_problems" not in state:
         bar = st.progress(0.0)
         try:
-            state["sheet"] = read_roster(upload.getvalue(), upload.name, progress=_moves(bar))
+            state["sheet"] = reader(upload.getvalue(), upload.name, progress=moves(bar))
         except ValidationFailed as failed:
             state["file_problems"] = failed.problems
         bar.empty()
@@ -51,24 +71,32 @@ def read_sheet(upload: UploadedFile, state: dict[str, Any]) -> RawSheet:
     return state["sheet"]
 
 
-def column_mapping(sheet: RawSheet, file_id: str) -> ColumnMapping:
-    """One choice per column header (suggested from its name): which field, or skip it."""
+def column_mapping(
+    sheet: RawSheet,
+    file_id: str,
+    fields: Sequence[str] = FIELDS,
+    suggest: Callable[[list[str]], ColumnMapping] = suggest_mapping,
+    label: str = "import.field",
+    key: str = "import_map",
+) -> ColumnMapping:
+    """One choice per column header (suggested from its name): which field, or skip it.
+    `fields`, `suggest`, `label` (locale prefix) and `key` serve other sheets than the roster."""
     st.subheader(t("import.mapping"))
     st.caption(
         t("import.header_found", row=sheet.header_row, rows=len(sheet.rows))
         + " "
         + t("import.mapping_help")
     )
-    suggested = suggest_mapping(sheet.headers)
-    choices = [None, *FIELDS]
+    suggested = suggest(sheet.headers)
+    choices = [None, *fields]
     columns = st.columns(4)
     mapping = {
         header: columns[i % 4].selectbox(
             header,
             choices,
             index=choices.index(suggested[header]),
-            format_func=lambda f: t("import.skip_column") if f is None else t(f"import.field.{f}"),
-            key=f"import_map_{file_id}_{i}",
+            format_func=lambda f: t("import.skip_column") if f is None else t(f"{label}.{f}"),
+            key=f"{key}_{file_id}_{i}",
         )
         for i, header in enumerate(sheet.headers)
     }
@@ -81,40 +109,46 @@ def column_mapping(sheet: RawSheet, file_id: str) -> ColumnMapping:
 def dry_run(
     actor: Actor, sheet: RawSheet, mapping: ColumnMapping, state: dict[str, Any]
 ) -> ImportPlan:
-    """What the import would do, row by row; stops when there are problems or nothing to do."""
+    """What the import would do, row by row; stops when there are problems or nothing to do
+    (a file that matches the ledger says so)."""
     st.subheader(t("import.preview"))
     plan_key = tuple(mapping.items())
     if state.get("plan_key") != plan_key:  # plan again only when the columns change
         bar = st.progress(0.0)
         try:
             with read_session(ready_engine()) as session:
-                state["plan"] = plan_import(session, actor, sheet, mapping, progress=_moves(bar))
+                state["plan"] = plan_import(session, actor, sheet, mapping, progress=moves(bar))
         except NotAllowed:
             st.error(t("import.not_allowed"))
             st.stop()
         state["plan_key"] = plan_key
         bar.empty()
     plan = state["plan"]
-    _show_plan(plan)
     if plan.problems:
+        _show_plan(plan)
         show_problems(plan.problems, "import_plan_errors")
         st.stop()
     if not plan.rows:
         st.warning(t("import.nothing"))
         st.stop()
+    if not plan.changed:
+        st.info(t("import.no_changes", count=len(plan.rows)))
+        st.stop()
+    _show_plan(plan)
     return plan
 
 
 def import_button(
     actor: Actor, sheet: RawSheet, mapping: ColumnMapping, plan: ImportPlan, state: dict[str, Any]
 ) -> None:
-    """导入: all rows or none, and only if nothing changed since the dry run."""
+    """导入: all rows or none, and only if nothing changed since the dry run; then the summary
+    replaces the preview (`finished`)."""
     if not st.button(t("import.run"), type="primary", key="import_run"):
         return
     bar = st.progress(0.0)
     result = feedback.submit(
         lambda session: apply_import(
-            session, actor, sheet, mapping, plan.signature(), progress=_moves(bar)
+            session, actor, sheet, mapping, plan.signature(), progress=moves(bar)
         ),
         rerun=False,
         on_error={
@@ -124,10 +158,8 @@ def import_button(
     )
     if result is feedback.FAILED:
         return
-    state.pop("plan_key", None)  # the next run previews against the new data
-    st.success(t("import.done", inserted=result.inserted, updated=result.updated))
-    if result.new_classrooms:
-        st.info(md("import.done_classrooms", names="、".join(result.new_classrooms)))
+    state["done"] = result
+    st.rerun()
 
 
 def show_problems(problems: list[Problem], key: str) -> None:
@@ -154,6 +186,6 @@ def _show_plan(plan: ImportPlan) -> None:
     st.dataframe(preview, hide_index=True, width="stretch", height=height)
 
 
-def _moves(bar: Any) -> Callable[[float, str], object]:
+def moves(bar: Any) -> Callable[[float, str], object]:
     """A progress callback (share 0–1, message) that moves `bar`."""
     return lambda share, text: bar.progress(min(max(share, 0.0), 1.0), text=text)

@@ -19,6 +19,7 @@ if upload is None:
     st.stop()
 
 state = roster_import.state_for(upload)
+roster_import.finished(state)  # after the import: its summary only
 sheet = roster_import.read_sheet(upload, state)
 mapping = roster_import.column_mapping(sheet, upload.file_id)
 plan = roster_import.dry_run(actor, sheet, mapping, state)

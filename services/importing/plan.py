@@ -118,6 +118,11 @@ class ImportPlan:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
+    @property
+    def changed(self) -> bool:
+        """Whether importing would write anything at all."""
+        return any(r.action != UNCHANGED for r in self.rows)
+
     def signature(self) -> str:
         """A digest of what would be written, to tell whether the data moved since the preview."""
         parts = [
@@ -182,7 +187,8 @@ def apply_import(
     progress: Progress | None = None,
     today: date | None = None,
 ) -> ImportResult:
-    """Plan again and write every row in the caller's transaction, or nothing at all."""
+    """Plan again and write every row in the caller's transaction, or nothing at all (also
+    when no row would change)."""
     plan = plan_import(session, actor, sheet, mapping, progress, today)
     if plan.problems:
         raise ValidationFailed(plan.problems)
@@ -190,6 +196,8 @@ def apply_import(
         raise ValidationFailed([Problem("", "", sheet.file_name, "import.reason.no_rows")])
     if expected_signature is not None and plan.signature() != expected_signature:
         raise ConflictError([Conflict(t("import.changed_since_preview"), 0, None, None)])
+    if not plan.changed:  # the file matches the ledger: nothing written, not even an audit entry
+        return ImportResult(0, 0, plan.count(UNCHANGED), [])
     new_names = write_plan(session, actor, plan, today or date.today(), progress)
     return ImportResult(plan.count(INSERT), plan.count(UPDATE), plan.count(UNCHANGED), new_names)
 

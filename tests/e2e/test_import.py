@@ -36,7 +36,7 @@ def test_principal_imports_a_roster(live_server, page, tmp_path):
     wait_idle(page)
     screenshot(page, "import_preview")
     page.get_by_role("button", name="确认导入").click()
-    page.get_by_text("导入完成：新增 2 名，更新 0 名").wait_for(timeout=60_000)
+    page.get_by_text("已导入：新增 2 名，更新 0 名").wait_for(timeout=60_000)
     screenshot(page, "import_done")
 
     engine = make_engine(live_server.database_url)

@@ -73,7 +73,7 @@ def test_principal_previews_then_imports(people, session):
     at.button(key="import_run").click()
     at = at.run()
     assert not at.exception
-    assert "导入完成：新增 2 名，更新 0 名" in texts(at)
+    assert "已导入：新增 2 名，更新 0 名" in texts(at)
     session.rollback()  # end the read snapshot taken before the import
     assert session.scalar(select(func.count(Child.id))) == 2
 
