@@ -236,3 +236,9 @@ def _audited(session: Session, user: User) -> dict[str, Any]:
 
 def _audit_as(session: Session) -> AuditAs:
     return AuditAs("user", lambda user: _audited(session, user))
+
+
+def audit_as_user(session: Session) -> AuditAs:
+    """How user rows appear in the audit log (no secrets, with classes), for other writers of
+    users such as the staff import (services/importing/staff_writer.py)."""
+    return _audit_as(session)

@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
@@ -27,6 +27,7 @@ MAX_ROWS = 10_000
 HEADER_SCAN_ROWS = 12
 
 Progress = Callable[[float, str], None]
+Synonyms = Mapping[str, tuple[str, ...]]
 
 # Child field → header texts schools use for it (compared after `normalise_header`).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -123,37 +124,40 @@ def normalise_header(text: object) -> str:
     return _DROP_IN_HEADER.sub("", str(text or ""))
 
 
-def field_for_header(text: object) -> str | None:
-    """The Child field a header names, by exact synonym, else None."""
+def field_for_header(text: object, synonyms: Synonyms = SYNONYMS) -> str | None:
+    """The field a header names (a Child field unless `synonyms` says otherwise), else None."""
     key = normalise_header(text)
     if not key:
         return None
-    for name, words in SYNONYMS.items():
+    for name, words in synonyms.items():
         if key in words:
             return name
     return None
 
 
-def suggest_mapping(headers: list[str]) -> dict[str, str | None]:
+def suggest_mapping(headers: list[str], synonyms: Synonyms = SYNONYMS) -> dict[str, str | None]:
     """header → field for every header; a field is suggested for its first column only."""
     taken: set[str] = set()
     mapping: dict[str, str | None] = {}
     for header in headers:
-        name = field_for_header(header)
+        name = field_for_header(header, synonyms)
         mapping[header] = name if name and name not in taken else None
         if name:
             taken.add(name)
     return mapping
 
 
-def read_roster(data: bytes, file_name: str, progress: Progress | None = None) -> RawSheet:
-    """Read an .xlsx or .csv roster; raise ValidationFailed with every file-level problem."""
+def read_roster(
+    data: bytes, file_name: str, progress: Progress | None = None, synonyms: Synonyms = SYNONYMS
+) -> RawSheet:
+    """Read an .xlsx or .csv roster (or, with other `synonyms`, another sheet such as the staff
+    list); raise ValidationFailed with every file-level problem."""
     _check_file(data, file_name)
     if progress:
         progress(0.05, t("import.progress.reading"))
     lower = file_name.lower()
     grid = _read_csv(data) if lower.endswith(".csv") else _read_xlsx(data, file_name)
-    sheet = _find_header(grid, file_name)
+    sheet = _find_header(grid, file_name, synonyms)
     if len(sheet.rows) > MAX_ROWS:
         raise _file_problem(
             file_name, "import.reason.too_many_rows", rows=len(sheet.rows), limit=MAX_ROWS
@@ -272,14 +276,14 @@ def _is_formula(value: object) -> bool:
     return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
 
 
-def _header_score(cells: list[object]) -> int:
-    return len({f for f in (field_for_header(c) for c in cells) if f})
+def _header_score(cells: list[object], synonyms: Synonyms = SYNONYMS) -> int:
+    return len({f for f in (field_for_header(c, synonyms) for c in cells) if f})
 
 
-def _find_header(grid: list[list[object]], file_name: str) -> RawSheet:
+def _find_header(grid: list[list[object]], file_name: str, synonyms: Synonyms) -> RawSheet:
     """The header is the early row naming most known fields; title rows above it are skipped."""
     scan = grid[:HEADER_SCAN_ROWS]
-    scores = [_header_score(row) for row in scan]
+    scores = [_header_score(row, synonyms) for row in scan]
     if not scores or max(scores) < 2:
         raise _file_problem(file_name, "import.reason.no_header")
     index = scores.index(max(scores))
