@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.errors import StreamlitAPIException
 
 from db.engine import database_url, get_engine
 from db.enums import Role
@@ -39,7 +40,7 @@ def current_actor() -> Actor:
     set_language(st.session_state.get("language", DEFAULT_LANGUAGE))
     actor = st.session_state.get(ACTOR_KEY)
     if actor is None:
-        st.stop()
+        _through_the_login_gate()
     if demo_mode_on(actor):
         return replace(actor, demo_mode=True)
     return actor
@@ -71,3 +72,13 @@ def set_actor(actor: Actor | None) -> None:
         st.session_state.pop(ACTOR_KEY, None)
     else:
         st.session_state[ACTOR_KEY] = actor
+
+
+def _through_the_login_gate() -> None:
+    """A page ran without app.py: only in a fresh process, before any run has called
+    st.navigation, does Streamlit run a pages/ file on its own (the URL named it). Start again
+    at app.py, whose login gate takes over (#13 item 4); elsewhere, stop."""
+    try:
+        st.switch_page("app.py")
+    except StreamlitAPIException:
+        st.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -83,6 +84,13 @@ PAGES: list[PageSpec] = [
         "pages/import_roster.py",
         "nav.import",
         ":material/upload_file:",
+        LEADERS,
+        section_key="nav.section.records",
+    ),
+    PageSpec(
+        "pages/import_staff.py",
+        "nav.import_staff",
+        ":material/group_add:",
         LEADERS,
         section_key="nav.section.records",
     ),
@@ -188,3 +196,27 @@ def pages_for(role: Role) -> dict[str, list[st.Page]]:
             has_default = True
         sections.setdefault(t(spec.section_key), []).append(page)
     return sections
+
+
+LOGIN_URL_PATH = "login"
+
+
+def _login_page() -> None:
+    """Before sign-in every address runs this page; components.auth draws the form itself."""
+
+
+def before_sign_in() -> None:
+    """Before sign-in the app has one page, the login form, at every page's address.
+
+    Until a run calls `st.navigation`, Streamlit falls back to the pages/ folder: the sidebar
+    listed every file by its English name and `/counselling` ran that page on its own (blank).
+    Here the login page is the default (`/`) and also answers, hidden, at each page's own
+    address, so a direct or bookmarked URL shows the login form without a "page not found" —
+    and, once signed in, that page, if the role has it. No menu is shown."""
+    title = t("login.title")
+    pages = [st.Page(_login_page, title=title, url_path=LOGIN_URL_PATH, default=True)]
+    pages += [
+        st.Page(_login_page, title=title, url_path=Path(spec.path).stem, visibility="hidden")
+        for spec in PAGES
+    ]
+    st.navigation(pages, position="hidden")

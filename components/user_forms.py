@@ -17,6 +17,7 @@ from components.safe_text import md
 from db.enums import Role
 from locales import enum_label, t
 from services.accounts.actor import Actor
+from services.accounts.session_admin import end_user_sessions, unlock_user
 from services.accounts.user_admin import (
     SCHOOL_ROLES,
     IssuedPassword,
@@ -83,6 +84,11 @@ def edit_user_panel(actor: Actor, rows: list[UserRow], room_names: dict[int, str
             done,
             row.username,
         )
+    # Sign-ins (services/accounts/session_admin.py): lift a lock, end the user's sessions.
+    if row.locked and left.button(t("accounts.unlock"), key=f"users.unlock.{row.id}"):
+        _run(lambda s: unlock_user(s, actor, row.id), "accounts.unlocked_done", row.username)
+    if right.button(t("accounts.end_sessions"), key=f"users.end_sessions.{row.id}"):
+        _run(lambda s: end_user_sessions(s, actor, row.id), "accounts.sessions_ended", row.username)
 
 
 def user_fields(key: str, row: UserRow | None, room_names: dict[int, str]) -> UserDraft:

@@ -86,6 +86,37 @@ class User(Editable, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # Start of the 15-minute window `failed_logins` counts in (the account-wide ceiling).
+    failures_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSession(Tracked, Base):
+    """The server side of one sign-in (DESIGN.md §4 Session). The cookie carries a random key;
+    only its SHA-256 is stored. Revoked at logout, at a password change or reset, when the
+    account is locked, and by the administrator; idle for 30 minutes, it ends."""
+
+    __tablename__ = "user_sessions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class LoginThrottle(Tracked, Base):
+    """Wrong passwords for one account from one client address (DESIGN.md §9): 5 in a row lock
+    that address, for that account only, for 15 minutes."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("user_id", "client_address"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Term(SchoolOwned, Editable, Base):

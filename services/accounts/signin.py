@@ -1,45 +1,47 @@
-"""Sign-in, lockout, idle sessions and one's own password — all kept in the database so they hold
-across app replicas (DESIGN.md §9: 5 failures lock for 15 minutes; 30 idle minutes end a session).
+"""Sign-in, lockout, sessions and one's own password — all kept in the database so they hold
+across app replicas (DESIGN.md §9).
 
-Login bookkeeping (failed count, lock, last seen) is written with plain UPDATE statements so it
-never bumps the user's optimistic-lock `version` and cannot clash with an administrator's edit.
+- A password sign-in opens a server-side session (services/accounts/sessions.py); its key goes
+  into the sign-in cookie. A cookie re-admits only while that session is open.
+- Wrong passwords are counted per account and client address (services/accounts/lockout.py):
+  5 from one address lock that address for the account, 20 in 15 minutes lock the account.
+- Every page run re-checks the session: open, not idle for 30 minutes, the user active and the
+  account not locked.
+
+Login bookkeeping is written with plain UPDATE statements so it never bumps the user's
+optimistic-lock `version` and cannot clash with an administrator's edit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import cache
-from typing import Any
 
-from sqlalchemy import DateTime, case, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
 from db.enums import AuditAction
 from db.models import User
 from services import audit
+from services.accounts import lockout, sessions
 from services.accounts.actor import Actor, load_actor
+from services.accounts.client import UNKNOWN
 from services.accounts.passwords import hash_password, password_issues, verify_password
+from services.accounts.sessions import Ticket
+from services.accounts.sessions import as_utc as as_utc  # re-exported: callers use signin.as_utc
 from services.errors import NotAllowed, Problem, ValidationFailed
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-IDLE_TIMEOUT = timedelta(minutes=30)
-# last_seen_at is refreshed at most this often, so most page runs stay read-only.
-SEEN_REFRESH = timedelta(minutes=1)
+MAX_FAILED_LOGINS = lockout.ADDRESS_MAX_FAILURES
+LOCKOUT = lockout.LOCKOUT
+IDLE_TIMEOUT = sessions.IDLE_TIMEOUT
+SEEN_REFRESH = sessions.SEEN_REFRESH
 
 
 def now() -> datetime:
     """The clock every function here uses by default (tests replace it)."""
     return utcnow()
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored timestamp is UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def normalise_username(username: str) -> str:
@@ -48,10 +50,13 @@ def normalise_username(username: str) -> str:
 
 @dataclass(frozen=True)
 class SignIn:
-    """A successful sign-in: who, and whether they must choose a new password first."""
+    """A successful sign-in: who, whether they must choose a new password first, and their
+    session (`session_key`, for the cookie, only right after a password sign-in)."""
 
     actor: Actor
     must_change_password: bool
+    session_id: int = 0
+    session_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,32 +76,13 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(query.execution_options(populate_existing=True))
 
 
-def cookie_credentials(session: Session) -> dict[str, Any]:
-    """The credentials dict streamlit-authenticator wants, built from the active users.
-
-    No password hashes: passwords are checked here, against the database, never by it.
-    """
-    rows = session.execute(
-        select(User.username, User.display_name, User.role).where(
-            User.active.is_(True), User.deleted_at.is_(None)
-        )
-    ).all()
-    return {
-        "usernames": {
-            normalise_username(username): {"name": name, "roles": [str(role)], "email": None}
-            for username, name, role in rows
-        }
-    }
-
-
 def refusal_reason(user: User | None, at: datetime) -> str | None:
     """Why this user may not be signed in right now (password aside), or None."""
     if user is None:
         return "unknown_user"
     if not user.active:
         return "disabled"
-    locked_until = as_utc(user.locked_until)
-    if locked_until is not None and locked_until > at:
+    if lockout.account_locked_until(user, at) is not None:
         return "locked"
     return None
 
@@ -122,12 +108,15 @@ def authenticate(
     at: datetime | None = None,
     *,
     verified_hash: str | object | None = _NOT_CHECKED,
+    client_address: str = UNKNOWN,
 ) -> SignIn | None:
-    """Check a password sign-in; None on any refusal (the caller shows one message for all).
+    """Check a password sign-in from `client_address`; None on any refusal (the caller shows
+    one message for all). A success opens a session.
 
-    Every attempt is audited. Wrong passwords count towards the lockout; an expired lock
-    starts a fresh count. With `verified_hash` from `check_password`, the password is taken
-    as right only if that hash is still the stored one (a change in between refuses it).
+    Every attempt is audited. Wrong passwords count towards the lock of the address and of the
+    account (services/accounts/lockout.py). With `verified_hash` from `check_password`, the
+    password is taken as right only if that hash is still the stored one (a change in between
+    refuses it).
     """
     at = at or now()
     user = find_user(session, username)
@@ -137,6 +126,8 @@ def authenticate(
         _audit_failure(session, None, username, "unknown_user")
         return None
     reason = refusal_reason(user, at)
+    if reason is None and lockout.address_locked_until(session, user.id, client_address, at):
+        reason = "address_locked"
     if reason is not None:
         _audit_failure(session, user, username, reason)
         return None
@@ -145,74 +136,103 @@ def authenticate(
     else:
         password_ok = verified_hash is not None and verified_hash == user.password_hash
     if not password_ok:
-        locked = _count_failure(session, user, at)
-        _audit_failure(session, user, username, "locked_now" if locked else "wrong_password")
+        outcome = lockout.record_failure(session, user.id, client_address, at)
+        if outcome is lockout.Failure.ACCOUNT_LOCKED:
+            sessions.revoke_all(session, user.id, at, "locked")
+        _audit_failure(session, user, username, str(outcome))
         return None
-    return _start_session(session, user, at, how="password")
+    lockout.clear_address(session, user.id, client_address)
+    session_id, key = sessions.open_session(session, user.id, at, client_address)
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_login_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    actor = load_actor(session, user.id)
+    audit.record(session, actor, AuditAction.LOGIN, "user", user.id, detail="password")
+    return SignIn(actor, user.must_change_password, session_id, key)
 
 
-def resume_session(session: Session, username: str, at: datetime | None = None) -> SignIn | None:
-    """Re-admit the holder of a valid sign-in cookie, unless the user was disabled, locked,
-    signed out or idle for too long since (a cookie alone cannot be revoked)."""
+def resume_session(
+    session: Session, ticket: Ticket, at: datetime | None = None, client_address: str = UNKNOWN
+) -> SignIn | None:
+    """Re-admit the holder of a valid sign-in cookie into the session it names — unless that
+    session was closed (logout, password change, lockout, the administrator) or idle too long,
+    or the user was disabled or locked since."""
     at = at or now()
-    user = find_user(session, username)
-    reason = refusal_reason(user, at) or _idle_reason(user, at)
+    row = sessions.find_by_key(session, ticket.key)
+    user = session.get(User, row.user_id, populate_existing=True) if row is not None else None
+    if user is None or normalise_username(user.username) != normalise_username(ticket.username):
+        _audit_failure(session, None, ticket.username, "cookie_unknown")
+        return None
+    assert row is not None
+    reason = refusal_reason(user, at) or sessions.ended_reason(row, at)
     if reason is not None:
-        _audit_failure(session, user, username, f"cookie_{reason}")
+        if reason == "idle":
+            sessions.revoke(session, row.id, at, "idle")
+        _audit_failure(session, user, ticket.username, f"cookie_{reason}")
         return None
-    assert user is not None
-    return _start_session(session, user, at, how="cookie")
+    sessions.touch(session, row.id, at)
+    actor = load_actor(session, user.id)
+    audit.record(session, actor, AuditAction.LOGIN, "user", user.id, detail="cookie")
+    return SignIn(actor, user.must_change_password, row.id)
 
 
-def check_session(session: Session, user_id: int, at: datetime | None = None) -> SessionCheck:
-    """Re-check a signed-in session on each page run: still active, not locked, not idle.
-
-    Read-only; call `touch_session` when `needs_touch` says so.
-    """
+def check_session(session: Session, session_id: int, at: datetime | None = None) -> SessionCheck:
+    """Re-check a signed-in session on each page run: still open, not idle, the user active
+    and the account not locked. Read-only; call `touch_session` when `needs_touch` says so."""
     at = at or now()
-    user = session.get(User, user_id, populate_existing=True)
+    row = sessions.get(session, session_id)
+    if row is None:
+        return SessionCheck(None, "revoked")
+    user = session.get(User, row.user_id, populate_existing=True)
     if user is not None and user.deleted_at is not None:
         user = None
-    reason = refusal_reason(user, at) or _idle_reason(user, at)
+    reason = refusal_reason(user, at) or sessions.ended_reason(row, at)
     if reason is not None:
+        if reason == "revoked" and row.revoked_reason in {"locked", "idle"}:
+            reason = row.revoked_reason
         return SessionCheck(None, reason)
     assert user is not None
-    return SessionCheck(SignIn(load_actor(session, user.id), user.must_change_password))
+    actor = load_actor(session, user.id)
+    return SessionCheck(SignIn(actor, user.must_change_password, row.id))
 
 
-def needs_touch(session: Session, user_id: int, at: datetime | None = None) -> bool:
-    """True when last_seen_at is old enough to be worth a write."""
-    at = at or now()
-    seen = as_utc(session.scalar(select(User.last_seen_at).where(User.id == user_id)))
-    return seen is None or at - seen >= SEEN_REFRESH
+def needs_touch(session: Session, session_id: int, at: datetime | None = None) -> bool:
+    """True when the session's last_seen_at is old enough to be worth a write."""
+    return sessions.needs_touch(session, session_id, at or now())
 
 
-def touch_session(session: Session, user_id: int, at: datetime | None = None) -> None:
-    """Record activity now (the idle clock restarts)."""
-    session.execute(
-        update(User)
-        .where(User.id == user_id)
-        .values(last_seen_at=at or now())
-        .execution_options(synchronize_session=False)
-    )
+def touch_session(session: Session, session_id: int, at: datetime | None = None) -> None:
+    """Record activity now (the session's idle clock restarts)."""
+    sessions.touch(session, session_id, at or now())
 
 
-def end_session(session: Session, actor: Actor, reason: str = "logout") -> None:
-    """Sign out: clear last_seen_at, so no cookie issued before can re-admit the user and
-    the user's other open sessions end at their next action too."""
-    session.execute(
-        update(User)
-        .where(User.id == actor.user_id)
-        .values(last_seen_at=None)
-        .execution_options(synchronize_session=False)
-    )
+def end_session(
+    session: Session,
+    actor: Actor,
+    session_id: int | None = None,
+    reason: str = "logout",
+    at: datetime | None = None,
+) -> None:
+    """Sign out of one session (or record why it ended): it is closed, so no cookie issued for
+    it admits again. The user's other sessions (another device) stay open."""
+    if session_id is not None:
+        sessions.revoke(session, session_id, at or now(), reason)
     audit.record(session, actor, AuditAction.LOGOUT, "user", actor.user_id, detail=reason)
 
 
 def change_own_password(
-    session: Session, actor: Actor, current_password: str, new_password: str
+    session: Session,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+    *,
+    keep_session_id: int | None = None,
 ) -> None:
-    """Change the actor's password after checking the current one and the policy."""
+    """Change the actor's password after checking the current one and the policy. Every other
+    session of the user ends; `keep_session_id`, the one making the change, stays open."""
     user = session.get(User, actor.user_id)
     if user is None or not user.active:
         raise NotAllowed("user disabled")
@@ -228,13 +248,31 @@ def change_own_password(
         problems = [Problem(actor.username, "new_password", "", "accounts.password_unchanged")]
     if problems:
         raise ValidationFailed(problems)
-    store_password(session, actor, user, new_password, must_change=False, how="changed")
+    store_password(
+        session,
+        actor,
+        user,
+        new_password,
+        must_change=False,
+        how="changed",
+        keep_session_id=keep_session_id,
+    )
 
 
 def store_password(
-    session: Session, actor: Actor, user: User, password: str, *, must_change: bool, how: str
+    session: Session,
+    actor: Actor,
+    user: User,
+    password: str,
+    *,
+    must_change: bool,
+    how: str,
+    keep_session_id: int | None = None,
 ) -> None:
-    """Hash and store a new password, audited without the hash (`how`: "changed" / "reset")."""
+    """Hash and store a new password, audited without the hash (`how`: "changed" / "reset").
+
+    The user's sessions end (all of them on a reset; all but `keep_session_id` otherwise), so
+    a cookie copied before the change admits nobody; a reset also lifts every lock."""
     was_forced = user.must_change_password
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
@@ -250,58 +288,15 @@ def store_password(
         {"password": f"({how})", "must_change_password": must_change},
         detail=f"password_{how}",
     )
-
-
-def _idle_reason(user: User | None, at: datetime) -> str | None:
-    seen = as_utc(user.last_seen_at) if user is not None else None
-    if seen is None or at - seen > IDLE_TIMEOUT:
-        return "idle"
-    return None
+    sessions.revoke_all(session, user.id, now(), f"password_{how}", keep=keep_session_id)
+    if how == "reset":  # the administrator's reset lifts every lock (user_admin.reset_password)
+        lockout.unlock(session, user.id)
 
 
 @cache
 def _dummy_hash() -> str:
     """Checked when the username is unknown, so both refusals take the same time."""
     return hash_password("timing-equaliser-0")
-
-
-def _count_failure(session: Session, user: User, at: datetime) -> bool:
-    """Add one failed attempt in one atomic UPDATE; lock at the threshold. True if now locked.
-
-    A lock that has run out (it is still set here) starts the count again from one.
-    """
-    failures = literal(1) if user.locked_until is not None else User.failed_logins + 1
-    session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=failures,
-            locked_until=case(
-                (failures >= MAX_FAILED_LOGINS, literal(at + LOCKOUT, DateTime(timezone=True))),
-                else_=None,
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(user, ["failed_logins", "locked_until"])
-    return user.locked_until is not None
-
-
-def _start_session(session: Session, user: User, at: datetime, how: str) -> SignIn:
-    session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(
-            failed_logins=0,
-            locked_until=None,
-            last_login_at=at if how == "password" else User.last_login_at,
-            last_seen_at=at,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    actor = load_actor(session, user.id)
-    audit.record(session, actor, AuditAction.LOGIN, "user", user.id, detail=how)
-    return SignIn(actor, user.must_change_password)
 
 
 def _audit_failure(session: Session, user: User | None, username: str, reason: str) -> None:

@@ -32,6 +32,7 @@ PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # Roles a school administrator may give; bureau accounts see a whole county.
 SCHOOL_ROLES = (Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR)
 _NOT_AUDITED = {"password_hash", "last_seen_at", "last_login_at", "failed_logins", "locked_until"}
+_NOT_AUDITED |= {"failures_since"}  # login bookkeeping (services/accounts/lockout.py)
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 

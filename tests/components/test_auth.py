@@ -4,17 +4,23 @@ change, logout, idle timeout, disabled users, each role's menu, and the cookie-k
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
+from types import SimpleNamespace
 
+import jwt
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from components import auth, navigation
 from db.engine import read_session, write_session
 from db.enums import AuditAction, Role
-from services.accounts import signin
-from tests.factories import TEST_PASSWORD, make_classroom, make_school, make_user
-from tests.pages.apptest import ROOT, texts
+from db.models import LoginThrottle, UserSession
+from services.accounts import session_admin, signin
+from tests.factories import TEST_PASSWORD, actor_of, make_classroom, make_school, make_user
+from tests.pages.apptest import ROOT, run_page, texts
 from tests.services.accounts_helpers import T0, audit_rows
 
 GOOD_KEY = "Zq8-Kp2xN4vW7yR1tB6mC3hJ9sD5fG0aLe-test"
@@ -161,7 +167,8 @@ def test_logout_returns_to_the_login_form_and_is_audited(school, app_env):
     with read_session(app_env) as session:
         [logout] = audit_rows(session, AuditAction.LOGOUT)
         assert logout.username == "teacher"
-        assert signin.find_user(session, "teacher").last_seen_at is None
+        [record] = session.scalars(select(UserSession)).all()
+        assert record.revoked_reason == "logout"
 
 
 def test_thirty_idle_minutes_end_the_session(school, clock):
@@ -249,3 +256,157 @@ def test_asking_twice_in_one_run_reuses_the_one_authenticator(school):
 def test_the_trap_it_avoids_constructing_twice_raises_duplicate_widget_id():
     at = AppTest.from_function(_raw_double_construction_script, default_timeout=60).run()
     assert [t.value for t in at.text] == ["StreamlitDuplicateElementKey"]
+
+
+# --- server-side sessions and the cookie (#13 item 5) -----------------------------------------
+
+
+@pytest.fixture
+def jar(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The browser's cookie jar as the gate sees it: "written" is what the app last wrote,
+    "sent" what a newly opened browser session sends (AppTest has no cookie component)."""
+    cookies: dict[str, str] = {}
+    monkeypatch.setattr(auth, "_write_cookie", lambda _auth, token: cookies.update(written=token))
+    monkeypatch.setattr(auth, "cookie_token", lambda: cookies.get("sent"))
+    return cookies
+
+
+def test_the_cookie_signs_a_new_browser_session_in(school, jar):
+    sign_in(open_app(), "principal")
+    jar["sent"] = jar["written"]
+    at = open_app()
+    assert not at.exception and not is_login_form(at)
+    assert "当前用户：测试老师（校领导）" in [c.value for c in at.sidebar.caption]
+
+
+def test_a_cookie_copied_before_logout_admits_nobody_after_the_user_signs_in_again(school, jar):
+    at = sign_in(open_app(), "principal")
+    copied = jar["written"]
+    at = submit(at, "退出登录")
+    at = sign_in(at, "principal")  # the owner signs in again: a new session, a new cookie
+    assert not is_login_form(at) and jar["written"] != copied
+
+    jar["sent"] = copied  # another browser, with the cookie copied before the logout
+    thief = open_app()
+    assert not thief.exception and is_login_form(thief)
+    assert "登录已过期，请重新登录。" in texts(thief)
+    jar["sent"] = jar["written"]
+    assert not is_login_form(open_app())  # the owner's own new cookie still works
+
+
+def _token(claims: dict, key: str = GOOD_KEY, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _unsigned(claims: dict) -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+FOREVER = 4_000_000_000
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "garbage",
+        "a.b.c",
+        _unsigned({"username": "admin", "exp_date": FOREVER}),
+        _unsigned({"username": "admin", "sid": "x", "exp": FOREVER}),
+        _token({"username": "admin", "exp_date": FOREVER}),  # the library's own format
+        _token({"username": "admin", "sid": "x", "exp": FOREVER}, "another-key-" * 4),
+        _token({"username": "admin", "sid": "x", "exp": FOREVER}),  # no such session
+    ],
+    ids=["garbage", "dots", "none-lib", "none-sid", "no-session", "wrong-key", "unknown-sid"],
+)
+def test_a_forged_or_malformed_cookie_shows_the_login_form(school, jar, token):
+    jar["sent"] = token
+    at = open_app()
+    assert not at.exception
+    assert is_login_form(at)
+
+
+def test_sessions_ended_by_the_administrator_end_at_the_next_action(school, app_env):
+    at = sign_in(open_app(), "teacher")
+    with write_session(app_env) as session:
+        admin = actor_of(session, signin.find_user(session, "admin"))
+        session_admin.end_user_sessions(session, admin, school[Role.TEACHER].id)
+    at = run(at)
+    assert is_login_form(at)
+    assert "您的这次登录已结束（已退出、密码已修改或管理员结束了登录），请重新登录。" in texts(at)
+
+
+def test_logout_ends_this_browser_session_only(school):
+    phone = sign_in(open_app(), "teacher")
+    pc = sign_in(open_app(), "teacher")
+    submit(pc, "退出登录")
+    assert not is_login_form(run(phone))
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(school, app_env):
+    phone = sign_in(open_app(), "teacher")
+    with write_session(app_env) as session:
+        here = signin.authenticate(session, "teacher", TEST_PASSWORD)
+    at = run_page("pages/account.py", here.actor, **{auth.SESSION_ID_KEY: here.session_id})
+    at.text_input[0].input(TEST_PASSWORD)
+    at.text_input[1].input("Better-2026")
+    at.text_input[2].input("Better-2026")
+    next(b for b in at.button if b.label == "修改密码").click().run()
+    assert "密码已修改。" in texts(at)
+    with read_session(app_env) as session:
+        assert signin.check_session(session, here.session_id).sign_in is not None
+    assert is_login_form(run(phone))
+
+
+@pytest.mark.parametrize(
+    ("setting", "url", "secure"),
+    [
+        ("1", "http://127.0.0.1:8501/", True),
+        ("true", None, True),
+        ("0", "https://careledger.example/", False),
+        ("", "https://careledger.example/users", True),
+        ("", "http://127.0.0.1:8501/", False),
+        ("", None, False),
+    ],
+)
+def test_the_cookie_is_secure_over_https_or_when_configured(setting, url, secure):
+    assert auth.cookie_secure({auth.COOKIE_SECURE_ENV: setting}, url) is secure
+
+
+# --- lockout per address (#13 item 7) ---------------------------------------------------------
+
+
+def test_five_failures_from_one_address_do_not_lock_the_owner_out(school, monkeypatch):
+    owner = sign_in(open_app(), "admin")
+    monkeypatch.setattr(auth, "client_address", lambda: "203.0.113.66")
+    at = open_app()
+    for _ in range(5):
+        at = sign_in(at, "admin", "guess-again1")
+    assert [e.value for e in sign_in(at, "admin").error] == [FAILED]  # that address is locked
+
+    assert not is_login_form(run(owner))  # the owner's session lives on
+    monkeypatch.setattr(auth, "client_address", lambda: "198.51.100.7")
+    assert not is_login_form(sign_in(open_app(), "admin"))  # and signs in from elsewhere
+
+
+def test_the_gate_counts_failures_against_the_client_address(school, app_env, monkeypatch):
+    monkeypatch.setattr(auth, "client_address", lambda: "203.0.113.66")
+    sign_in(open_app(), "teacher", "guess-again1")
+    with read_session(app_env) as session:
+        [throttle] = session.scalars(select(LoginThrottle)).all()
+        assert (throttle.client_address, throttle.failures) == ("203.0.113.66", 1)
+        [record] = audit_rows(session, AuditAction.LOGIN_FAILED)
+        assert record.detail == "wrong_password"
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(monkeypatch):
+    """client_address() as the gate calls it, with Streamlit's view of the request."""
+    context = SimpleNamespace(ip_address=None, headers={"X-Forwarded-For": "203.0.113.9"})
+    monkeypatch.setattr(auth.st, "context", context)
+    assert auth.client_address() == "127.0.0.1"  # nobody trusted by default
+    monkeypatch.setenv("CARELEDGER_TRUSTED_PROXIES", "127.0.0.1")
+    assert auth.client_address() == "203.0.113.9"
+    context.ip_address = "198.51.100.7"  # not a trusted proxy: its header means nothing
+    assert auth.client_address() == "198.51.100.7"

@@ -3,6 +3,8 @@ ends it for good, a forced password change, a wrong password and the lockout."""
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,18 @@ from sqlalchemy.orm import Session
 
 from db.engine import make_engine, write_session
 from db.enums import AuditAction
-from db.models import AuditEntry
+from db.models import AuditEntry, LoginThrottle
 from services.accounts import signin, user_admin
 from services.accounts.actor import SYSTEM_ACTOR
-from tests.e2e.conftest import IDLE, login, press_until_answered, screenshot, wait_idle
+from tests.e2e.conftest import (
+    IDLE,
+    login,
+    press_until_answered,
+    screenshot,
+    start_streamlit,
+    stop_process,
+    wait_idle,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_login")]
 
@@ -134,11 +144,15 @@ def test_five_wrong_passwords_lock_the_account(live_server, page):
     page.wait_for_timeout(1000)
     assert page.get_by_label("密码").count() == 1
     assert page.get_by_test_id("stSidebarNav").count() == 0
-    locked = with_session(
-        live_server.database_url,
-        lambda session: signin.find_user(session, "counsellor").locked_until is not None,
-    )
-    assert locked
+
+    def locked_address(session: Session) -> tuple[str, bool] | None:
+        user = signin.find_user(session, "counsellor")
+        throttle = session.scalars(select(LoginThrottle).where(LoginThrottle.user_id == user.id))
+        rows = [(t.client_address, t.locked_until is not None) for t in throttle]
+        return rows[0] if len(rows) == 1 and user.locked_until is None else None
+
+    # That address is locked for the account; the account itself is not (test_lockout.py).
+    assert with_session(live_server.database_url, locked_address) == ("127.0.0.1", True)
     screenshot(page, "login-locked")
 
 
@@ -163,3 +177,153 @@ def test_admin_exports_the_audit_log_and_the_export_is_logged(live_server, page)
         return [d for d in rows if d.startswith("csv")]
 
     assert len(with_session(live_server.database_url, exports)) == 1
+
+
+# --- before sign-in (#13 item 4) -------------------------------------------------------------
+
+
+def login_form_only(page) -> None:  # type: ignore[no-untyped-def]
+    """The page shows the login form and nothing else: no menu, no other page, no error."""
+    page.wait_for_selector(IDLE)
+    form = page.locator("[data-testid=stForm]")
+    form.get_by_label("用户名", exact=True).wait_for()
+    form.get_by_label("密码", exact=True).wait_for()
+    page.wait_for_timeout(500)  # a late navigation message would redraw the sidebar
+    assert page.get_by_test_id("stSidebarNav").count() == 0, page.url
+    assert page.get_by_test_id("stSidebarNavItems").count() == 0, page.url
+    assert page.get_by_test_id("stException").count() == 0, page.url
+    assert page.get_by_role("dialog").count() == 0, page.url  # no "Page not found"
+    # A rerun (the cookie component answering) shows the old and the new form for a moment.
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stForm]').length == 1")
+
+
+@pytest.fixture
+def fresh_server(live_server, tmp_path):  # type: ignore[no-untyped-def]
+    """A second app process on the same database that no browser has opened yet: Streamlit
+    decides per process whether to fall back to the pages/ folder, at its first page run."""
+    proc, url = start_streamlit(live_server.database_url, tmp_path / "fresh.log")
+    try:
+        yield url
+    finally:
+        stop_process(proc)
+
+
+def test_before_sign_in_every_url_shows_only_the_login_form(fresh_server, page):
+    # The very first request of the process asks for a page deep inside the app.
+    for path in ["/counselling", "/users", "/audit_log", "/", "/child_profile"]:
+        page.goto(fresh_server + path)
+        login_form_only(page)
+    screenshot(page, "login-direct-url")
+
+
+def test_a_direct_url_opens_that_page_after_sign_in(live_server, page):
+    page.goto(live_server.url + "/audit_log")
+    login_form_only(page)
+    submit_login(page, "principal", "demo1234")
+    page.get_by_role("heading", name="操作日志").wait_for()
+    assert "操作日志" in nav_titles(page)
+
+
+# --- sessions that really end (#13 item 5) and lockout per address (#13 item 7) ---------------
+
+
+def cookie_of(page) -> dict:  # type: ignore[no-untyped-def]
+    page.wait_for_function(f"() => document.cookie.includes('{COOKIE}=')")
+    [cookie] = [c for c in page.context.cookies() if c["name"] == COOKIE]
+    return cookie
+
+
+def test_a_cookie_copied_before_logout_does_not_sign_another_browser_in(live_server, page, browser):
+    login(page, live_server.url, "principal")
+    copied = cookie_of(page)
+    page.get_by_role("button", name="退出登录").click()
+    wait_idle(page)
+    page.get_by_text("您已退出登录。").wait_for()
+    submit_login(page, "principal", "demo1234")  # the owner signs in again
+    page.wait_for_selector("[data-testid=stSidebarNav]")
+
+    other = browser.new_context(locale="zh-CN")
+    try:
+        other.add_cookies([copied])
+        thief = other.new_page()
+        thief.goto(live_server.url + "/audit_log")
+        login_form_only(thief)
+        screenshot(thief, "login-copied-cookie")
+    finally:
+        other.close()
+
+
+def _unsigned(claims: dict) -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _unsigned({"username": "admin", "exp_date": 4_000_000_000}),
+        _unsigned({"username": "admin", "sid": "x", "exp": 4_000_000_000}),
+        "not-a-token",
+        "eyJhbGciOiJIUzI1NiJ9.e30",
+    ],
+    ids=["alg-none", "alg-none-sid", "garbage", "truncated"],
+)
+def test_a_forged_or_malformed_cookie_shows_the_login_form(live_server, page, value):
+    host = live_server.url.split("//", 1)[1].split(":")[0]
+    page.context.add_cookies([{"name": COOKIE, "value": value, "domain": host, "path": "/"}])
+    page.goto(live_server.url)
+    login_form_only(page)
+    assert page.get_by_text("This app has encountered an error").count() == 0
+
+
+@pytest.fixture(scope="module")
+def proxied_server(live_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The app as deploy/ runs it: Secure cookies on, 127.0.0.1 a trusted proxy (the browser
+    plays nginx and sends X-Forwarded-For itself)."""
+    log = tmp_path_factory.mktemp("proxied") / "streamlit.log"
+    extra = {"CARELEDGER_COOKIE_SECURE": "1", "CARELEDGER_TRUSTED_PROXIES": "127.0.0.1,::1"}
+    proc, url = start_streamlit(live_server.database_url, log, extra_env=extra)
+    try:
+        yield url
+    finally:
+        stop_process(proc)
+
+
+def test_the_cookie_is_secure_when_configured(proxied_server, page):
+    login(page, proxied_server, "teacher")
+    cookie = cookie_of(page)
+    assert cookie["secure"] is True
+    assert cookie["sameSite"] == "Strict"
+
+
+def test_five_failures_from_one_address_leave_the_owner_signed_in(proxied_server, browser):
+    def from_address(address: str):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            locale="zh-CN", extra_http_headers={"X-Forwarded-For": address}
+        )
+        return context, context.new_page()
+
+    owner_context, owner = from_address("198.51.100.7")
+    attacker_context, attacker = from_address("203.0.113.66")
+    try:
+        login(owner, proxied_server, "admin")
+        attacker.goto(proxied_server)
+        attacker.wait_for_selector(IDLE)
+        for _ in range(5):
+            submit_login(attacker, "admin", "guess-1234")
+            attacker.get_by_text(FAILED).wait_for()
+        submit_login(attacker, "admin", "demo1234")  # the right password: that address is locked
+        attacker.get_by_text(FAILED).wait_for()
+        assert attacker.get_by_test_id("stSidebarNav").count() == 0
+
+        owner.reload()  # the owner's session lives on ...
+        owner.wait_for_selector(IDLE)
+        owner.wait_for_selector("[data-testid=stSidebarNav]")
+        _, fresh = from_address("198.51.100.7")
+        login(fresh, proxied_server, "admin")  # ... and the owner signs in again from home
+        fresh.context.close()
+    finally:
+        owner_context.close()
+        attacker_context.close()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from db.engine import make_engine, normalise_url, write_session
 from db.enums import Role
 from db.migrate import upgrade
-from db.models import Child, User
+from db.models import Child, LoginThrottle, User
 from services.errors import ConflictError
 from services.records.children import save_children
 from services.records.specs import GridChanges, RowUpdate
@@ -141,7 +141,11 @@ def test_lockout_from_one_replica_refuses_the_right_password_on_the_other(
     page = context.new_page()
     for _ in range(5):
         _submit_login(page, replicas.a, "teacher", "wrong-password-1")
-    assert _user(replicas.engine, "teacher").locked_until is not None
+    with Session(replicas.engine) as session:  # that address is locked for the account
+        locked = select(LoginThrottle.locked_until).where(
+            LoginThrottle.user_id == _user(replicas.engine, "teacher").id
+        )
+        assert session.scalar(locked) is not None
 
     other = _context(browser).new_page()
     _submit_login(other, replicas.b, "teacher", TEST_PASSWORD)
