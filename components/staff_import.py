@@ -1,0 +1,154 @@
+"""The staff import page's steps: username choice, columns, the dry run, the import, and the
+summary with the slips download that stays once it is done.
+
+Reading the upload, the per-upload state and the problem list are the roster import's
+(components/roster_import.py). One-time passwords are hashed before the write transaction
+(bcrypt is slow on purpose), and the slips are built, and audited, only when downloaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from components import download, feedback
+from components.context import ready_engine
+from components.roster_import import ColumnMapping, column_mapping, moves, show_problems
+from components.safe_text import md
+from db.engine import read_session, write_session
+from locales import current_language, set_language, t
+from services.accounts.actor import Actor
+from services.errors import ConflictError, NotAllowed, ValidationFailed
+from services.importing.parsing import RawSheet
+from services.importing.staff import (
+    StaffImportResult,
+    StaffPlan,
+    apply_staff_import,
+    plan_staff_import,
+)
+from services.importing.staff_preview import staff_plan_frame
+from services.importing.staff_slips import export_slips, slips_file_name
+from services.importing.staff_values import STAFF_FIELDS, UsernameFrom, suggest_staff_mapping
+from services.importing.staff_writer import issue_secrets
+
+STATE_KEY = "staff_import_state"
+
+
+def finished(actor: Actor, state: dict[str, Any]) -> None:
+    """Once this file is imported: the summary, the next steps, the slips; nothing else."""
+    result: StaffImportResult | None = state.get("done")
+    if result is None:
+        return
+    if not (result.inserted or result.updated):  # someone imported the same rows meanwhile
+        st.info(t("staff.no_changes", count=result.unchanged))
+        st.stop()
+    done = "staff.done" if result.slips else "staff.done_updated_only"
+    st.success(t(done, inserted=result.inserted, updated=result.updated))
+    if result.new_classrooms:
+        st.info(md("import.done_classrooms", names="、".join(result.new_classrooms)))
+    if result.slips:
+        slips_download(actor, result)
+        st.warning(t("staff.slips_warning"))
+    st.stop()
+
+
+def slips_download(actor: Actor, result: StaffImportResult) -> None:
+    """The slips PDF, built and audited when the button is pressed."""
+    language = current_language()  # the click runs outside this script run
+
+    def build() -> bytes:
+        set_language(language)
+        with write_session(ready_engine()) as session:
+            return export_slips(session, actor, result.slips)
+
+    with read_session(ready_engine()) as session:
+        name = slips_file_name(session, actor)
+    download.show(t("staff.slips_download"), build, name, "staff_slips", primary=True)
+
+
+def username_choice() -> UsernameFrom:
+    options = list(UsernameFrom)
+    return st.radio(
+        t("staff.username_from"),
+        options,
+        format_func=lambda o: t(f"staff.username_from.{o.value}"),
+        horizontal=True,
+        key="staff_username_from",
+    )
+
+
+def staff_columns(sheet: RawSheet, file_id: str) -> ColumnMapping:
+    return column_mapping(
+        sheet, file_id, STAFF_FIELDS, suggest_staff_mapping, "staff.field", "staff_map"
+    )
+
+
+def dry_run(
+    actor: Actor,
+    sheet: RawSheet,
+    mapping: ColumnMapping,
+    username_from: UsernameFrom,
+    state: dict[str, Any],
+) -> StaffPlan:
+    """The accounts as they will be; stops on problems, on an empty file, or when nothing
+    would change."""
+    st.subheader(t("import.preview"))
+    plan_key = (tuple(mapping.items()), username_from)
+    if state.get("plan_key") != plan_key:  # plan again only when the choices change
+        try:
+            with read_session(ready_engine()) as session:
+                state["plan"] = plan_staff_import(session, actor, sheet, mapping, username_from)
+        except NotAllowed:
+            st.error(t("import.not_allowed"))
+            st.stop()
+        state["plan_key"] = plan_key
+    plan: StaffPlan = state["plan"]
+    if plan.problems:
+        show_problems(plan.problems, "staff_plan_errors")
+        st.stop()
+    if not plan.rows:
+        st.warning(t("staff.nothing"))
+        st.stop()
+    if not plan.changed:
+        st.info(t("staff.no_changes", count=len(plan.rows)))
+        st.stop()
+    counts = {a: plan.count(a) for a in ("insert", "update", "unchanged")}
+    st.write(t("staff.summary", inserted=counts["insert"], updated=counts["update"],
+               unchanged=counts["unchanged"]))  # fmt: skip
+    if plan.new_classrooms:
+        st.info(md("import.new_classrooms", names="、".join(plan.new_classrooms.values())))
+    preview = staff_plan_frame(plan)
+    height = min(400, 36 * (len(preview) + 1) + 3)
+    st.dataframe(preview, hide_index=True, width="stretch", height=height)
+    return plan
+
+
+def import_button(
+    actor: Actor,
+    sheet: RawSheet,
+    mapping: ColumnMapping,
+    username_from: UsernameFrom,
+    plan: StaffPlan,
+    state: dict[str, Any],
+) -> None:
+    """确认导入: every account or none, only if nothing changed since the dry run."""
+    if not st.button(t("staff.run"), type="primary", key="staff_run"):
+        return
+    bar = st.progress(0.0)
+    secrets = issue_secrets(plan.count("insert"), progress=moves(bar))
+    result = feedback.submit(
+        lambda session: apply_staff_import(
+            session, actor, sheet, mapping, plan.signature(), username_from, secrets, moves(bar)
+        ),
+        rerun=False,
+        on_error={
+            ValidationFailed: lambda e: show_problems(e.problems, "staff_apply_errors"),
+            ConflictError: lambda e: st.warning(t("staff.changed_since_preview")),
+        },
+    )
+    if result is feedback.FAILED:
+        state.pop("plan_key", None)  # preview again against what is stored now
+        return
+    state["done"] = result
+    st.rerun()

@@ -1,0 +1,27 @@
+"""导入教职工: upload the staff sheet, see the accounts it makes, import all or nothing, then
+download the slips with the one-time passwords."""
+
+import streamlit as st
+
+from components import download, feedback, roster_import, staff_import
+from locales import t
+from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS
+from services.importing.staff_template import staff_template
+from services.importing.staff_values import read_staff_sheet
+
+actor = feedback.page_start(t("staff.title"))
+st.write(t("staff.intro"))
+download.show(t("staff.template"), staff_template(), t("staff.template_file"), "staff_tpl")
+st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
+
+upload = st.file_uploader(t("staff.upload"), type=["xlsx", "xlsm", "xls", "csv"], key="staff_file")
+if upload is None:
+    st.stop()
+
+state = roster_import.state_for(upload, staff_import.STATE_KEY)
+staff_import.finished(actor, state)  # after the import: its summary and the slips only
+sheet = roster_import.read_sheet(upload, state, read_staff_sheet)
+username_from = staff_import.username_choice()
+mapping = staff_import.staff_columns(sheet, upload.file_id)
+plan = staff_import.dry_run(actor, sheet, mapping, username_from, state)
+staff_import.import_button(actor, sheet, mapping, username_from, plan, state)
