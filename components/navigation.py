@@ -95,13 +95,6 @@ PAGES: list[PageSpec] = [
         section_key="nav.section.records",
     ),
     PageSpec(
-        "pages/import_staff.py",
-        "nav.import_staff",
-        ":material/group_add:",
-        LEADERS,
-        section_key="nav.section.records",
-    ),
-    PageSpec(
         "pages/activities.py",
         "nav.activities",
         ":material/celebration:",
