@@ -10,6 +10,7 @@ from streamlit.errors import StreamlitAPIException
 from components import backup_panel, kpi
 from components.context import ready_engine
 from components.navigation import PAGES
+from components.safe_text import escape_md
 from db.engine import read_session
 from db.enums import Role
 from locales import t
@@ -42,37 +43,40 @@ def _checklist(actor: Actor, status: FirstWeek) -> None:
         st.subheader(t("first_week.title"))
         st.caption(t("first_week.intro"))
         for step in status.steps:
-            mark, text, link = st.columns([1, 10, 3], vertical_alignment="center")
-            mark.markdown("✅" if step.done else "⬜")
-            text.markdown(f"**{t(f'first_week.{step.key}.label')}** · {_status_text(step)}")
+            text, link = st.columns([4, 1.3], vertical_alignment="center")
+            mark = ":green[:material/check_circle:]" if step.done else ":gray[:material/circle:]"
+            text.markdown(f"{mark} **{t(f'first_week.{step.key}.label')}** · {_status_text(step)}")
             if not step.done:
                 with link:
                     _link(actor, step)
 
 
 def _status_text(step: Step) -> str:
+    """The step's figures in words; the term's name is user text (escaped)."""
     figures = dict(step.figures)
+    if step.key == "term":
+        return escape_md(figures["term"]) if step.done else t("first_week.term.none")
     if step.key == "children":
         if not figures["children"]:
             return t("first_week.children.none")
         figures["archive_rate"] = kpi.percent(figures["archive_rate"])
-    if step.key == "term" and not step.done:
-        return t("first_week.term.none")
-    if step.key == "rules" and not step.done:
-        return t("first_week.rules.none")
+    if step.key == "pairing" and not figures["left_behind"]:
+        return t("first_week.pairing.no_children")
+    if not step.done and step.key in ("rules", "staff"):
+        return t(f"first_week.{step.key}.none")
     return t(f"first_week.{step.key}.status", **figures)
 
 
 def _link(actor: Actor, step: Step) -> None:
-    paths = STEP_PAGES[step.key]
+    paths, go = STEP_PAGES[step.key], f"first_week.{step.key}.go"
     if step.key == "children" and step.figures["children"]:
-        paths = paths[::-1]  # a roster is in: fill the gaps on 儿童档案
+        paths, go = paths[::-1], "first_week.children.go_fill"  # a roster is in: fill the gaps
     allowed = [spec.path for spec in PAGES if actor.role in spec.roles]
     path = next((p for p in paths if p in allowed), None)
     if path is None:
         st.caption(t("first_week.by_admin"))
         return
     try:
-        st.page_link(path, label=t(f"first_week.{step.key}.go"), icon=":material/arrow_forward:")
+        st.page_link(path, label=t(go), icon=":material/arrow_forward:")
     except StreamlitAPIException:  # a page outside this run's navigation (a page run alone)
-        st.caption(t(f"first_week.{step.key}.go"))
+        st.caption(t(go))

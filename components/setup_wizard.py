@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import feedback
+from components import auto_backup, feedback
 from components.context import ready_engine
 from components.form_errors import show_each_problem
 from db.engine import read_session
@@ -73,7 +73,7 @@ def _go(step: int) -> None:
 def _buttons(step: int) -> tuple[bool, bool]:
     """下一步 (or 完成设置 on the last step) and, after the first step, 上一步."""
     last = step == len(STEPS) - 1
-    left, right = st.columns([1, 5])
+    left, right, _ = st.columns([1, 1, 6])
     forward = left.form_submit_button(t("setup.finish" if last else "setup.next"), type="primary")
     back = step > 0 and right.form_submit_button(t("setup.back"))
     return forward, bool(back)
@@ -213,6 +213,9 @@ def _rules_step(draft: dict[str, Any]) -> None:
             st.session_state.pop(STEP_KEY, None)
             st.session_state[DONE_KEY] = {"school": school.name.strip(),
                                           "username": result.admin_username}  # fmt: skip
+            runner = auto_backup.start_once()
+            if runner is not None:
+                runner.wake()  # the school's first backup now, not at the next round
             st.rerun()
 
 

@@ -2,11 +2,11 @@
 so the running app takes the daily verified backup itself.
 
 `AutoBackup` is a daemon thread (the app starts one per process, components/auto_backup.py): at
-start, and then every `check_every` seconds, it takes a backup when the newest in the folder is
-`INTERVAL` old or there is none and the database holds a school — the same consistent backup,
-manifest and 30-day retention as services/ops/backup.py — test-restores it into a throw-away
-database, and writes one audit entry. A page never waits for it; a failure is kept in
-`last_error` for the administrator's home page, never raised.
+start, every `check_every` seconds and when woken (the setup wizard wakes it), it takes a backup
+when the newest in the folder is `INTERVAL` old or there is none and the database holds a school
+— the same consistent backup, manifest and 30-day retention as services/ops/backup.py —
+test-restores it into a throw-away database, and writes one audit entry. A page never waits for
+it; a failure is kept in `last_error` for the administrator's home page, never raised.
 
 It runs only when CARELEDGER_AUTO_BACKUP is on (`make run` turns it on); servers with the
 systemd timer or cron leave it off, and so do the tests unless one switches it on.
@@ -43,7 +43,7 @@ ENV = "CARELEDGER_AUTO_BACKUP"
 INTERVAL = timedelta(hours=24)
 STALE_AFTER = timedelta(days=2)
 COPY_EVERY = timedelta(days=30)
-CHECK_EVERY_S = 3600.0
+CHECK_EVERY_S = 600.0  # looking at the folder is cheap; a backup is taken once a day
 DOWNLOADED = "backup downloaded:"  # how services/ops/backup.py words a download in the audit log
 
 
@@ -125,13 +125,19 @@ class AutoBackup:
         self.last_error: str | None = None
         self.last_checked: datetime | None = None
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="careledger-backup", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def wake(self) -> None:
+        """Check now rather than at the next round (e.g. the school was just set up)."""
+        self._wake.set()
+
     def stop(self, timeout: float = 60) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -150,7 +156,8 @@ class AutoBackup:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self.check()
-            self._stop.wait(self.check_every)
+            self._wake.wait(self.check_every)
+            self._wake.clear()
 
 
 # --- what the administrator's home page shows --------------------------------------------------

@@ -109,6 +109,20 @@ def test_the_thread_runs_in_the_background_and_stops(engine, tmp_path):
     assert runner.last_taken is not None
 
 
+def test_a_new_school_is_backed_up_as_soon_as_the_thread_is_woken(engine, tmp_path):
+    runner = AutoBackup(engine, tmp_path, check_every=3600)
+    runner.start()
+    time.sleep(0.5)  # the first round found no school
+    assert backup.list_backups(tmp_path) == []
+    small_school(engine, children=3)
+    runner.wake()
+    deadline = time.monotonic() + 30
+    while not backup.list_backups(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    runner.stop()
+    assert len(backup.list_backups(tmp_path)) == 1
+
+
 def test_a_failing_backup_is_reported_not_raised(engine, tmp_path, monkeypatch):
     small_school(engine, children=3)
 
