@@ -21,6 +21,9 @@ CARELEDGER_COOKIE_KEY=$(secret)
 # Streamlit's own cookie secret (server.cookieSecret), also the same on every replica.
 STREAMLIT_SERVER_COOKIE_SECRET=$(secret)
 CARELEDGER_BACKUP_DIR=/var/lib/careledger/backups
+# Sign-in: the cookie only over HTTPS; nginx on this host is the proxy whose X-Forwarded-For counts.
+CARELEDGER_COOKIE_SECURE=1
+CARELEDGER_TRUSTED_PROXIES=127.0.0.1,::1
 ENV
     ;;
   compose)
