@@ -38,6 +38,7 @@ from services.records.specs import ColumnSpec, check_changes
 from services.rows import create_row, find_conflicts, soft_delete_row, update_row
 
 VIEWER_ROLES = permissions.roles_with(Action.VIEW_ACTIVITIES)
+EDITOR_ROLES = permissions.roles_with(Action.EDIT_ACTIVITIES)  # the page hides the editor
 
 ACTIVITY_COLUMNS = [
     "id",
