@@ -93,21 +93,22 @@ def record(
     session.flush()
 
 
+_LOCK = select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY))
+_LAST = select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+_NEXT_ID = select(func.nextval(func.pg_get_serial_sequence(AuditEntry.__tablename__, "id")))
+
+
 def _chain(session: Session, entry: AuditEntry) -> None:
     """Give `entry` its id, the last entry's hash and its own hash, before it is inserted (the
     row can never be updated afterwards)."""
-    postgresql = session.get_bind().dialect.name == "postgresql"
+    session.flush()  # anything pending, an entry added by hand too, is in the table first
+    conn = session.connection()
+    postgresql = conn.dialect.name == "postgresql"
     if postgresql:  # held until commit or rollback: one writer of the chain at a time
-        session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK_KEY)))
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+        conn.execute(_LOCK)
+    last = conn.execute(_LAST).first()
     last_id = last.id if last else 0
-    if postgresql:
-        sequence = func.pg_get_serial_sequence(AuditEntry.__tablename__, "id")
-        entry.id = max(session.scalar(select(func.nextval(sequence))), last_id + 1)
-    else:
-        entry.id = last_id + 1
+    entry.id = max(conn.scalar(_NEXT_ID), last_id + 1) if postgresql else last_id + 1
     entry.prev_hash = (last.entry_hash or GENESIS) if last else GENESIS
     entry.entry_hash = entry_hash(_fields(entry), entry.prev_hash)
 
