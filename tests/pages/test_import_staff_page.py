@@ -77,7 +77,7 @@ def test_preview_import_then_only_the_summary_and_the_slips_stay(people, session
     assert not at.exception
     shown = texts(at)
     assert "将新建 3 个账号、更新 0 个" in shown
-    assert "将新建班级：四年级(1)班" in shown
+    assert "将新建班级：四年级(1)班" in shown.replace("\\", "")  # file text shown escaped
     preview = at.dataframe[0].value
     assert preview["用户名"].tolist() == ["13812340001", "13812340002", "zhaoxinyi"]
     assert "staff_run" in button_keys(at)
