@@ -128,7 +128,7 @@ def test_profile_opens_for_every_school_role(school, role):
     assert "一人一档" in texts(at)
     tabs = [tab.label for tab in at.tabs]
     assert ("心理辅导" in tabs) == (role in ("principal", "admin", "counsellor"))
-    assert ("资助" in tabs) == (role != "counsellor")
+    assert ("资助" in tabs) == (role not in ("counsellor", "teacher"))  # §5: no aid detail
 
 
 def test_profile_teacher_picks_only_paired_children(school):
