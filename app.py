@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import auth, auto_backup, navigation, setup_wizard
 from components.context import DEMO_MODE_ROLES, demo_mode_on, demo_mode_switch, ready_engine
+from components.safe_text import md
 from db.private_files import use_private_umask
 from locales import LANGUAGES, enum_label, set_language, t
 
@@ -19,7 +20,7 @@ auto_backup.start_once()  # the daily backup thread, when CARELEDGER_AUTO_BACKUP
 setup_wizard.show_if_needed()  # no school yet: the setup wizard instead of the login form
 
 actor = auth.login_gate()
-st.sidebar.caption(t("app.signed_in_as", name=actor.display_name, role=enum_label(actor.role)))
+st.sidebar.caption(md("app.signed_in_as", name=actor.display_name, role=enum_label(actor.role)))
 if actor.role in DEMO_MODE_ROLES:
     demo_mode_switch(t("app.demo_mode"), t("app.demo_mode_help"))
 auth.logout_button()
