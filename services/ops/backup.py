@@ -126,6 +126,9 @@ def _sqlite_backup(engine: Engine, dest: Path) -> tuple[dict[str, int], str | No
         dst = sqlite3.connect(dest)
         try:
             src.backup(dst)  # pages=-1: everything in one step, from the same snapshot
+            # A copy in WAL mode would get -wal/-shm files next to it from every read-only open
+            # (verify, restore) that no one removes; a backup file is one file.
+            dst.execute("PRAGMA journal_mode=DELETE")
             check = dst.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             dst.close()

@@ -77,6 +77,15 @@ def test_a_backup_is_taken_verified_and_audited_when_the_newest_is_a_day_old(eng
     assert entries[0][3] == school_id  # one school: its administrators see it
 
 
+def test_verifying_leaves_only_the_backup_and_its_manifest(engine, tmp_path):
+    """A read-only open of a WAL-mode copy would leave -wal and -shm files behind for ever."""
+    small_school(engine, children=3)
+    folder = tmp_path / "backups"
+    info = run_once(engine, folder, NOW)
+    assert info is not None
+    assert sorted(p.name for p in folder.iterdir()) == [info.name, info.name + ".json"]
+
+
 def test_the_same_retention_as_every_backup(engine, tmp_path):
     small_school(engine, children=3)
     seed = backup.take_backup(engine, tmp_path)
