@@ -33,6 +33,7 @@ def hostile(app_env, session):
         school,
         room,
         name=BEACON,
+        enrolled_on=term.start_date,  # on the books all term: due this month, not 新建档
         guardian_name=FORMULA,
         father_work_detail=FORMULA,
         psychology_notes="**粗** $x$ " + BEACON,
