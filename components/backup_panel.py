@@ -110,8 +110,10 @@ def home_status(actor: Actor) -> None:
 
 def _age(age: timedelta | None) -> str:
     minutes = int((age or timedelta()).total_seconds() // 60)
+    if minutes < 1:
+        return t("ops.home.just_now")
     if minutes < 60:
-        return t("ops.home.minutes", n=max(minutes, 0))
+        return t("ops.home.minutes", n=minutes)
     if minutes < 48 * 60:
         return t("ops.home.hours", n=minutes // 60)
     return t("ops.home.days", n=minutes // (24 * 60))

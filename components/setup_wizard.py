@@ -181,10 +181,10 @@ def _rules_step(draft: dict[str, Any]) -> None:
         st.subheader(t("setup.step.rules"))
         st.caption(t("setup.rules.intro"))
         frame = school_setup.default_rules_table()
-        st.dataframe(
+        # The app's own words (no user text): a plain table, readable and printable.
+        st.table(
             frame.rename(columns={c: t(f"setup.rules.col.{c}") for c in frame.columns}),
             hide_index=True,
-            width="stretch",
         )
         school, admin = draft["school"], draft["admin"]
         st.markdown(f"**{t('setup.summary.title')}**")

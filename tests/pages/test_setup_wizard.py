@@ -89,7 +89,7 @@ def test_the_wizard_walks_to_a_school_and_the_admin_signs_in(empty_app):
     assert "国庆节" in holidays[0] and "元旦" in holidays[0] and "劳动节" in holidays[1]
     at = press(at, "下一步")
     assert step_of(at) == 3
-    rules = at.dataframe[0].value
+    rules = at.table[0].value
     assert "期初家访" in list(rules.iloc[:, 0])
     with read_session(empty_app) as session:
         assert session.scalar(select(func.count(School.id))) == 0  # nothing written yet
