@@ -1,18 +1,22 @@
 """Due rows: one SELECT row per due (child, rule, period), with its teacher and whether it is met.
 
 A (child, rule, period) is due when the period has started, the child belongs to the rule (a
-left-behind child, or a key child for key-only rules) and was enrolled for the whole period. The
+left-behind child, or a key child for key-only rules) and was on the books for the whole period:
+it joined (services/enrolment.py: its enrolment date, else the day its record was made, as after an
+import) on or before the period's first day, and had not left before its last. So a roster imported
+on 15 November owes nothing for October or November (it is 新建档) and is first due in December. The
 responsible teacher is the class's head teacher, or for paired-teacher rules the child's paired
 teacher of that term (the head teacher when the child has no pair).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType, RuleWho
@@ -21,6 +25,7 @@ from services.accounts.actor import Actor
 from services.compliance.met_exists import met_exists
 from services.compliance.met_summaries import met_summaries
 from services.compliance.rule_periods import as_date, rule_period_rows, values_table
+from services.enrolment import joined_after
 from services.scope import child_visibility, school_ids_in_view
 
 # Where "met" is computed from grouped per-child summaries (bit_or, PostgreSQL only) instead
@@ -93,7 +98,7 @@ def due_rows(session: Session, actor: Actor, query: DueQuery) -> Select | None:
             Child.deleted_at.is_(None),
             child_visibility(actor),
             belongs,
-            or_(Child.enrolled_on.is_(None), Child.enrolled_on <= p_start),
+            _joined_by_start(p_start, sorted({row.p_start for row in rows})),
             or_(Child.left_on.is_(None), Child.left_on >= p_end),
             or_(
                 Child.enrolment_status == EnrolmentStatus.ENROLLED.value,
@@ -104,6 +109,23 @@ def due_rows(session: Session, actor: Actor, query: DueQuery) -> Select | None:
     if summaries is not None:
         select_due = summaries.join(select_due)
     return _filtered(select_due, query, teacher)
+
+
+def _joined_by(day: date) -> ColumnElement[bool]:
+    """The child had joined by the end of `day` (services/enrolment.py)."""
+    return func.coalesce(joined_after(day), false()).is_(false())
+
+
+def _joined_by_start(p_start: Any, starts: Sequence[date]) -> ColumnElement[bool]:
+    """The child had joined by the row's period start (`p_start`, one of `starts`).
+
+    Joining is a date known only to services/enrolment.py, in Python, so it is asked once per
+    distinct period start (a few dozen); a child on the books before the first of them (nearly
+    every child) is settled by the first test alone."""
+    return or_(
+        _joined_by(starts[0]),
+        *(and_(p_start == day, _joined_by(day)) for day in starts[1:]),
+    )
 
 
 def _responsible_teacher(rp: Any, p_start: Any, p_end: Any) -> Any:

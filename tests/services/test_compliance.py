@@ -1,6 +1,6 @@
 """Compliance on hand-built cases (DESIGN.md §6), on SQLite and PostgreSQL."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -22,11 +22,20 @@ from services.compliance.engine import compliance_rows, compliance_table
 from services.compliance.met_exists import met_exists
 from services.compliance.periods import term_periods
 from services.compliance.rule_periods import RulePeriod, values_table
-from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
+from tests import factories
+from tests.factories import actor_of, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
 CP, CH = Counterpart, ContactChannel
 NOV_15 = date(2026, 11, 15)
+TERM_START = date(2026, 9, 1)
+
+
+def make_child(session, school, room=None, *args, **fields):
+    """A child on the books since the term began (unless the case says otherwise)."""
+    return factories.make_child(
+        session, school, room, *args, **{"enrolled_on": TERM_START, **fields}
+    )
 
 
 @pytest.fixture(autouse=True, params=["exists", "summaries"])
@@ -359,6 +368,34 @@ def test_unanswered_or_empty_contacts_meet_no_rule(session, school_case):
     met = {kind: _row(frame, child_id=children[kind].id).met for kind in kinds}
     assert met == {"summary": 3, "outcome only": 3, "unanswered": 0, "blank": 0, "empty": 0}
     assert set(frame["due"]) == {3}
+
+
+def test_a_roster_imported_mid_term_owes_nothing_before_its_import(session, school_case):
+    s = school_case
+    _guardian_rule(session, s["school"])
+    make_rule(session, s["school"], "期中家访", [CP.GUARDIAN], [CH.HOME_VISIT], Cadence.TERM_PHASE)
+    make_rule(session, s["school"], "重点儿童每周谈心", [CP.CHILD], [CH.MEETING], Cadence.WEEKLY,
+              applies_to=RuleAppliesTo.KEY)  # fmt: skip
+    # Imported (no enrolment date) at 10:00 on 11 November, school time.
+    imported = datetime(2026, 11, 11, 2, tzinfo=UTC)
+    roster = [
+        make_child(session, s["school"], s["room_a"], enrolled_on=None, created_at=imported),
+        make_child(session, s["school"], s["room_a"], enrolled_on=None, created_at=imported,
+                   is_key=True),
+    ]  # fmt: skip
+
+    frame = compliance_rows(session, s["principal"], date(2026, 9, 1), date(2026, 12, 31),
+                            as_of=date(2026, 12, 22))  # fmt: skip
+
+    # Due only for periods it was on the books for from their first day: nothing in September,
+    # October, the 期中 phase (10/26-11/20), November or the week of 11/9; from the week of 11/16.
+    starts = {
+        child.id: sorted(set(frame[frame["child_id"] == child.id]["period_start"]))
+        for child in roster
+    }
+    assert starts[roster[0].id] == [date(2026, 12, 1), date(2026, 12, 21)]
+    assert starts[roster[1].id][:3] == [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+    assert min(frame[frame["child_id"].isin(starts)]["period_start"]) == date(2026, 11, 16)
 
 
 def test_the_sqlite_match_look_up_reads_the_covering_index_only(session, met_strategy):

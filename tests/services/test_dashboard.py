@@ -19,6 +19,8 @@ NOV_15 = date(2026, 11, 15)
 DEC_2 = date(2026, 12, 2)
 FATHER = {"father_name": "张强", "father_phone": "13912345678", "father_work_province": "广东"}
 MOTHER = {"mother_name": "李梅", "mother_phone": "13712345678", "mother_work_province": "浙江"}
+# On the books since the term began (without an enrolment date: since the record was made).
+ON_BOOKS = {"enrolled_on": date(2026, 9, 1)}
 
 
 @pytest.fixture
@@ -31,11 +33,11 @@ def school_case(session):
     make_rule(session, school, "每月与监护人沟通", [Counterpart.GUARDIAN], [])
     kids = {
         "both": make_child(
-            session, school, room3, LeftBehindType.BOTH, is_key=True, **FATHER, **MOTHER
+            session, school, room3, LeftBehindType.BOTH, is_key=True, **FATHER, **MOTHER, **ON_BOOKS
         ),
-        "father": make_child(session, school, room3, LeftBehindType.FATHER),
-        "mother": make_child(session, school, room4, LeftBehindType.MOTHER, **MOTHER),
-        "none": make_child(session, school, room4, LeftBehindType.NONE),
+        "father": make_child(session, school, room3, LeftBehindType.FATHER, **ON_BOOKS),
+        "mother": make_child(session, school, room4, LeftBehindType.MOTHER, **MOTHER, **ON_BOOKS),
+        "none": make_child(session, school, room4, LeftBehindType.NONE, **ON_BOOKS),
     }
     pair(session, make_user(session, school, Role.TEACHER), kids["both"], term)
     activity = Activity(

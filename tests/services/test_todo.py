@@ -148,13 +148,14 @@ def test_an_unanswered_call_is_recorded_but_the_duty_stays_open(session, school_
 def test_a_child_imported_this_month_is_new_and_not_overdue(session, school_case):
     school, _head, mentor, room, term = school_case
     imported = factories.make_child(
-        session, school, room, is_key=True, created_at=datetime(2026, 11, 11, 2, tzinfo=UTC)
+        session, school, room, is_key=True, created_at=datetime(2026, 11, 9, 2, tzinfo=UTC)
     )
     pair(session, mentor, imported, term)
 
     row = my_todo(session, actor_of(session, mentor), as_of=NOV_15).iloc[0]
 
-    # Weeks 10/26 and 11/2 ended before the record was made: not overdue. Week 11/9 is open.
+    # Imported on Monday 11/9: weeks 10/26 and 11/2 began before the record was made, so they are
+    # not due (services/compliance/due.py); the week of 11/9 is open.
     assert (row["status"], row["missed_periods"], row["new_record"]) == ("due", 0, True)
     assert row["due_by"] == date(2026, 11, 15)
 
