@@ -13,8 +13,8 @@ from db.enums import AuditAction, Role
 from db.migrate import upgrade
 from db.models import AuditEntry, User
 from services.accounts import signin
-from services.accounts.actor import Actor
 from services.accounts.passwords import hash_password
+from services.actor import Actor
 from services.ops.audit_log import AuditFilter, list_audit_entries
 
 

@@ -30,7 +30,7 @@ from bench.timing import BENCH_DIR, fmt, seeded_sqlite
 from db.engine import make_engine, read_session
 from db.enums import Role
 from db.models import School, User
-from services.accounts.actor import Actor, load_actor
+from services.actor import Actor, load_actor
 from services.compliance.engine import compliance_table
 from services.metrics.dashboard import load_dashboard
 from services.metrics.scope import EVERYONE, term_period

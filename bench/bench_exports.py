@@ -28,7 +28,7 @@ from db.engine import make_engine
 from db.enums import Role
 from db.migrate import upgrade
 from db.models import School, User
-from services.accounts.actor import Actor, load_actor
+from services.actor import Actor, load_actor
 from services.importing.parsing import read_roster, suggest_mapping
 from services.importing.plan import apply_import, plan_import
 from services.reports.exports import (

@@ -9,7 +9,7 @@ from bench.timing import best_of, fmt, seeded_sqlite
 from db.engine import read_session
 from db.enums import Role
 from db.models import User
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from services.records.children import (
     ChildFilter,
     archive_completeness,

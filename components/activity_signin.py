@@ -12,7 +12,7 @@ from components.context import ready_engine
 from db.engine import read_session
 from db.enums import ActivityType
 from locales import enum_label, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.activities import list_activities
 from services.care.signin_sheet import signin_roster
 

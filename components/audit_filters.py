@@ -12,7 +12,7 @@ from components.context import ready_engine
 from db.engine import write_session
 from db.enums import AuditAction, Role
 from locales import enum_label, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.audit import ChainCheck
 from services.ops.audit_log import (
     AuditFilter,

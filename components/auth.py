@@ -28,8 +28,8 @@ from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import t
 from services.accounts import client, sessions, signin
-from services.accounts.actor import Actor
 from services.accounts.cookie_key import CookieKeyError, load_cookie_key
+from services.actor import Actor
 
 AUTHENTICATOR_KEY = "careledger_authenticator"
 MUST_CHANGE_KEY = "careledger_must_change_password"

@@ -14,7 +14,7 @@ from components import download, feedback, tables
 from components.context import ready_engine
 from db.engine import read_session, write_session
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_timezone
 from services.errors import NotAllowed
 from services.ops import auto_backup, backup

@@ -15,7 +15,7 @@ from components import feedback
 from components.safe_text import md
 from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
 from locales import enum_label, enum_options, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.records.contacts import record_contact
 
 PRESELECT_KEY = "contacts.child_id"

@@ -12,7 +12,7 @@ from db.engine import database_url, get_engine
 from db.enums import Role
 from db.migrate import upgrade
 from locales import DEFAULT_LANGUAGE, set_language
-from services.accounts.actor import Actor
+from services.actor import Actor
 
 ACTOR_KEY = "careledger_actor"
 DEMO_MODE_KEY = "demo_mode"  # plain session state: survives page switches

@@ -13,7 +13,7 @@ from components.context import ready_engine
 from db.engine import read_session
 from db.enums import RiskLevel
 from locales import enum_label, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care import counselling
 
 LEVELS = [m.value for m in RiskLevel]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from components import kpi
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.metrics.dashboard import Dashboard
 from services.metrics.options import classroom_options, grade_options, term_options
 from services.metrics.scope import Period, Scope, term_period, year_period

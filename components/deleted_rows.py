@@ -18,7 +18,7 @@ from components.context import ready_engine
 from components.grid_state import ID
 from db.engine import read_session
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 
 
 def show(

@@ -23,7 +23,7 @@ from components.context import current_actor, ready_engine
 from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, Problem, ServiceError, ValidationFailed
 
 _LOG = logging.getLogger(__name__)

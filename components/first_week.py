@@ -14,7 +14,7 @@ from components.safe_text import escape_md
 from db.engine import read_session
 from db.enums import Role
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_today
 from services.metrics.first_week import FirstWeek, Step, checklist
 

@@ -58,7 +58,7 @@ from components.grid_state import (
 )
 from db.engine import read_session
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, ValidationFailed
 from services.records.grid_rows import GridChanges, Page, SaveResult
 from services.records.specs import ColumnSpec

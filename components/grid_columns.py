@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.grid_state import ID, VERSION, visible_specs
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.records.specs import ColumnSpec, ColumnType
 
 DEFAULT_WIDTHS = {

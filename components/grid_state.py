@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import Conflict, Problem
 from services.records.grid_rows import GridChanges, RowDelete, RowInsert, RowUpdate
 from services.records.specs import ColumnSpec, ColumnType, coerce

@@ -10,7 +10,7 @@ from components import feedback, tables
 from components.safe_text import md
 from db.enums import LeftBehindType
 from locales import enum_label, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.records.pairings import assign
 
 HEIGHT = 260  # both tables side by side, the same height

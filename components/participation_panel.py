@@ -13,7 +13,7 @@ from components.context import ready_engine
 from db.engine import read_session
 from db.enums import ActivityType, LeftBehindType
 from locales import enum_label, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care import participation
 
 RATES = ("left_behind_rate", "other_rate")

@@ -16,7 +16,7 @@ from components.safe_text import escape_md, md
 from db.engine import write_session
 from db.enums import ActivityType, AidKind, ContactChannel, Counterpart, LeftBehindType, RiskLevel
 from locales import enum_label, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.profile import ChildProfile, counselling_notes
 from services.records.child_columns import CHILD_COLUMNS, GROUPS
 from services.records.specs import ColumnSpec

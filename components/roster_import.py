@@ -20,7 +20,7 @@ from components.context import ready_engine
 from components.safe_text import md
 from db.engine import read_session
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, Problem, ValidationFailed
 from services.importing.parsing import FIELDS, RawSheet, read_roster, suggest_mapping
 from services.importing.plan import ImportPlan, ImportResult, apply_import, plan_import

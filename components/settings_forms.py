@@ -16,7 +16,7 @@ from components import feedback
 from components.safe_text import escape_md
 from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho, TermPhase
 from locales import enum_label, enum_options, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.settings import (
     PHASE_FIELDS,
     RuleInput,

@@ -13,7 +13,7 @@ import streamlit as st
 from components import feedback
 from components.safe_text import escape_md, md
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.signin_sheet import save_signin
 
 NOTICE_KEY = "signin.notice"

@@ -18,7 +18,7 @@ from components.roster_import import ColumnMapping, column_mapping, moves, show_
 from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import current_language, set_language, t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.importing.parsing import RawSheet
 from services.importing.staff import (

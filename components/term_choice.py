@@ -10,7 +10,7 @@ import streamlit as st
 
 from components.context import ready_engine
 from db.engine import read_session
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.participation import current_term_id, term_period, terms_in_view
 
 

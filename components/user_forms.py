@@ -16,7 +16,6 @@ from components.form_errors import ONE_MESSAGE_PER_PROBLEM
 from components.safe_text import md
 from db.enums import Role
 from locales import enum_label, t
-from services.accounts.actor import Actor
 from services.accounts.session_admin import end_user_sessions, unlock_user
 from services.accounts.user_admin import (
     SCHOOL_ROLES,
@@ -28,6 +27,7 @@ from services.accounts.user_admin import (
     update_user,
 )
 from services.accounts.user_list import UserRow
+from services.actor import Actor
 
 ISSUED_KEY = "users.issued"
 

@@ -9,7 +9,7 @@ from components.context import current_actor, ready_engine
 from components.report_figures import dashboard_figures
 from db.engine import database_url, read_session
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_today
 from services.metrics.dashboard import Dashboard, load_dashboard
 from services.metrics.scope import Period, Scope

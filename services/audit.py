@@ -23,7 +23,7 @@ from db.audit_chain import CHAIN_LOCK_KEY, GENESIS, HASHED_FIELDS, as_stored, en
 from db.base import utcnow
 from db.enums import AuditAction
 from db.models import AuditEntry
-from services.accounts.actor import Actor
+from services.actor import Actor
 
 _SKIP = {"created_at", "updated_at", "created_by", "updated_by", "version"}
 

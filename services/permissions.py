@@ -17,7 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from db.enums import Role
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import NotAllowed
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from db.enums import AuditAction
 from db.models import User
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import Conflict, ConflictError
 from services.permissions import Action
 

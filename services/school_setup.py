@@ -36,10 +36,10 @@ from db.enums import (
 from db.models import School, Term, User
 from locales import enum_label, t
 from services import audit
-from services.accounts.actor import Actor
 from services.accounts.passwords import hash_password, password_issues
 from services.accounts.signin import normalise_username
 from services.accounts.user_admin import PHONE_PATTERN, USERNAME_PATTERN
+from services.actor import Actor
 from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 from services.compliance.settings import PHASE_FIELDS, TermInput, _check_term
 from services.errors import Problem, ServiceError, ValidationFailed

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Child, Pairing, School
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import NotAllowed, NotFound
 
 

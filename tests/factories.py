@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
 from db.models import Child, Classroom, School, Term, User
-from services.accounts.actor import Actor, load_actor
+from services.actor import Actor, load_actor
 
 _seq = itertools.count(1)
 # One cheap hash for every test user (password "test1234"); real hashing is tested on its own.

@@ -1,2 +1,2 @@
-"""Accounts: the acting user (Actor), passwords, sign-in and lockout, user administration,
+"""Accounts: passwords, sign-in and lockout, user administration,
 the cookie key and the command line for administrators."""

@@ -26,9 +26,9 @@ from db.models import School
 from db.private_files import use_private_umask
 from services import audit
 from services.accounts import user_admin
-from services.accounts.actor import SYSTEM_ACTOR
 from services.accounts.signin import find_user
 from services.accounts.user_admin import IssuedPassword, UserDraft
+from services.actor import SYSTEM_ACTOR
 from services.errors import ServiceError, ValidationFailed
 
 

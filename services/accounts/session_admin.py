@@ -14,10 +14,10 @@ from db.enums import AuditAction
 from db.models import User
 from services import audit
 from services.accounts import lockout, sessions
-from services.accounts.actor import Actor
 from services.accounts.sessions import OpenSession
 from services.accounts.signin import now
 from services.accounts.user_admin import is_system, require_admin
+from services.actor import Actor
 from services.errors import NotAllowed, NotFound
 
 

@@ -26,11 +26,11 @@ from db.enums import AuditAction
 from db.models import User
 from services import audit
 from services.accounts import lockout, sessions
-from services.accounts.actor import Actor, load_actor
 from services.accounts.client import UNKNOWN
 from services.accounts.passwords import hash_password, password_issues, verify_password
 from services.accounts.sessions import Ticket
 from services.accounts.sessions import as_utc as as_utc  # re-exported: callers use signin.as_utc
+from services.actor import Actor, load_actor
 from services.errors import NotAllowed, Problem, ValidationFailed
 
 MAX_FAILED_LOGINS = lockout.ADDRESS_MAX_FAILURES

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from db.enums import Role
 from db.models import Classroom, School, User
 from services import audit, permissions
-from services.accounts.actor import SYSTEM_ACTOR, Actor
 from services.accounts.passwords import hash_password, password_problem
 from services.accounts.signin import normalise_username, store_password
 from services.accounts.user_classes import classes_of, set_user_classes
+from services.actor import SYSTEM_ACTOR, Actor
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
 from services.permissions import Action
 from services.rows import AuditAs, creating, editing, race_guard

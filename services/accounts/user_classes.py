@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db.models import Classroom, TeachingAssignment, User
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.rows import AuditAs, update_row
 
 CLASSROOM_AUDIT = AuditAs("classroom")

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from db.enums import Role
 from db.models import Classroom, User
 from locales import enum_label
-from services.accounts.actor import Actor
 from services.accounts.signin import as_utc, now
 from services.accounts.user_admin import is_system, require_admin
 from services.accounts.user_classes import classes_of
+from services.actor import Actor
 
 TABLE_COLUMNS = [
     "username",

@@ -21,7 +21,7 @@ from db.enums import ActivityType, AuditAction, LeftBehindType, Role
 from db.models import Activity, ActivityClassroom, Child, Classroom, Participation, Term
 from locales import t
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.activity_columns import activity_specs
 from services.care.participation_counts import attended_condition
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.enums import AidKind
 from db.models import Aid, Child, Classroom, Term
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.permissions import Action, Scope
 from services.records.grid_rows import GridChanges, Page, SaveResult

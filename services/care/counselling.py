@@ -24,7 +24,7 @@ from db.enums import AuditAction, EnrolmentStatus, RiskLevel
 from db.models import Child, Classroom, CounsellingNote, User
 from locales import t
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
 from services.permissions import Action
 from services.rows import AuditAs, create_row, soft_delete_row, update_row

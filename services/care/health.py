@@ -20,7 +20,7 @@ from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, HealthCheck
 from locales import enum_label, t
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.health_rules import (
     LOW_VISION,
     MEASURES,

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import ActivityType, LeftBehindType
 from db.models import Activity, ActivityClassroom, Child, Classroom, Participation, Term
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.participation_counts import (
     activities_in_view,
     attended_by_activity,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType
 from db.models import Activity, ActivityClassroom, Child, Participation
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.scope import child_visibility, school_ids_in_view
 
 

@@ -26,7 +26,7 @@ from db.models import (
     User,
 )
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care import counselling, health
 from services.care.aid import aid_visibility
 from services.errors import NotAllowed

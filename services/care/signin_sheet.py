@@ -17,7 +17,7 @@ from db.base import utcnow
 from db.enums import AuditAction, EnrolmentStatus, LeftBehindType, Role
 from db.models import Activity, Child, Participation
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.activities import classroom_names, involved_classrooms
 from services.care.participation_counts import attended_condition
 from services.errors import NotAllowed, NotFound

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType, RuleWho
 from db.models import Child, Classroom, Pairing
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.met_exists import met_exists
 from services.compliance.met_summaries import met_summaries
 from services.compliance.rule_periods import as_date, rule_period_rows, values_table

@@ -32,7 +32,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from db.models import Child, Classroom, ContactRule, School, Term, User
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.due import DueQuery, due_rows
 from services.masking import mask_name
 

@@ -37,7 +37,7 @@ from db.models import (
 )
 from locales import t
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.enrolment import joined_after, new_child
 from services.masking import mask_name
 from services.permissions import Action

@@ -27,7 +27,7 @@ from db.enums import (
 from db.models import ContactRule, Term
 from locales import t
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.default_rules import install_default_rules
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
 from services.permissions import Action

@@ -18,7 +18,7 @@ from db.enums import ContactChannel, Counterpart
 from db.models import Child
 from locales import enum_label, t
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_today
 from services.compliance.engine import compliance_rows
 from services.compliance.todo_hints import Window, either, meets_hint, not_counted_hints

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from db.models import Child, Classroom
 from locales import t
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import Conflict, ConflictError, NotAllowed, Problem, ValidationFailed
 from services.importing import values as v
 from services.importing.guardian import infer_guardian

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from db.enums import Role
 from db.models import Classroom, User
 from locales import t
-from services.accounts.actor import Actor
 from services.accounts.user_classes import classes_of
+from services.actor import Actor
 from services.errors import Conflict, ConflictError, Problem, ValidationFailed
 from services.importing import values as v
 from services.importing.parsing import Progress, RawSheet

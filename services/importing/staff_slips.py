@@ -18,7 +18,7 @@ from db.enums import AuditAction
 from db.models import School
 from locales import enum_label, t
 from services import audit
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_today
 from services.importing.plan import require_importer
 from services.importing.staff_writer import Slip

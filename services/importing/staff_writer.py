@@ -17,10 +17,10 @@ from db.enums import AuditAction, Role
 from db.models import Classroom, School, User
 from locales import t
 from services import audit
-from services.accounts.actor import Actor
 from services.accounts.passwords import hash_password
 from services.accounts.user_admin import audit_as_user, one_time_password
 from services.accounts.user_classes import set_user_classes
+from services.actor import Actor
 from services.rows import create_row, creating, editing
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from db.enums import AuditAction, EnrolmentStatus, LeftBehindType
 from db.models import Child, Classroom, LeftBehindHistory
 from locales import t
 from services import audit
-from services.accounts.actor import Actor
+from services.actor import Actor
 
 if TYPE_CHECKING:
     from services.importing.parsing import Progress

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Child
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, children_in_scope, count_if, share
 from services.records.archive import complete_condition, gap_conditions
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Child, School
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.risk import REASONS, risk_list
 from services.enrolment import new_child
 from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, children_in_scope

@@ -20,7 +20,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.engine import BY_COLUMNS, compliance_table
 from services.metrics.scope import Period, Scope, last_ended_month, month_of, share, shares
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.metrics.archive import ArchiveFigures, archive_figures
 from services.metrics.compliance import (
     ComplianceStatus,

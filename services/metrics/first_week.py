@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import ContactRule, School, Term, User
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import day_start_utc
 from services.errors import NotAllowed
 from services.installation import Kind, read_marker

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import LeftBehindType
 from db.models import Child, Classroom, School
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_today
 from services.metrics.scope import (
     IS_LEFT_BEHIND,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Classroom, School, Term
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.health import health_coverage
 from services.compliance.risk import current_term_ids
 from services.metrics.scope import Period, Scope, share, shares, term_period

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Classroom, Term
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.scope import school_ids_in_view
 
 

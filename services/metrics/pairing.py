@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Child, Pairing, Term
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, children_in_scope, count_if, share
 
 OVERLOAD = 3  # more than three children per teacher warns (DESIGN.md §4)

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.participation import participation_by_type, participation_summary
 from services.metrics.scope import Period, Scope, children_in_scope, share, shares
 

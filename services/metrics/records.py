@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from db.enums import AidKind, ContactChannel
 from db.models import Aid, Child, Contact, Term
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.metrics.scope import Period, Scope, children_in_scope
 from services.permissions import Action
 from services.scope import school_ids_in_view

@@ -22,7 +22,7 @@ from db.enums import EnrolmentStatus, LeftBehindType
 from db.models import Child, Classroom
 from locales import t
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.permissions import Action
 from services.scope import child_visibility, school_ids_in_view
 

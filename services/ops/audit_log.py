@@ -22,7 +22,7 @@ from db.enums import AuditAction, Role
 from db.models import AuditEntry
 from locales import enum_label, t
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.permissions import Action
 
 VIEWER_ROLES = permissions.roles_with(Action.VIEW_AUDIT)

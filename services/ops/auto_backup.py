@@ -34,7 +34,7 @@ from db.engine import make_engine, read_session, write_session
 from db.enums import AuditAction
 from db.models import AuditEntry, School
 from services import audit
-from services.accounts.actor import SYSTEM_ACTOR, Actor
+from services.actor import SYSTEM_ACTOR, Actor
 from services.ops import backup, restore
 from services.ops.backup_db import BackupFailed
 

@@ -25,7 +25,7 @@ from db.enums import AuditAction
 from db.models import School
 from db.private_files import create_private_file, private_dir, write_private_text
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.audit import record
 from services.errors import NotAllowed, NotFound
 from services.ops.backup_db import (

@@ -31,7 +31,7 @@ from db.enums import AuditAction
 from db.models import School
 from db.private_files import use_private_umask
 from services import audit
-from services.accounts.actor import SYSTEM_ACTOR
+from services.actor import SYSTEM_ACTOR
 from services.errors import ServiceError
 from services.ops import backup, restore
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
 from db.models import Child, Classroom, LeftBehindHistory, User
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.permissions import Action
 from services.records.child_columns import CHILD_COLUMNS

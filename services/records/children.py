@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.permissions import Action
 from services.records.archive import (
     Completeness,

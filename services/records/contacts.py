@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from db.enums import ContactChannel, ContactOutcome, Counterpart
 from db.models import Child, Contact, User
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.permissions import Action
 from services.records.children import ChildFilter, child_labels, filtered_query

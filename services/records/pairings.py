@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, Pairing, Term, User
 from services import permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.permissions import Action
 from services.records.children import child_labels

@@ -20,7 +20,7 @@ import pandas as pd
 
 from db.enums import Role
 from locales import t
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import NotAllowed, Problem
 from services.records.grid_rows import GridChanges
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import School
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.clock import school_today
 from services.metrics.archive import archive_missing_fields
 from services.metrics.attention import new_children, not_contacted

@@ -21,7 +21,7 @@ from db.enums import AuditAction, Role
 from db.models import Classroom
 from locales import t
 from services import audit, permissions
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.participation import participation_by_activity
 from services.clock import school_now, school_today
 from services.errors import NotAllowed

@@ -28,7 +28,7 @@ from db.models import (
     Term,
     User,
 )
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.metrics.pairing import pairing_conditions
 from services.metrics.scope import Period, Scope, children_in_scope
 from services.scope import school_ids_in_view

@@ -8,7 +8,7 @@ from components.context import ACTOR_KEY
 from db.engine import read_session
 from db.enums import Role
 from db.models import School
-from services.accounts.actor import Actor
+from services.actor import Actor
 
 PRINCIPAL = Actor(1, "principal", "王校长", Role.PRINCIPAL, 1)
 

@@ -5,7 +5,7 @@ import pandas as pd
 from components.grid_columns import column_config
 from components.grid_state import GridState, collect_changes, editor_frame, has_pending, rebase
 from db.enums import LeftBehindType, Role
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import Conflict
 from services.records.specs import ColumnSpec, ColumnType
 

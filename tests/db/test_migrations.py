@@ -143,7 +143,7 @@ def _insert_audit_at_0004(conn: Connection, count: int) -> None:
 def test_audit_chain_migration_chains_existing_rows(empty_engine):
     from db.audit_chain import GENESIS
     from services import audit
-    from services.accounts.actor import SYSTEM_ACTOR
+    from services.actor import SYSTEM_ACTOR
     from services.ops.audit_log import verify_audit_chain
 
     upgrade(empty_engine, "0004")

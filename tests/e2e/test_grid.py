@@ -171,7 +171,7 @@ def test_a_stale_save_names_who_changed_the_row_and_the_row_can_be_reloaded(
     live_server, page, engine
 ):
     from db.engine import write_session
-    from services.accounts.actor import load_actor
+    from services.actor import load_actor
     from services.records import children
     from services.records.specs import GridChanges, RowUpdate
 

@@ -15,7 +15,7 @@ from db.engine import make_engine, write_session
 from db.enums import AuditAction
 from db.models import AuditEntry, LoginThrottle
 from services.accounts import signin, user_admin
-from services.accounts.actor import SYSTEM_ACTOR
+from services.actor import SYSTEM_ACTOR
 from tests.e2e.conftest import (
     IDLE,
     login,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from db.engine import make_engine, read_session, write_session
 from db.enums import ActivityType
 from db.models import Participation, User
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from services.care.activities import ActivityInput, save_activities
 from services.care.signin_sheet import signin_roster
 from tests.e2e.conftest import login, screenshot, wait_idle

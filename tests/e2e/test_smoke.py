@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db.engine import make_engine, read_session
 from db.models import User
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from services.metrics.headcounts import school_headline
 from tests.e2e.conftest import login, screenshot, wait_idle
 

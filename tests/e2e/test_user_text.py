@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from db.engine import make_engine, read_session, write_session
 from db.models import Child, User
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from services.compliance.todo import my_todo
 from tests.e2e.conftest import login, wait_idle
 

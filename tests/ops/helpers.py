@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from db.engine import write_session
 from db.enums import LeftBehindType, Role
 from db.models import Child, School
-from services.accounts.actor import Actor, load_actor
+from services.actor import Actor, load_actor
 from tests.factories import make_child, make_classroom, make_school, make_user
 
 

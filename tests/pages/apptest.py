@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from components.context import ACTOR_KEY
-from services.accounts.actor import Actor
+from services.actor import Actor
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from db.engine import make_engine, read_session
 from db.enums import Role
 from db.models import User
 from seed.generator import DEMO_USERS, SeedConfig, seed_database
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from tests.pages.apptest import run_page
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from db.engine import write_session
 from db.enums import LeftBehindType, Role
 from db.models import Pairing, School, Term
 from services import school_setup
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from services.clock import school_today
 from services.ops import backup
 from services.school_setup import AdminDraft, SchoolDraft, SetupDraft

@@ -40,8 +40,8 @@ from db.models import (
 )
 from seed import DEMO_PASSWORD, DEMO_USERS, SeedConfig, SeedError, seed_database
 from seed.__main__ import main as seed_main
-from services.accounts.actor import load_actor
 from services.accounts.passwords import verify_password
+from services.actor import load_actor
 from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 from services.compliance.engine import compliance_table
 from services.compliance.risk import risk_list

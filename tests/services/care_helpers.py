@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import ActivityType, LeftBehindType, Role
 from db.models import Child, Classroom, School, User
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.activities import ActivityInput, save_activities
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import Role
 from db.models import Pairing
-from services.accounts.actor import Actor
+from services.actor import Actor
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 
 

@@ -37,7 +37,7 @@ from db.models import (
     Pairing,
     Participation,
 )
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.compliance.default_rules import install_default_rules
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 

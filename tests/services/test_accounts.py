@@ -17,11 +17,11 @@ from db.enums import AuditAction, Role
 from db.models import TeachingAssignment
 from locales import t
 from services.accounts import cli, lockout, signin, user_admin, user_list
-from services.accounts.actor import SYSTEM_ACTOR
 from services.accounts.client import UNKNOWN
 from services.accounts.cookie_key import CookieKeyError, load_cookie_key
 from services.accounts.passwords import password_problem, verify_password
 from services.accounts.user_admin import UserDraft
+from services.actor import SYSTEM_ACTOR
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from tests.factories import TEST_PASSWORD, actor_of, make_classroom, make_school, make_user
 from tests.services.accounts_helpers import T0, audit_rows, reload_user

@@ -23,7 +23,7 @@ from db.engine import read_session, write_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry
 from services import audit
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.errors import NotAllowed
 from services.ops import backup
 from services.ops.audit_log import verify_audit_chain

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.enums import EnrolmentStatus, Role
 from db.models import Aid, Child, Classroom, Term, User
 from seed.generator import SeedConfig, seed_database
-from services.accounts.actor import Actor, load_actor
+from services.actor import Actor, load_actor
 from services.care.aid import aid_totals
 from services.care.health import health_coverage
 from services.care.participation import participation_summary

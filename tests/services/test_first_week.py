@@ -11,7 +11,7 @@ from sqlalchemy import select
 from db.enums import LeftBehindType, Role
 from db.models import Pairing, School, Term
 from services import school_setup
-from services.accounts.actor import load_actor
+from services.actor import load_actor
 from services.errors import NotAllowed
 from services.installation import Kind, write_marker
 from services.metrics.first_week import checklist, first_week_status

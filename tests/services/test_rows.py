@@ -20,7 +20,7 @@ from db.enums import AuditAction, Role
 from db.models import AuditEntry, Child, ContactRule, CounsellingNote, Term, User
 from services import rows
 from services.accounts import user_admin
-from services.accounts.actor import Actor
+from services.actor import Actor
 from services.care.counselling import NoteInput, create_note, update_note
 from services.compliance.settings import RuleInput, TermInput, save_rule, save_term
 from services.errors import ConflictError

@@ -1,4 +1,8 @@
-"""The acting user, as services see it: plain data, built once per page run."""
+"""The acting user, as services see it: plain data, built once per page run.
+
+At the top of services/ (not in accounts/): audit, rows and permissions need the Actor and
+accounts needs them, so the Actor stands below both and the package graph has no loop.
+"""
 
 from __future__ import annotations
 
