@@ -17,6 +17,17 @@ TEST_PASSWORD = "test1234"
 _TEST_HASH = "$2b$04$tRkxLQO4a6qmwxBquHVHkeZGz6ri3k/x04RObCeQnZpV3ZQEh304q"
 
 
+# Both parents recorded: names, phones and the provinces they work in.
+PARENTS = {
+    "father_name": "王父",
+    "father_phone": "13812345670",
+    "father_work_province": "广东",
+    "mother_name": "李母",
+    "mother_phone": "13812345671",
+    "mother_work_province": "浙江",
+}
+
+
 def make_school(session: Session, name: str = "测试小学", county: str = "青山县") -> School:
     school = School(name=name, county=county, code=f"S{next(_seq):05d}")
     session.add(school)

@@ -19,19 +19,11 @@ from services.actor import load_actor
 from services.clock import school_today
 from services.ops import backup
 from services.school_setup import AdminDraft, SchoolDraft, SetupDraft
-from tests.factories import make_child, make_classroom, make_user
+from tests.factories import PARENTS, make_child, make_classroom, make_user
 from tests.pages.apptest import ROOT, run_page, texts
 
 PASSWORD = "Qingshan-2026"
 GOOD_KEY = "Zq8-Kp2xN4vW7yR1tB6mC3hJ9sD5fG0aLe-test"
-PARENTS = {
-    "father_name": "王父",
-    "father_phone": "13812345670",
-    "father_work_province": "广东",
-    "mother_name": "李母",
-    "mother_phone": "13812345671",
-    "mother_work_province": "浙江",
-}
 
 
 @pytest.fixture

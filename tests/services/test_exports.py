@@ -23,6 +23,7 @@ from services.errors import NotAllowed
 from services.reports import charts, exports
 from services.reports.data import ReportFilters
 from tests.services.report_helpers import make_report_school
+from tests.services.report_reading import docx_text
 
 NOVEMBER = exports.month_period(2026, 11)
 AS_OF = date(2026, 11, 28)  # November still running
@@ -140,14 +141,6 @@ def test_every_export_is_audited_with_filters_and_rows(session, school):
     assert "四年级(1)班" in export.file_name
     names = [r["姓名"] for r in sheet_rows(export.data, "儿童名册")]
     assert names == ["陈静", "刘洋", "孙悦"]
-
-
-def docx_text(data: bytes) -> str:
-    doc = Document(io.BytesIO(data))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        parts.extend(" | ".join(c.text for c in row.cells) for row in table.rows)
-    return "\n".join(parts)
 
 
 EXPECTED_FIGURES = (

@@ -16,7 +16,15 @@ from services.errors import NotAllowed
 from services.installation import Kind, write_marker
 from services.metrics.first_week import checklist, first_week_status
 from services.school_setup import AdminDraft, SchoolDraft, SetupDraft
-from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
+from tests.factories import (
+    PARENTS,
+    actor_of,
+    make_child,
+    make_classroom,
+    make_school,
+    make_term,
+    make_user,
+)
 
 TODAY = date(2026, 12, 2)
 PASSWORD = "Qingshan-2026"
@@ -68,16 +76,6 @@ def test_a_term_that_ended_does_not_count_but_a_coming_one_does(session):
     assert not steps(first_week_status(session, admin, TODAY))["term"].done
     make_term(session, school, start=date(2027, 2, 15), end=date(2027, 7, 5))
     assert steps(first_week_status(session, admin, TODAY))["term"].done
-
-
-PARENTS = {
-    "father_name": "王父",
-    "father_phone": "13812345670",
-    "father_work_province": "广东",
-    "mother_name": "李母",
-    "mother_phone": "13812345671",
-    "mother_work_province": "浙江",
-}
 
 
 def test_everything_done_ends_the_checklist(session):
