@@ -13,6 +13,15 @@ from locales import t
 ALL = frozenset(Role)
 SCHOOL_STAFF = frozenset(ALL - {Role.BUREAU})
 LEADERS = frozenset({Role.ADMIN, Role.PRINCIPAL})
+ADMIN_ONLY = frozenset({Role.ADMIN})
+CLASS_TEACHERS = frozenset({Role.HEAD_TEACHER, Role.TEACHER})
+# Those who keep the care records of a class or the school.
+CARE_KEEPERS = LEADERS | {Role.HEAD_TEACHER}
+CASE_READERS = CARE_KEEPERS | {Role.COUNSELLOR}
+OVERSIGHT = LEADERS | {Role.BUREAU}
+
+MAIN, RECORDS, ANALYSIS = "nav.section.main", "nav.section.records", "nav.section.analysis"
+ADMIN_MENU, ME = "nav.section.admin", "nav.section.me"
 
 
 @dataclass(frozen=True)
@@ -21,160 +30,52 @@ class PageSpec:
     title_key: str
     icon: str
     roles: frozenset[Role]
-    section_key: str = "nav.section.main"
+    section_key: str = MAIN
     # Roles for which this page opens first.
     default_for: frozenset[Role] = frozenset()
     # Shown in demo mode (演示模式): the page shows only aggregates or masked data.
     demo_safe: bool = False
 
 
-# Add one line per page; order is the menu order within each section.
+def _page(
+    name: str,
+    icon: str,
+    roles: frozenset[Role],
+    section: str,
+    *,
+    title: str = "",
+    default_for: frozenset[Role] = frozenset(),
+    demo_safe: bool = False,
+) -> PageSpec:
+    """One menu entry: pages/<name>.py, titled nav.<title or name>, with a material icon."""
+    path, title_key, material = f"pages/{name}.py", f"nav.{title or name}", f":material/{icon}:"
+    return PageSpec(path, title_key, material, roles, section, default_for, demo_safe)
+
+
+COUNSELLOR_FIRST = frozenset({Role.COUNSELLOR})
+
+# One line per page; order is the menu order within each section.
 PAGES: list[PageSpec] = [
-    PageSpec(
-        "pages/home.py",
-        "nav.home",
-        ":material/home:",
-        ALL,
-        default_for=frozenset({Role.COUNSELLOR}),
-        demo_safe=True,
-    ),
-    PageSpec(
-        "pages/todo.py",
-        "nav.todo",
-        ":material/checklist:",
-        frozenset({Role.HEAD_TEACHER, Role.TEACHER}),
-        default_for=frozenset({Role.HEAD_TEACHER, Role.TEACHER}),
-    ),
-    PageSpec(
-        "pages/risk.py",
-        "nav.risk",
-        ":material/priority_high:",
-        frozenset({Role.PRINCIPAL, Role.ADMIN, Role.HEAD_TEACHER, Role.COUNSELLOR}),
-        demo_safe=True,
-    ),
-    PageSpec(
-        "pages/children.py",
-        "nav.children",
-        ":material/folder_shared:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.COUNSELLOR}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/child_profile.py",
-        "nav.child_profile",
-        ":material/badge:",
-        SCHOOL_STAFF,
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/contacts.py",
-        "nav.contacts",
-        ":material/call:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER, Role.TEACHER, Role.COUNSELLOR}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/pairings.py",
-        "nav.pairings",
-        ":material/handshake:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/import_roster.py",
-        "nav.import",
-        ":material/upload_file:",
-        LEADERS,
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/import_staff.py",
-        "nav.import_staff",
-        ":material/group_add:",
-        LEADERS,
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/activities.py",
-        "nav.activities",
-        ":material/celebration:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/health.py",
-        "nav.health",
-        ":material/monitor_heart:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/aid.py",
-        "nav.aid",
-        ":material/volunteer_activism:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.HEAD_TEACHER}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/counselling.py",
-        "nav.counselling",
-        ":material/psychology:",
-        frozenset({Role.ADMIN, Role.PRINCIPAL, Role.COUNSELLOR}),
-        section_key="nav.section.records",
-    ),
-    PageSpec(
-        "pages/dashboard.py",
-        "nav.dashboard",
-        ":material/monitoring:",
-        frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
-        section_key="nav.section.analysis",
-        default_for=frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
-        demo_safe=True,
-    ),
-    PageSpec(
-        "pages/reports.py",
-        "nav.reports",
-        ":material/summarize:",
-        frozenset({Role.PRINCIPAL, Role.ADMIN, Role.BUREAU}),
-        section_key="nav.section.analysis",
-        demo_safe=True,
-    ),
-    PageSpec(
-        "pages/settings.py",
-        "nav.rules_settings",
-        ":material/rule_settings:",
-        frozenset({Role.ADMIN}),
-        section_key="nav.section.admin",
-    ),
-    PageSpec(
-        "pages/users.py",
-        "nav.users",
-        ":material/manage_accounts:",
-        frozenset({Role.ADMIN}),
-        section_key="nav.section.admin",
-    ),
-    PageSpec(
-        "pages/audit_log.py",
-        "nav.audit_log",
-        ":material/history:",
-        LEADERS,
-        section_key="nav.section.admin",
-    ),
-    PageSpec(
-        "pages/backups.py",
-        "nav.backups",
-        ":material/backup:",
-        frozenset({Role.ADMIN}),
-        section_key="nav.section.admin",
-    ),
-    PageSpec(
-        "pages/account.py",
-        "nav.account",
-        ":material/person:",
-        ALL,
-        "nav.section.me",
-        demo_safe=True,
-    ),
+    _page("home", "home", ALL, MAIN, default_for=COUNSELLOR_FIRST, demo_safe=True),
+    _page("todo", "checklist", CLASS_TEACHERS, MAIN, default_for=CLASS_TEACHERS),
+    _page("risk", "priority_high", CASE_READERS, MAIN, demo_safe=True),
+    _page("children", "folder_shared", CASE_READERS, RECORDS),
+    _page("child_profile", "badge", SCHOOL_STAFF, RECORDS),
+    _page("contacts", "call", SCHOOL_STAFF, RECORDS),
+    _page("pairings", "handshake", CARE_KEEPERS, RECORDS),
+    _page("import_roster", "upload_file", LEADERS, RECORDS, title="import"),
+    _page("import_staff", "group_add", LEADERS, RECORDS),
+    _page("activities", "celebration", CARE_KEEPERS, RECORDS),
+    _page("health", "monitor_heart", CARE_KEEPERS, RECORDS),
+    _page("aid", "volunteer_activism", CARE_KEEPERS, RECORDS),
+    _page("counselling", "psychology", LEADERS | {Role.COUNSELLOR}, RECORDS),
+    _page("dashboard", "monitoring", OVERSIGHT, ANALYSIS, default_for=OVERSIGHT, demo_safe=True),
+    _page("reports", "summarize", OVERSIGHT, ANALYSIS, demo_safe=True),
+    _page("settings", "rule_settings", ADMIN_ONLY, ADMIN_MENU, title="rules_settings"),
+    _page("users", "manage_accounts", ADMIN_ONLY, ADMIN_MENU),
+    _page("audit_log", "history", LEADERS, ADMIN_MENU),
+    _page("backups", "backup", ADMIN_ONLY, ADMIN_MENU),
+    _page("account", "person", ALL, ME, demo_safe=True),
 ]
 
 
