@@ -8,8 +8,6 @@ and counts. Reading the file itself lives in services/importing/parsing.py.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,12 +15,21 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Child, Classroom
+from db.models import Child
 from locales import t
 from services import permissions
 from services.actor import Actor
-from services.errors import Conflict, ConflictError, NotAllowed, Problem, ValidationFailed
+from services.errors import NotAllowed, Problem
 from services.importing import values as v
+from services.importing.dry_run import (
+    DryRun,
+    check_writable,
+    digest,
+    parse_cells,
+    row_problem,
+    school_classrooms,
+    start_plan,
+)
 from services.importing.guardian import infer_guardian
 from services.importing.parsing import Progress, RawSheet
 from services.importing.writer import INSERT, UNCHANGED, UPDATE, write_plan
@@ -103,25 +110,12 @@ class PlannedRow:
 
 
 @dataclass
-class ImportPlan:
-    file_name: str
-    mapping: dict[str, str | None]
-    unknown_columns: list[str]
+class ImportPlan(DryRun):
     rows: list[PlannedRow]
-    problems: list[Problem]
-    new_classrooms: dict[tuple[int, int], str]
 
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.rows)
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-    @property
-    def changed(self) -> bool:
-        """Whether importing would write anything at all."""
-        return any(r.action != UNCHANGED for r in self.rows)
 
     def signature(self) -> str:
         """A digest of what would be written, to tell whether the data moved since the preview."""
@@ -129,7 +123,7 @@ class ImportPlan:
             (r.row, r.action, r.child_id, [(c.field, str(c.after)) for c in r.changes])
             for r in self.rows
         ]
-        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        return digest(parts)
 
 
 @dataclass(frozen=True)
@@ -157,13 +151,7 @@ def plan_import(
     """The dry run: what would be inserted or updated, and every bad row (nothing is written)."""
     require_importer(actor)
     today = today or date.today()
-    columns = {f: sheet.headers.index(h) for h, f in mapping.items() if f and h in sheet.headers}
-    unknown = [h for h in sheet.headers if not mapping.get(h)]
-    plan = ImportPlan(sheet.file_name, dict(mapping), unknown, [], [], {})
-    for needed in ("name", "classroom"):
-        if needed not in columns:
-            label = t(f"import.field.{needed}")
-            plan.problems.append(Problem("", label, "", "import.reason.missing_column"))
+    plan, columns = start_plan(ImportPlan, sheet, mapping, ("name", "classroom"), "import")
     if plan.problems:
         return plan
     matcher = _Matcher(session, actor.school_id)  # type: ignore[arg-type]
@@ -190,12 +178,7 @@ def apply_import(
     """Plan again and write every row in the caller's transaction, or nothing at all (also
     when no row would change)."""
     plan = plan_import(session, actor, sheet, mapping, progress, today)
-    if plan.problems:
-        raise ValidationFailed(plan.problems)
-    if not plan.rows:
-        raise ValidationFailed([Problem("", "", sheet.file_name, "import.reason.no_rows")])
-    if expected_signature is not None and plan.signature() != expected_signature:
-        raise ConflictError([Conflict(t("import.changed_since_preview"), 0, None, None)])
+    check_writable(plan, expected_signature, "import.changed_since_preview")
     if not plan.changed:  # the file matches the ledger: nothing written, not even an audit entry
         return ImportResult(0, 0, plan.count(UNCHANGED), [])
     new_names = write_plan(session, actor, plan, today or date.today(), progress)
@@ -206,14 +189,7 @@ class _Matcher:
     """Existing children and classes of the school, loaded once, and the rows already seen."""
 
     def __init__(self, session: Session, school_id: int) -> None:
-        self.classrooms = {
-            (grade, number): (room_id, name)
-            for room_id, grade, number, name in session.execute(
-                select(Classroom.id, Classroom.grade, Classroom.number, Classroom.name).where(
-                    Classroom.school_id == school_id, Classroom.deleted_at.is_(None)
-                )
-            )
-        }
+        self.classrooms = school_classrooms(session, school_id)
         self.room_names = {room_id: name for room_id, name in self.classrooms.values()}
         columns = [Child.id, Child.deleted_at, *(getattr(Child, c) for c in COMPARED)]
         rows = session.execute(select(*columns).where(Child.school_id == school_id)).all()
@@ -244,13 +220,7 @@ def _plan_row(
     values, problems = _convert(number, cells, columns, headers, today)
     if problems:
         return None, problems
-
-    def problem(name: str, reason: str, **params: object) -> tuple[None, list[Problem]]:
-        column = headers[columns[name]] if name in columns else t(f"import.field.{name}")
-        value = cells[columns[name]] if name in columns else None
-        value = "" if value is None else value
-        return None, [Problem(str(number), column, value, reason, params)]
-
+    problem = row_problem(number, cells, columns, headers, "import")
     if not values.get("name"):
         return problem("name", "import.reason.required")
     room_key = values.pop("_classroom", None)
@@ -304,28 +274,25 @@ def _convert(
 ) -> tuple[dict[str, object], list[Problem]]:
     """Parse every mapped cell of one row; blank cells are left out (they never clear a value)."""
     values: dict[str, object] = {}
-    problems: list[Problem] = []
-    for name, index in columns.items():
-        raw = cells[index] if index < len(cells) else None
-        try:
-            if name in PARSERS:
-                value = PARSERS[name](raw)
-                if name == "birth_date":
-                    value = v.check_birth_date(value, today)  # type: ignore[arg-type]
-                if value is not None:
-                    values[name] = value
-            elif name == "classroom":
-                grade_raw = cells[columns["grade"]] if "grade" in columns else None
-                room = v.parse_class(raw, grade_raw)
-                if room is not None:
-                    values["_classroom"] = room
-            elif name in WORK_FIELDS:
-                province, city, detail = v.split_work_place(raw)
-                prefix = WORK_FIELDS[name]
-                if detail is not None:
-                    values[f"{prefix}_work_province"] = province
-                    values[f"{prefix}_work_city"] = city
-                    values[f"{prefix}_work_detail"] = detail
-        except v.BadValue as exc:
-            problems.append(Problem(str(number), headers[index], raw, exc.key, exc.params))
-    return values, problems
+
+    def parse(name: str, raw: object) -> None:
+        if name in PARSERS:
+            value = PARSERS[name](raw)
+            if name == "birth_date":
+                value = v.check_birth_date(value, today)  # type: ignore[arg-type]
+            if value is not None:
+                values[name] = value
+        elif name == "classroom":
+            grade_raw = cells[columns["grade"]] if "grade" in columns else None
+            room = v.parse_class(raw, grade_raw)
+            if room is not None:
+                values["_classroom"] = room
+        elif name in WORK_FIELDS:
+            province, city, detail = v.split_work_place(raw)
+            prefix = WORK_FIELDS[name]
+            if detail is not None:
+                values[f"{prefix}_work_province"] = province
+                values[f"{prefix}_work_city"] = city
+                values[f"{prefix}_work_detail"] = detail
+
+    return values, parse_cells(number, cells, columns, headers, parse)

@@ -14,8 +14,6 @@ them, so the roster imported afterwards lands in them.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,14 +23,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.enums import Role
-from db.models import Classroom, User
-from locales import t
+from db.models import User
 from services.accounts.user_classes import classes_of
 from services.actor import Actor
-from services.errors import Conflict, ConflictError, Problem, ValidationFailed
+from services.errors import Problem
 from services.importing import values as v
+from services.importing.dry_run import (
+    DryRun,
+    check_writable,
+    digest,
+    parse_cells,
+    row_problem,
+    school_classrooms,
+    start_plan,
+)
 from services.importing.parsing import Progress, RawSheet
-from services.importing.plan import FieldChange, require_importer
+from services.importing.plan import FieldChange, ImportResult, require_importer
 from services.importing.staff_values import (
     SHOWN_JOIN,
     UsernameFrom,
@@ -66,22 +72,9 @@ class StaffRow:
 
 
 @dataclass
-class StaffPlan:
-    file_name: str
-    mapping: dict[str, str | None]
-    unknown_columns: list[str]
+class StaffPlan(DryRun):
     rows: list[StaffRow]
-    problems: list[Problem]
-    new_classrooms: dict[tuple[int, int], str]
     room_ids: dict[tuple[int, int], int] = field(default_factory=dict)
-
-    def count(self, action: str) -> int:
-        return sum(1 for r in self.rows if r.action == action)
-
-    @property
-    def changed(self) -> bool:
-        """Whether importing would write anything at all."""
-        return any(r.action != UNCHANGED for r in self.rows)
 
     def signature(self) -> str:
         """A digest of what would be written, to tell whether the data moved since the preview."""
@@ -89,15 +82,11 @@ class StaffPlan:
             (r.row, r.action, r.user_id, r.username, r.role, r.phone, r.head_of, r.taught, r.name)
             for r in self.rows
         ]
-        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        return digest(parts)
 
 
 @dataclass(frozen=True)
-class StaffImportResult:
-    inserted: int
-    updated: int
-    unchanged: int
-    new_classrooms: list[str]
+class StaffImportResult(ImportResult):
     slips: list[Slip]
 
 
@@ -119,14 +108,7 @@ class _School:
     """The school's classes and accounts, loaded once, and what the file has claimed so far."""
 
     def __init__(self, session: Session, school_id: int) -> None:
-        self.rooms = {
-            (grade, number): (room_id, name)
-            for room_id, grade, number, name in session.execute(
-                select(Classroom.id, Classroom.grade, Classroom.number, Classroom.name).where(
-                    Classroom.school_id == school_id, Classroom.deleted_at.is_(None)
-                )
-            )
-        }
+        self.rooms = school_classrooms(session, school_id)
         self.key_of = {room_id: key for key, (room_id, _) in self.rooms.items()}
         columns = (User.id, User.display_name, User.phone, User.role, User.username, User.active)
         rows = session.execute(
@@ -190,12 +172,8 @@ def plan_staff_import(
 ) -> StaffPlan:
     """The dry run: which accounts would be added or updated, and every bad row (no writes)."""
     require_importer(actor)
-    columns = {f: sheet.headers.index(h) for h, f in mapping.items() if f and h in sheet.headers}
-    unknown = [h for h in sheet.headers if not mapping.get(h)]
-    plan = StaffPlan(sheet.file_name, dict(mapping), unknown, [], [], {})
-    if "name" not in columns:
-        label = t("staff.field.name")
-        plan.problems.append(Problem("", label, "", "import.reason.missing_column"))
+    plan, columns = start_plan(StaffPlan, sheet, mapping, ("name",), "staff")
+    if plan.problems:
         return plan
     school = _School(session, actor.school_id)  # type: ignore[arg-type]
     parsed: list[_Parsed] = []
@@ -221,23 +199,16 @@ def _first_pass(
 ) -> tuple[_Parsed | None, list[Problem]]:
     """Read one row's cells, find its account, settle its role; refuse clashes with rows above."""
     values: dict[str, object] = {}
-    problems: list[Problem] = []
     parsers = {"name": lambda x: v.text(x, 64), "phone": parse_mobile, "role": parse_role,
                "head_of": parse_classes, "taught": parse_classes}  # fmt: skip
-    for name, index in columns.items():
-        raw = cells[index] if index < len(cells) else None
-        try:
-            values[name] = parsers[name](raw)
-        except v.BadValue as exc:
-            problems.append(Problem(str(number), headers[index], raw, exc.key, exc.params))
+
+    def parse(name: str, raw: object) -> None:
+        values[name] = parsers[name](raw)
+
+    problems = parse_cells(number, cells, columns, headers, parse)
     if problems:
         return None, problems
-
-    def problem(name: str, reason: str, **params: object) -> tuple[None, list[Problem]]:
-        column = headers[columns[name]] if name in columns else t(f"staff.field.{name}")
-        raw = cells[columns[name]] if name in columns else None
-        return None, [Problem(str(number), column, "" if raw is None else raw, reason, params)]
-
+    problem = row_problem(number, cells, columns, headers, "staff")
     get: Any = values.get
     row = _Parsed(number, get("name") or "", get("phone"), get("role"), get("head_of"),
                   get("taught"))  # fmt: skip
@@ -364,12 +335,7 @@ def apply_staff_import(
     change writes nothing, not even an audit entry.
     """
     plan = plan_staff_import(session, actor, sheet, mapping, username_from)
-    if plan.problems:
-        raise ValidationFailed(plan.problems)
-    if not plan.rows:
-        raise ValidationFailed([Problem("", "", sheet.file_name, "import.reason.no_rows")])
-    if expected_signature is not None and plan.signature() != expected_signature:
-        raise ConflictError([Conflict(t("staff.changed_since_preview"), 0, None, None)])
+    check_writable(plan, expected_signature, "staff.changed_since_preview")
     counts = Counter(r.action for r in plan.rows)
     if not plan.changed:
         return StaffImportResult(0, 0, counts[UNCHANGED], [], [])
