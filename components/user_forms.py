@@ -6,10 +6,11 @@ issued one, survive the rerun that follows and are shown once (`show_issued_pass
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.delta_generator import DeltaGenerator
 
 from components import feedback
 from components.form_errors import ONE_MESSAGE_PER_PROBLEM
@@ -91,6 +92,19 @@ def edit_user_panel(actor: Actor, rows: list[UserRow], room_names: dict[int, str
         _run(lambda s: end_user_sessions(s, actor, row.id), "accounts.sessions_ended", row.username)
 
 
+def _classrooms(
+    where: DeltaGenerator,
+    label_key: str,
+    room_names: dict[int, str],
+    chosen: Sequence[int],
+    key: str,
+) -> list[int]:
+    """A multiselect of the school's classes, by name; returns the chosen ids."""
+    return where.multiselect(
+        t(label_key), list(room_names), default=chosen, format_func=room_names.get, key=key
+    )
+
+
 def user_fields(key: str, row: UserRow | None, room_names: dict[int, str]) -> UserDraft:
     """The editable fields of a user (new when `row` is None)."""
     left, right = st.columns(2)
@@ -113,20 +127,11 @@ def user_fields(key: str, row: UserRow | None, room_names: dict[int, str]) -> Us
     phone = right.text_input(
         t("accounts.phone"), (row.phone or "") if row else "", key=f"{key}.phone"
     )
-    head_of = left.multiselect(
-        t("accounts.head_of"),
-        list(room_names),
-        default=row.head_of_classroom_ids if row else [],
-        format_func=room_names.get,
-        key=f"{key}.head_of",
+    head_ids, taught_ids = (
+        (row.head_of_classroom_ids, row.taught_classroom_ids) if row else ((), ())
     )
-    taught = right.multiselect(
-        t("accounts.taught"),
-        list(room_names),
-        default=row.taught_classroom_ids if row else [],
-        format_func=room_names.get,
-        key=f"{key}.taught",
-    )
+    head_of = _classrooms(left, "accounts.head_of", room_names, head_ids, f"{key}.head_of")
+    taught = _classrooms(right, "accounts.taught", room_names, taught_ids, f"{key}.taught")
     return UserDraft(username, name, role, phone, frozenset(head_of), frozenset(taught))
 
 
