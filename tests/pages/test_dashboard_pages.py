@@ -40,11 +40,11 @@ def school_case(app_env, session):
     school = make_school(session)
     head = make_user(session, school, Role.HEAD_TEACHER, display_name="甲老师")
     room = make_classroom(session, school, head=head)
-    _term_around_today(session, school)
+    since = _term_around_today(session, school).start_date  # on the books since the term began
     install_default_rules(session, school.id)
-    contacted = make_child(session, school, room, name="王小明")
-    make_child(session, school, room, name="李小红")
-    make_child(session, school, room, LeftBehindType.NONE, name="赵小刚")
+    contacted = make_child(session, school, room, name="王小明", enrolled_on=since)
+    make_child(session, school, room, name="李小红", enrolled_on=since)
+    make_child(session, school, room, LeftBehindType.NONE, name="赵小刚", enrolled_on=since)
     log_contact(session, contacted, TODAY, Counterpart.GUARDIAN, ContactChannel.PHONE)
     users = {role: make_user(session, school, role) for role in Role if role != Role.BUREAU}
     users[Role.HEAD_TEACHER] = head
