@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -312,10 +313,11 @@ def _export_bureau(
     session: Session,
     actor: Actor,
     period: ReportPeriod,
-    filters: ReportFilters | None,
-    demo_mode: bool,
-    figures: FigureBuilder | None,
-    as_of: date | None,
+    filters: ReportFilters | None = None,
+    demo_mode: bool = False,
+    figures: FigureBuilder | None = None,
+    as_of: date | None = None,
+    *,
     suffix: str,
     render: Callable[[ReportDocument], bytes],
 ) -> ExportFile:
@@ -330,34 +332,10 @@ def _export_bureau(
     return export
 
 
-def export_bureau_docx(
-    session: Session,
-    actor: Actor,
-    period: ReportPeriod,
-    filters: ReportFilters | None = None,
-    demo_mode: bool = False,
-    figures: FigureBuilder | None = None,
-    as_of: date | None = None,
-) -> ExportFile:
-    """The bureau report as .docx (the school edits it afterwards)."""
-    return _export_bureau(
-        session, actor, period, filters, demo_mode, figures, as_of, ".docx", render_docx
-    )
-
-
-def export_bureau_pdf(
-    session: Session,
-    actor: Actor,
-    period: ReportPeriod,
-    filters: ReportFilters | None = None,
-    demo_mode: bool = False,
-    figures: FigureBuilder | None = None,
-    as_of: date | None = None,
-) -> ExportFile:
-    """The same bureau report as .pdf, with an embedded Chinese font."""
-    return _export_bureau(
-        session, actor, period, filters, demo_mode, figures, as_of, ".pdf", render_pdf
-    )
+# The bureau report as .docx (the school edits it afterwards) and the same report as .pdf,
+# with an embedded Chinese font; both take _export_bureau's arguments.
+export_bureau_docx = partial(_export_bureau, suffix=".docx", render=render_docx)
+export_bureau_pdf = partial(_export_bureau, suffix=".pdf", render=render_pdf)
 
 
 def classroom_choices(session: Session, actor: Actor) -> dict[int, str]:
