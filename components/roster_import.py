@@ -22,6 +22,7 @@ from db.engine import read_session
 from locales import t
 from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, Problem, ValidationFailed
+from services.importing.dry_run import DryRun
 from services.importing.parsing import FIELDS, RawSheet, read_roster, suggest_mapping
 from services.importing.plan import ImportPlan, ImportResult, apply_import, plan_import
 from services.importing.preview import error_sheet, plan_frame, problems_frame
@@ -126,14 +127,7 @@ def dry_run(
     plan = state["plan"]
     if plan.problems:
         _show_plan(plan)
-        show_problems(plan.problems, "import_plan_errors")
-        st.stop()
-    if not plan.rows:
-        st.warning(t("import.nothing"))
-        st.stop()
-    if not plan.changed:
-        st.info(t("import.no_changes", count=len(plan.rows)))
-        st.stop()
+    stop_unless_changes(plan, "import_plan_errors", "import")
     _show_plan(plan)
     return plan
 
@@ -167,6 +161,20 @@ def show_problems(problems: list[Problem], key: str) -> None:
     st.error(t("import.problems", count=len(problems)))
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
     download.show(t("import.error_sheet"), error_sheet(problems), t("import.error_file"), key)
+
+
+def stop_unless_changes(plan: DryRun, problems_key: str, texts: str) -> None:
+    """Stop the run, saying why, when the dry run has problems, no rows or nothing to change;
+    `texts` is the locale prefix of the nothing / no_changes messages."""
+    if plan.problems:
+        show_problems(plan.problems, problems_key)
+        st.stop()
+    if not plan.rows:
+        st.warning(t(f"{texts}.nothing"))
+        st.stop()
+    if not plan.changed:
+        st.info(t(f"{texts}.no_changes", count=len(plan.rows)))
+        st.stop()
 
 
 def _show_plan(plan: ImportPlan) -> None:

@@ -14,7 +14,13 @@ import streamlit as st
 
 from components import download, feedback
 from components.context import ready_engine
-from components.roster_import import ColumnMapping, column_mapping, moves, show_problems
+from components.roster_import import (
+    ColumnMapping,
+    column_mapping,
+    moves,
+    show_problems,
+    stop_unless_changes,
+)
 from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import current_language, set_language, t
@@ -104,15 +110,7 @@ def dry_run(
             st.stop()
         state["plan_key"] = plan_key
     plan: StaffPlan = state["plan"]
-    if plan.problems:
-        show_problems(plan.problems, "staff_plan_errors")
-        st.stop()
-    if not plan.rows:
-        st.warning(t("staff.nothing"))
-        st.stop()
-    if not plan.changed:
-        st.info(t("staff.no_changes", count=len(plan.rows)))
-        st.stop()
+    stop_unless_changes(plan, "staff_plan_errors", "staff")
     counts = {a: plan.count(a) for a in ("insert", "update", "unchanged")}
     st.write(t("staff.summary", inserted=counts["insert"], updated=counts["update"],
                unchanged=counts["unchanged"]))  # fmt: skip
