@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
@@ -27,8 +28,10 @@ from db.enums import AuditAction
 from db.models import User
 from services import audit, permissions
 from services.actor import Actor
-from services.errors import Conflict, ConflictError
+from services.errors import Conflict, ConflictError, NotAllowed, NotFound
 from services.permissions import Action
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,33 @@ def restore_row(
         obj.deleted_at = obj.deleted_by = None
         obj.updated_by = _by(actor)
     audit.record(session, actor, AuditAction.RESTORE, _entity(obj, audit_as), obj.id)
+
+
+def restore_rows(
+    session: Session, actor: Actor, model: Any, ids: list[int], *, needs_school: bool = False
+) -> int:
+    """Undo the soft deletes of the school's `model` rows with these ids (principal/admin);
+    returns how many were found."""
+    permissions.require(actor, Action.UNDELETE, needs_school=needs_school)
+    rows = session.scalars(
+        select(model).where(model.id.in_(ids), model.school_id == actor.school_id)
+    ).all()
+    for row in rows:
+        restore_row(session, actor, row)
+    return len(rows)
+
+
+def school_row(
+    session: Session, model: type[T], row_id: int, school_id: int | None, what: str
+) -> T:
+    """The row of `model` with this id: NotFound when missing or soft-deleted, NotAllowed
+    when it belongs to another school."""
+    row: Any = session.get(model, row_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound(what)
+    if row.school_id != school_id:
+        raise NotAllowed("other school")
+    return row
 
 
 def _by(actor: Actor) -> int | None:

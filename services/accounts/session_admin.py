@@ -10,12 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db.enums import AuditAction
 from db.models import User
-from services import audit
 from services.accounts import lockout, sessions
 from services.accounts.sessions import OpenSession
-from services.accounts.signin import now
+from services.accounts.signin import audit_user_change, now
 from services.accounts.user_admin import is_system, require_admin
 from services.actor import Actor
 from services.errors import NotAllowed, NotFound
@@ -35,15 +33,8 @@ def end_user_sessions(
     """End every open session of the user (they sign in again); returns how many there were."""
     user = _managed_user(session, actor, user_id)
     ended = sessions.revoke_all(session, user.id, at or now(), "admin")
-    audit.record(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user.id,
-        {"open_sessions": ended},
-        {"open_sessions": 0},
-        detail="sessions_ended",
+    audit_user_change(
+        session, actor, user.id, {"open_sessions": ended}, {"open_sessions": 0}, "sessions_ended"
     )
     return ended
 
@@ -53,15 +44,8 @@ def unlock_user(session: Session, actor: Actor, user_id: int) -> None:
     user = _managed_user(session, actor, user_id)
     was_locked = lockout.account_locked_until(user, now()) is not None
     lockout.unlock(session, user.id)
-    audit.record(
-        session,
-        actor,
-        AuditAction.UPDATE,
-        "user",
-        user.id,
-        {"locked": was_locked},
-        {"locked": False},
-        detail="unlocked",
+    audit_user_change(
+        session, actor, user.id, {"locked": was_locked}, {"locked": False}, "unlocked"
     )
 
 

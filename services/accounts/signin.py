@@ -39,6 +39,18 @@ IDLE_TIMEOUT = sessions.IDLE_TIMEOUT
 SEEN_REFRESH = sessions.SEEN_REFRESH
 
 
+def audit_user_change(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    before: dict[str, object],
+    after: dict[str, object],
+    detail: str,
+) -> None:
+    """Audit what was done to an account beyond its columns (password, sessions, lock)."""
+    audit.record(session, actor, AuditAction.UPDATE, "user", user_id, before, after, detail=detail)
+
+
 def now() -> datetime:
     """The clock every function here uses by default (tests replace it)."""
     return utcnow()
@@ -278,15 +290,13 @@ def store_password(
     user.must_change_password = must_change
     user.updated_by = actor.user_id or None
     session.flush()
-    audit.record(
+    audit_user_change(
         session,
         actor,
-        AuditAction.UPDATE,
-        "user",
         user.id,
         {"password": "(old)", "must_change_password": was_forced},
         {"password": f"({how})", "must_change_password": must_change},
-        detail=f"password_{how}",
+        f"password_{how}",
     )
     sessions.revoke_all(session, user.id, now(), f"password_{how}", keep=keep_session_id)
     if how == "reset":  # the administrator's reset lifts every lock (user_admin.reset_password)

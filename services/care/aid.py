@@ -18,11 +18,11 @@ from db.enums import AidKind
 from db.models import Aid, Child, Classroom, Term
 from services import permissions
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.permissions import Action, Scope
 from services.records.grid_rows import GridChanges, Page, SaveResult
 from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
-from services.rows import create_row, find_conflicts, soft_delete_row, update_row
+from services.rows import create_row, find_conflicts, school_row, soft_delete_row, update_row
 from services.scope import child_visibility, school_ids_in_view
 
 EDITOR_ROLES = tuple(permissions.roles_with(Action.EDIT_AID))
@@ -88,12 +88,7 @@ def _reader_visibility(actor: Actor) -> ColumnElement[bool]:
 
 
 def _term(session: Session, actor: Actor, term_id: int) -> Term:
-    term = session.get(Term, term_id)
-    if term is None or term.deleted_at is not None:
-        raise NotFound("term")
-    if term.school_id != actor.school_id:
-        raise NotAllowed("other school")
-    return term
+    return school_row(session, Term, term_id, actor.school_id, "term")
 
 
 def class_children(session: Session, actor: Actor, classroom_id: int | None) -> dict[str, int]:

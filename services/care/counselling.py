@@ -27,7 +27,7 @@ from services import audit, permissions
 from services.actor import Actor
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
 from services.permissions import Action
-from services.rows import AuditAs, create_row, soft_delete_row, update_row
+from services.rows import AuditAs, create_row, school_row, soft_delete_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
 ENTITY = "counselling_notes"
@@ -150,11 +150,7 @@ def list_notes(
 def get_note(session: Session, actor: Actor, note_id: int) -> dict:
     """One note as a dict of NOTE_COLUMNS; the view is audited."""
     permissions.require(actor, Action.VIEW_COUNSELLING)
-    note = session.get(CounsellingNote, note_id)
-    if note is None or note.deleted_at is not None:
-        raise NotFound("note")
-    if note.school_id != actor.school_id:
-        raise NotAllowed("other school")
+    note = school_row(session, CounsellingNote, note_id, actor.school_id, "note")
     child = ensure_child_visible(session, actor, note.child_id)
     counsellor = session.get(User, note.counsellor_id) if note.counsellor_id else None
     room = session.get(Classroom, child.classroom_id) if child.classroom_id else None

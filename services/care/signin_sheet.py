@@ -20,9 +20,9 @@ from services import audit, permissions
 from services.actor import Actor
 from services.care.activities import classroom_names, involved_classrooms
 from services.care.participation_counts import attended_condition
-from services.errors import NotAllowed, NotFound
+from services.errors import NotAllowed
 from services.permissions import Action
-from services.rows import race_guard
+from services.rows import race_guard, school_row
 
 ROSTER_COLUMNS = [
     "child_id",
@@ -45,12 +45,7 @@ class SigninResult:
 
 def _activity_for_signin(session: Session, actor: Actor, activity_id: int) -> Activity:
     permissions.require(actor, Action.SIGN_IN_ACTIVITY)
-    activity = session.get(Activity, activity_id)
-    if activity is None or activity.deleted_at is not None:
-        raise NotFound("activity")
-    if activity.school_id != actor.school_id:
-        raise NotAllowed("other school")
-    return activity
+    return school_row(session, Activity, activity_id, actor.school_id, "activity")
 
 
 def signin_classrooms(session: Session, actor: Actor, activity_id: int) -> dict[int, str]:

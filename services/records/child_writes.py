@@ -30,10 +30,10 @@ from services.records.specs import (
     find_conflicts,
     is_empty,
     problem,
-    restore_row,
     soft_delete_row,
     update_row,
 )
+from services.rows import restore_rows
 from services.scope import child_visibility
 
 
@@ -203,10 +203,4 @@ def list_deleted_children(session: Session, actor: Actor, limit: int = 200) -> p
 
 def restore_children(session: Session, actor: Actor, ids: list[int]) -> int:
     """Undo soft deletes (principal/admin); returns how many were restored."""
-    permissions.require(actor, Action.UNDELETE)
-    children = session.scalars(
-        select(Child).where(Child.id.in_(ids), Child.school_id == actor.school_id)
-    ).all()
-    for child in children:
-        restore_row(session, actor, child)
-    return len(children)
+    return restore_rows(session, actor, Child, ids)

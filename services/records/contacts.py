@@ -38,10 +38,10 @@ from services.records.specs import (
     is_empty,
     not_in_future,
     problem,
-    restore_row,
     soft_delete_row,
     update_row,
 )
+from services.rows import restore_rows
 from services.scope import child_visibility
 
 EDITORS = permissions.roles_with(Action.EDIT_CONTACTS)
@@ -328,10 +328,4 @@ def list_deleted_contacts(session: Session, actor: Actor, limit: int = 200) -> p
 
 
 def restore_contacts(session: Session, actor: Actor, ids: list[int]) -> int:
-    permissions.require(actor, Action.UNDELETE, needs_school=True)
-    contacts = session.scalars(
-        select(Contact).where(Contact.id.in_(ids), Contact.school_id == actor.school_id)
-    ).all()
-    for contact in contacts:
-        restore_row(session, actor, contact)
-    return len(contacts)
+    return restore_rows(session, actor, Contact, ids, needs_school=True)

@@ -32,6 +32,7 @@ from services.records.specs import (
     soft_delete_row,
     update_row,
 )
+from services.rows import school_row
 from services.scope import child_visibility
 
 ASSIGNERS = permissions.roles_with(Action.ASSIGN_PAIRINGS)
@@ -50,12 +51,7 @@ PAIRING_COLUMNS: list[ColumnSpec] = [
 
 
 def _term(session: Session, actor: Actor, term_id: int) -> Term:
-    term = session.get(Term, term_id)
-    if term is None or term.deleted_at is not None:
-        raise NotFound("term")
-    if term.school_id != actor.school_id:
-        raise NotAllowed("other school")
-    return term
+    return school_row(session, Term, term_id, actor.school_id, "term")
 
 
 def teacher_labels(session: Session, actor: Actor) -> dict[int, str]:
