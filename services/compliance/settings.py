@@ -154,13 +154,30 @@ def save_term(
     }
     for phase, (first, last) in data.phases.items():
         values[PHASE_FIELDS[phase][0]], values[PHASE_FIELDS[phase][1]] = first, last
-    if term_id is None:
-        term = Term(school_id=school_id, **values)
-        create_row(session, actor, term, TERM_AUDIT)
+    return _create_or_update(
+        session, actor, Term, school_id, term_id, version, values, data.name, TERM_AUDIT
+    )
+
+
+def _create_or_update(
+    session: Session,
+    actor: Actor,
+    model: type[Term] | type[ContactRule],
+    school_id: int,
+    entity_id: int | None,
+    version: int | None,
+    values: dict[str, Any],
+    label: str,
+    audit_as: AuditAs,
+) -> int:
+    """A new row of the school (entity_id None), or the school's row updated at `version`."""
+    if entity_id is None:
+        row = model(school_id=school_id, **values)
+        create_row(session, actor, row, audit_as)
     else:
-        term = _owned(session, Term, term_id, school_id)
-        update_row(session, actor, term, version, values, data.name, TERM_AUDIT)
-    return term.id
+        row = _owned(session, model, entity_id, school_id)
+        update_row(session, actor, row, version, values, label, audit_as)
+    return row.id
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -246,13 +263,9 @@ def save_rule(
         "active": bool(data.active),
         "sort_order": int(data.sort_order),
     }
-    if rule_id is None:
-        rule = ContactRule(school_id=school_id, **values)
-        create_row(session, actor, rule, RULE_AUDIT)
-    else:
-        rule = _owned(session, ContactRule, rule_id, school_id)
-        update_row(session, actor, rule, version, values, data.name, RULE_AUDIT)
-    return rule.id
+    return _create_or_update(
+        session, actor, ContactRule, school_id, rule_id, version, values, data.name, RULE_AUDIT
+    )
 
 
 def install_defaults_if_empty(session: Session, actor: Actor) -> bool:
