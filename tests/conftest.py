@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -19,16 +20,14 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
-@pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
-    """A private PostgreSQL database for this test process, migrated to head once."""
+@contextmanager
+def scratch_pg_engine(prefix: str) -> Iterator[Engine]:
+    """An empty PostgreSQL database of its own, named `prefix_<random>`, dropped on the way out."""
     admin = make_engine(normalise_url(TEST_DATABASE_URL))
-    name = f"careledger_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name)
-    engine = make_engine(url.render_as_string(hide_password=False))
-    upgrade(engine)
+    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
     try:
         yield engine
     finally:
@@ -36,6 +35,14 @@ def pg_engine() -> Iterator[Engine]:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    """A private PostgreSQL database for this test process, migrated to head once."""
+    with scratch_pg_engine("careledger_test") as engine:
+        upgrade(engine)
+        yield engine
 
 
 def _truncate_all(engine: Engine) -> None:

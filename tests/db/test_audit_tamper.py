@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
-from db.engine import make_engine, normalise_url, read_session, write_session
+from db.engine import make_engine, read_session, write_session
 from db.enums import AuditAction
 from db.migrate import upgrade
 from db.models import AuditEntry, School
 from services import audit
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, scratch_pg_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ROLE_SQL = ROOT / "deploy" / "app-role.sql"
@@ -56,19 +56,9 @@ def pg_engine_fresh() -> Iterator[Engine]:
     on it; every test compares the log before and after, so rows may accumulate)."""
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL not set")
-    admin = make_engine(normalise_url(TEST_DATABASE_URL))
-    name = f"careledger_tamper_{uuid.uuid4().hex[:10]}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
-    upgrade(engine)
-    try:
+    with scratch_pg_engine("careledger_tamper") as engine:
+        upgrade(engine)
         yield engine
-    finally:
-        engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- SQLite: REPLACE ---------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """The migrations build the schema the models describe, from empty, on each backend."""
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -14,10 +13,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from db.base import Base
-from db.engine import make_engine, normalise_url
+from db.engine import make_engine
 from db.enums import AuditAction
 from db.migrate import alembic_config, upgrade
-from tests.conftest import BACKENDS, TEST_DATABASE_URL
+from tests.conftest import BACKENDS, scratch_pg_engine
 
 NOW = datetime(2026, 11, 1, 8, tzinfo=UTC)
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -45,18 +44,8 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
         yield eng
         eng.dispose()
         return
-    admin = make_engine(normalise_url(TEST_DATABASE_URL))
-    name = f"careledger_migrate_{uuid.uuid4().hex[:10]}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    eng = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
-    try:
+    with scratch_pg_engine("careledger_migrate") as eng:
         yield eng
-    finally:
-        eng.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _insert_at_0002(conn: Connection, summaries: list[str | None]) -> None:
