@@ -5,14 +5,13 @@ import pandas as pd
 from components import charts
 
 
+def _two_months(key: str, names: list[str], rates: list[float]) -> pd.DataFrame:
+    """Three rates over two months, the later month first (the builders must sort)."""
+    return pd.DataFrame({key: names, "month": ["2026-10", "2026-09", "2026-09"], "rate": rates})
+
+
 def test_heatmap_puts_each_rate_in_its_class_and_month_cell():
-    df = pd.DataFrame(
-        {
-            "label": ["三年级(1)班", "三年级(1)班", "四年级(1)班"],
-            "month": ["2026-10", "2026-09", "2026-09"],
-            "rate": [0.5, 1.0, 0.25],
-        }
-    )
+    df = _two_months("label", ["三年级(1)班", "三年级(1)班", "四年级(1)班"], [0.5, 1.0, 0.25])
     fig = charts.build_compliance_heatmap_figure(df)
     heat = fig.data[0]
     assert list(heat.x) == ["2026-09", "2026-10"]
@@ -23,13 +22,8 @@ def test_heatmap_puts_each_rate_in_its_class_and_month_cell():
 
 
 def test_trend_has_one_line_per_rule_in_month_order():
-    df = pd.DataFrame(
-        {
-            "rule_name": ["每月与监护人沟通", "每月与监护人沟通", "每月与家长通话"],
-            "month": ["2026-10", "2026-09", "2026-09"],
-            "rate": [0.8, 0.6, 0.9],
-        }
-    )
+    names = ["每月与监护人沟通", "每月与监护人沟通", "每月与家长通话"]
+    df = _two_months("rule_name", names, [0.8, 0.6, 0.9])
     fig = charts.build_compliance_trend_figure(df)
     assert [trace.name for trace in fig.data] == ["每月与监护人沟通", "每月与家长通话"]
     assert list(fig.data[0].x) == ["2026-09", "2026-10"]
