@@ -28,13 +28,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from db.engine import make_engine, read_session, write_session
+from db.engine import make_engine, normalise_url, read_session, write_session
 from db.enums import AuditAction
 from db.models import AuditEntry, School
-from services import audit
-from services.actor import SYSTEM_ACTOR, Actor
+from services.actor import Actor
 from services.ops import backup, restore
 from services.ops.backup_db import BackupFailed
 
@@ -76,14 +76,10 @@ def run_once(
     info = backup.take_backup(engine, directory)  # applies the retention too
     report = verify_backup(info, engine.url.render_as_string(hide_password=False))
     with write_session(engine) as session:
-        audit.record(
+        backup.record_server_backup(
             session,
-            SYSTEM_ACTOR,
-            AuditAction.EXPORT,
-            "backup",
-            detail=f"automatic backup by the app: {info.name} ({info.total_rows} rows), "
+            f"automatic backup by the app: {info.name} ({info.total_rows} rows), "
             + ("verified" if report.ok else f"verification FAILED: {report.mismatches}"),
-            school_id=schools[0] if len(schools) == 1 else None,
             ok=report.ok,
         )
     if not report.ok:
@@ -97,7 +93,7 @@ def verify_backup(info: backup.BackupInfo, live_url: str) -> restore.RestoreRepo
     if info.backend == "sqlite":
         with tempfile.TemporaryDirectory() as tmp:
             return restore.restore_backup(info, f"sqlite:///{tmp}/verify.db")
-    source = make_engine(live_url).url
+    source = make_url(normalise_url(live_url))
     name = f"careledger_verify_{uuid.uuid4().hex[:8]}"
     try:
         return restore.restore_backup(

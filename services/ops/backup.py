@@ -25,7 +25,7 @@ from db.enums import AuditAction
 from db.models import School
 from db.private_files import create_private_file, private_dir, write_private_text
 from services import permissions
-from services.actor import Actor
+from services.actor import SYSTEM_ACTOR, Actor
 from services.audit import record
 from services.errors import NotAllowed, NotFound
 from services.ops.backup_db import (
@@ -249,6 +249,22 @@ def create_backup(session: Session, actor: Actor, engine: Engine, directory: Pat
         detail=f"backup taken: {info.name} ({info.total_rows} rows)",
     )
     return info
+
+
+def record_server_backup(session: Session, detail: str, *, ok: bool = True) -> None:
+    """The audit entry of a backup the server took (the app's daily one, the command line). In a
+    database of one school it belongs to that school, so its administrators see it on 操作日志."""
+    ids = session.scalars(select(School.id).limit(2)).all()
+    school_id = ids[0] if len(ids) == 1 else None
+    record(
+        session,
+        SYSTEM_ACTOR,
+        AuditAction.EXPORT,
+        "backup",
+        detail=detail,
+        school_id=school_id,
+        ok=ok,
+    )
 
 
 def read_backup_for_download(session: Session, actor: Actor, directory: Path, name: str) -> bytes:

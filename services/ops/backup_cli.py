@@ -17,23 +17,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-import tempfile
-import uuid
 from pathlib import Path
 
-from sqlalchemy import Engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from db.engine import database_url, make_engine, normalise_url, write_session
-from db.enums import AuditAction
-from db.models import School
 from db.private_files import use_private_umask
-from services import audit
-from services.actor import SYSTEM_ACTOR
 from services.errors import ServiceError
 from services.ops import backup, restore
+from services.ops.auto_backup import verify_backup
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,45 +70,23 @@ def _print_report(report: restore.RestoreReport) -> int:
 
 def _verify(info: backup.BackupInfo, live_url: str) -> int:
     """Restore into a temporary database (on the live server for PostgreSQL), report, drop it."""
-    if info.backend == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            return _print_report(restore.restore_backup(info, f"sqlite:///{tmp}/verify.db"))
-    source = make_url(live_url)
-    name = f"careledger_verify_{uuid.uuid4().hex[:8]}"
-    target = source.set(database=name).render_as_string(hide_password=False)
-    try:
-        return _print_report(restore.restore_backup(info, target))
-    finally:
-        admin = make_engine(source.set(database="postgres").render_as_string(hide_password=False))
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return _print_report(verify_backup(info, live_url))
 
 
 def _audit_backup(engine: Engine, info: backup.BackupInfo) -> bool:
-    """The audit entry of a backup taken on the server (the admin page writes its own). In a
-    database of one school it belongs to that school, so its administrators see it on 操作日志.
-    A failure is reported (exit status 1), but the backup stays."""
+    """Audit a backup taken on the command line (the admin page writes its own). A failure is
+    reported (exit status 1), but the backup stays."""
     try:
         with write_session(engine) as session:
-            audit.record(
+            backup.record_server_backup(
                 session,
-                SYSTEM_ACTOR,
-                AuditAction.EXPORT,
-                "backup",
-                detail=f"backup taken on the command line by {_os_user()}: "
+                f"backup taken on the command line by {_os_user()}: "
                 f"{info.name} ({info.total_rows} rows)",
-                school_id=_only_school(session),
             )
     except SQLAlchemyError as exc:
         print(f"warning: the backup was not written to the audit log: {exc}", file=sys.stderr)
         return False
     return True
-
-
-def _only_school(session: Session) -> int | None:
-    ids = session.scalars(select(School.id).limit(2)).all()
-    return ids[0] if len(ids) == 1 else None
 
 
 def _os_user() -> str:
