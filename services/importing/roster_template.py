@@ -5,6 +5,10 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
 from db.enums import Gender, KeyReason, LeftBehindType
 from locales import enum_options, t
 from services.reports.xlsx import display_width, new_workbook
@@ -90,15 +94,33 @@ def _choices() -> dict[str, list[str]]:
     }
 
 
+def start_template(workbook: Workbook, prefix: str) -> tuple[Worksheet, Format, Format]:
+    """The template's sheet with its title row (locale keys `<prefix>.template_sheet` and
+    `<prefix>.template_title`), and the header and text formats."""
+    sheet = workbook.add_worksheet(t(f"{prefix}.template_sheet"))
+    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text_format = workbook.add_format({"num_format": "@"})
+    sheet.write_string(0, 0, t(f"{prefix}.template_title"), workbook.add_format({"bold": True}))
+    return sheet, bold, text_format
+
+
+def drop_down(sheet: Worksheet, col: int, source: list[str], last_row: int = LAST_DATA_ROW) -> None:
+    """A list to choose from in the column's data rows (a blank cell stays allowed)."""
+    sheet.data_validation(
+        FIRST_DATA_ROW,
+        col,
+        last_row,
+        col,
+        {"validate": "list", "source": source, "ignore_blank": True},
+    )
+
+
 def roster_template() -> bytes:
     """The template: a title row, the header, an example row, drop-downs on the enum columns."""
     buffer = io.BytesIO()
     workbook = new_workbook(buffer)
-    sheet = workbook.add_worksheet(t("import.template_sheet"))
-    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    text_format = workbook.add_format({"num_format": "@"})
+    sheet, bold, text_format = start_template(workbook, "import")
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_string(0, 0, t("import.template_title"), workbook.add_format({"bold": True}))
     choices = _choices()
     for col, name in enumerate(TEMPLATE_FIELDS):
         header = t(f"import.field.{name}")
@@ -117,13 +139,7 @@ def roster_template() -> bytes:
         elif value is not None:
             sheet.write_string(FIRST_DATA_ROW, col, str(value), cell_format)
         if name in choices and name != "key_reasons":
-            sheet.data_validation(
-                FIRST_DATA_ROW,
-                col,
-                LAST_DATA_ROW,
-                col,
-                {"validate": "list", "source": choices[name], "ignore_blank": True},
-            )
+            drop_down(sheet, col, choices[name])
     sheet.freeze_panes(FIRST_DATA_ROW, 2)
     workbook.close()
     return buffer.getvalue()
