@@ -14,11 +14,17 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Child, School
+from db.models import Child
 from services.actor import Actor
 from services.compliance.risk import REASONS, risk_list
 from services.enrolment import new_child
-from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, children_in_scope
+from services.metrics.scope import (
+    IS_LEFT_BEHIND,
+    Period,
+    Scope,
+    children_in_scope,
+    school_names,
+)
 
 NOT_CONTACTED_COLUMNS = ["child_id", "name", "unit", "last_contact"]
 
@@ -69,13 +75,7 @@ def not_contacted(
     frame = frame.sort_values(["grade", "classroom_name"], kind="stable")
     units = frame["classroom_name"]
     if by_school:
-        schools = dict(
-            session.execute(
-                select(Child.id, School.name)
-                .join(School, School.id == Child.school_id)
-                .where(Child.id.in_(frame["child_id"].tolist() or [-1]))
-            ).all()
-        )
+        schools = school_names(session, Child, frame["child_id"].tolist())
         units = frame["child_id"].map(schools)
     rows = zip(frame["child_id"], frame["child_name"], units, frame["last_contact"], strict=True)
     return pd.DataFrame(list(rows), columns=NOT_CONTACTED_COLUMNS)

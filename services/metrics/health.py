@@ -14,11 +14,11 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Classroom, School, Term
+from db.models import Classroom, Term
 from services.actor import Actor
 from services.care.health import health_coverage
 from services.compliance.risk import current_term_ids
-from services.metrics.scope import Period, Scope, share, shares, term_period
+from services.metrics.scope import Period, Scope, school_names, share, shares, term_period
 from services.scope import school_ids_in_view
 
 UNIT_COLUMNS = ["unit", "children", "checked", "coverage", "left_behind_checked", "low_vision"]
@@ -68,13 +68,7 @@ def health_by_unit(
     totals = HealthFigures(term, *(int(frame[c].sum()) for c in COUNTS))
     frame = frame.rename(columns={"classroom": "unit"})
     if by_school:
-        schools = dict(
-            session.execute(
-                select(Classroom.id, School.name)
-                .join(School, School.id == Classroom.school_id)
-                .where(Classroom.id.in_(frame["classroom_id"].tolist() or [-1]))
-            ).all()
-        )
+        schools = school_names(session, Classroom, frame["classroom_id"].tolist())
         frame = frame.assign(unit=frame["classroom_id"].map(schools))
         frame = frame.groupby("unit", as_index=False, sort=True)[list(COUNTS)].sum()
     frame = frame.assign(coverage=shares(frame["checked"], frame["children"]))

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType
-from db.models import Child, Classroom
+from db.models import Child, Classroom, School
 from locales import t
 from services import permissions
 from services.actor import Actor
@@ -127,3 +127,15 @@ def share(part: int | float, whole: int | float) -> float | None:
 def shares(parts: Iterable, wholes: Iterable) -> list[float | None]:
     """`share` element-wise (for a DataFrame column)."""
     return [share(p, w) for p, w in zip(parts, wholes, strict=True)]
+
+
+def school_names(
+    session: Session, owner: type[Child] | type[Classroom], ids: Iterable[int]
+) -> dict[int, str]:
+    """id → its school's name, for children or classes (the bureau's unit is the school)."""
+    query = (
+        select(owner.id, School.name)
+        .join(School, School.id == owner.school_id)
+        .where(owner.id.in_(list(ids) or [-1]))
+    )
+    return {row_id: name for row_id, name in session.execute(query)}
