@@ -56,32 +56,30 @@ def kpi_cards(data: Dashboard) -> list[kpi.Kpi]:
     h, c, p = data.heads, data.compliance, data.participation
     last = c.last_month
     month = t("dashboard.month_n", n=last.start.month) if last else t("dashboard.last_month")
+    last_rate = c.last_month_figures.rate
     return [
-        kpi.Kpi(t("dashboard.kpi.children"), f"{h.children:,}"),
-        kpi.Kpi(t("dashboard.kpi.left_behind"), f"{h.left_behind:,}"),
-        kpi.Kpi(t("dashboard.kpi.left_behind_share"), kpi.percent(h.left_behind_share)),
-        kpi.Kpi(
-            t("dashboard.kpi.archive_rate"),
-            kpi.percent(data.archive.rate),
-            t("dashboard.help.archive"),
-        ),
-        kpi.Kpi(t("dashboard.kpi.both_parents_share"), kpi.percent(h.both_parents_share)),
-        kpi.Kpi(t("dashboard.kpi.one_parent_share"), kpi.percent(h.one_parent_share)),
-        kpi.Kpi(t("dashboard.kpi.pairing_left_behind"), kpi.percent(data.pairing.coverage)),
-        kpi.Kpi(t("dashboard.kpi.pairing_key"), kpi.percent(data.pairing.key_coverage)),
-        kpi.Kpi(
-            t("dashboard.kpi.last_month_compliance", month=month),
-            kpi.percent(c.last_month_figures.rate),
-            t("dashboard.help.last_month_compliance"),
-        ),
-        kpi.Kpi(
-            t("dashboard.kpi.term_compliance"),
-            kpi.percent(c.to_date.rate),
-            t("dashboard.help.term_compliance"),
-        ),
-        kpi.Kpi(t("dashboard.kpi.participation_lb"), kpi.percent(p.left_behind_rate)),
-        kpi.Kpi(t("dashboard.kpi.participation_other"), kpi.percent(p.other_rate)),
+        _kpi("children", f"{h.children:,}"),
+        _kpi("left_behind", f"{h.left_behind:,}"),
+        _kpi("left_behind_share", kpi.percent(h.left_behind_share)),
+        _kpi("archive_rate", kpi.percent(data.archive.rate), "archive"),
+        _kpi("both_parents_share", kpi.percent(h.both_parents_share)),
+        _kpi("one_parent_share", kpi.percent(h.one_parent_share)),
+        _kpi("pairing_left_behind", kpi.percent(data.pairing.coverage)),
+        _kpi("pairing_key", kpi.percent(data.pairing.key_coverage)),
+        _kpi("last_month_compliance", kpi.percent(last_rate), "last_month_compliance", month=month),
+        _kpi("term_compliance", kpi.percent(c.to_date.rate), "term_compliance"),
+        _kpi("participation_lb", kpi.percent(p.left_behind_rate)),
+        _kpi("participation_other", kpi.percent(p.other_rate)),
     ]
+
+
+def _kpi(name: str, value: str, help_name: str | None = None, **params: object) -> kpi.Kpi:
+    """A card labelled dashboard.kpi.<name>, with the dashboard.help.<help_name> tooltip."""
+    return kpi.Kpi(
+        t(f"dashboard.kpi.{name}", **params),
+        value,
+        t(f"dashboard.help.{help_name}") if help_name else None,
+    )
 
 
 def progress(data: Dashboard) -> None:
