@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from db.enums import AuditAction, Role
+from db.enums import Role
 from db.models import Classroom, School, User
 from locales import t
-from services import audit
 from services.accounts.passwords import hash_password
 from services.accounts.user_admin import audit_as_user, one_time_password
 from services.accounts.user_classes import set_user_classes
 from services.actor import Actor
+from services.importing.writer import record_import
 from services.rows import create_row, creating, editing
 
 if TYPE_CHECKING:
@@ -92,27 +92,8 @@ def write_staff_plan(
             _update_user(session, actor, row, heads, taught)
         if progress:
             progress(done / len(written), t("staff.progress.writing", done=done))
-    audit.record(
-        session,
-        actor,
-        AuditAction.IMPORT,
-        "user",
-        None,
-        after={
-            "file": plan.file_name,
-            "inserted": len(slips),
-            "updated": len(written) - len(slips),
-            "unchanged": len(plan.rows) - len(written),
-            "new_classrooms": sorted(plan.new_classrooms.values()),
-            "inserted_ids": new_ids,
-        },
-        detail=t(
-            "staff.audit_detail",
-            file=plan.file_name,
-            inserted=len(slips),
-            updated=len(written) - len(slips),
-        ),
-    )
+    inserted, updated = len(slips), len(written) - len(slips)
+    record_import(session, actor, "user", "staff.audit_detail", plan, inserted, updated, new_ids)
     return slips
 
 

@@ -18,6 +18,7 @@ from services import audit
 from services.actor import Actor
 
 if TYPE_CHECKING:
+    from services.importing.dry_run import DryRun
     from services.importing.parsing import Progress
     from services.importing.plan import ImportPlan, PlannedRow
 
@@ -34,6 +35,35 @@ _INSERT_DEFAULTS: dict[str, object] = {
 }
 
 
+def record_import(
+    session: Session,
+    actor: Actor,
+    entity: str,
+    detail_key: str,
+    plan: DryRun,
+    inserted: int,
+    updated: int,
+    new_ids: list[int],
+) -> None:
+    """The one audit entry of an import: the file, the counts, the new classes and ids."""
+    audit.record(
+        session,
+        actor,
+        AuditAction.IMPORT,
+        entity,
+        None,
+        after={
+            "file": plan.file_name,
+            "inserted": inserted,
+            "updated": updated,
+            "unchanged": len(plan.rows) - inserted - updated,
+            "new_classrooms": sorted(plan.new_classrooms.values()),
+            "inserted_ids": new_ids,
+        },
+        detail=t(detail_key, file=plan.file_name, inserted=inserted, updated=updated),
+    )
+
+
 def write_plan(
     session: Session, actor: Actor, plan: ImportPlan, today: date, progress: Progress | None
 ) -> list[str]:
@@ -47,26 +77,8 @@ def write_plan(
     if progress:
         progress(0.9, t("import.progress.updating", rows=len(updates)))
     _update_children(session, actor, updates, room_ids, today)
-    audit.record(
-        session,
-        actor,
-        AuditAction.IMPORT,
-        "child",
-        None,
-        after={
-            "file": plan.file_name,
-            "inserted": len(inserts),
-            "updated": len(updates),
-            "unchanged": len(plan.rows) - len(inserts) - len(updates),
-            "new_classrooms": sorted(plan.new_classrooms.values()),
-            "inserted_ids": new_ids,
-        },
-        detail=t(
-            "import.audit_detail",
-            file=plan.file_name,
-            inserted=len(inserts),
-            updated=len(updates),
-        ),
+    record_import(
+        session, actor, "child", "import.audit_detail", plan, len(inserts), len(updates), new_ids
     )
     if progress:
         progress(1.0, t("import.progress.done"))
