@@ -41,14 +41,21 @@ def state_for(upload: UploadedFile, key: str = STATE_KEY) -> dict[str, Any]:
     return state
 
 
+def written(state: dict[str, Any], texts: str) -> Any:
+    """The finished import's result (None before); stops, saying so, when it wrote nothing.
+    `texts` is the locale prefix of the no_changes message."""
+    result = state.get("done")
+    if result is not None and not (result.inserted or result.updated):
+        st.info(t(f"{texts}.no_changes", count=result.unchanged))  # imported meanwhile by another
+        st.stop()
+    return result
+
+
 def finished(state: dict[str, Any]) -> None:
     """Once this file is imported: the summary and the next steps, and nothing else."""
-    result: ImportResult | None = state.get("done")
+    result: ImportResult | None = written(state, "import")
     if result is None:
         return
-    if not (result.inserted or result.updated):  # someone imported the same rows meanwhile
-        st.info(t("import.no_changes", count=result.unchanged))
-        st.stop()
     st.success(t("import.done", inserted=result.inserted, updated=result.updated))
     if result.new_classrooms:
         st.info(md("import.done_classrooms", names="、".join(result.new_classrooms)))

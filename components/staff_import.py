@@ -20,6 +20,7 @@ from components.roster_import import (
     moves,
     show_problems,
     stop_unless_changes,
+    written,
 )
 from components.safe_text import md
 from db.engine import read_session, write_session
@@ -43,12 +44,9 @@ STATE_KEY = "staff_import_state"
 
 def finished(actor: Actor, state: dict[str, Any]) -> None:
     """Once this file is imported: the summary, the next steps, the slips; nothing else."""
-    result: StaffImportResult | None = state.get("done")
+    result: StaffImportResult | None = written(state, "staff")
     if result is None:
         return
-    if not (result.inserted or result.updated):  # someone imported the same rows meanwhile
-        st.info(t("staff.no_changes", count=result.unchanged))
-        st.stop()
     done = "staff.done" if result.slips else "staff.done_updated_only"
     st.success(t(done, inserted=result.inserted, updated=result.updated))
     if result.new_classrooms:
