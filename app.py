@@ -24,7 +24,8 @@ st.sidebar.caption(md("app.signed_in_as", name=actor.display_name, role=enum_lab
 if actor.role in DEMO_MODE_ROLES:
     demo_mode_switch(t("app.demo_mode"), t("app.demo_mode_help"))
 auth.logout_button()
-page = st.navigation(navigation.pages_for(actor.role))
+# expanded: every page of the role is listed; nothing hides behind an English "View N more".
+page = st.navigation(navigation.pages_for(actor.role), expanded=True)
 if demo_mode_on(actor) and page.title not in navigation.demo_safe_titles(actor.role):
     # On a projector: pages with personal records stay closed, not merely masked.
     st.title(page.title)
