@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from db import models  # noqa: F401  (every mapped class on Base.registry)
@@ -143,10 +144,13 @@ def test_the_app_still_reads_upgraded_rows(backend: str, new_database_url):
     engine = make_engine(url)
     try:
         upgrade(engine, FIRST)
+        tables_at_first = set(sa_inspect(engine).get_table_names())
         _fill(engine)
         upgrade(engine, "head")
         with Session(engine) as session:
             for mapper in Base.registry.mappers:
+                if mapper.local_table.name not in tables_at_first:
+                    continue  # a table added by a later migration holds no 0001 rows
                 loaded = session.scalars(select(mapper.class_)).all()
                 assert len(loaded) == ROWS, mapper.class_.__name__
     finally:

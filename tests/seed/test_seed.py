@@ -250,7 +250,6 @@ def test_default_config_is_the_demo_county_around_the_demo_school(engine):
     )
     assert sum(risks.values()) == 20 and 2 <= risks[RiskLevel.HIGH] <= 3
     assert rows(engine, School.name, where=at_first) == [("青山县石桥镇中心小学",)]
-    assert summary.elapsed < 15
 
 
 def test_more_months_add_earlier_terms(tmp_path):
