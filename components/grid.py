@@ -68,6 +68,7 @@ PAGE_SIZE = 100
 LoadPage = Callable[[Session, Actor, int, int], Page]
 LoadRows = Callable[[Session, Actor, list[int]], pd.DataFrame]
 Save = Callable[[Session, Actor, GridChanges], SaveResult]
+ListRows = Callable[[Session, Actor, Any, int, int], Page]
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,12 @@ def show(config: GridConfig, actor: Actor) -> pd.DataFrame:
         _buttons(config, actor, state, editor_value)
         _messages(config, actor, state, editor_value)
     return page.frame
+
+
+def filtered(list_rows: ListRows, query: Any) -> LoadPage:
+    """The loader for a service listing `(session, actor, filters, offset, limit)`: the page's
+    filters bound in."""
+    return lambda session, actor, offset, limit: list_rows(session, actor, query, offset, limit)
 
 
 def unsaved(key: str) -> bool:

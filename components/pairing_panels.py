@@ -3,6 +3,8 @@ first, as the service sorts them) and the quick pairing form."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,19 @@ from services.actor import Actor
 from services.records.pairings import assign
 
 HEIGHT = 260  # both tables side by side, the same height
+# column -> its header's key under pairings.load. / pairings.unpaired.
+LOAD_COLUMNS = {
+    "teacher": "teacher",
+    "children": "children",
+    "key_children": "key_children",
+    "over_limit": "over",
+}
+UNPAIRED_COLUMNS = {
+    "name": "name",
+    "classroom": "classroom",
+    "left_behind_type": "type",
+    "is_key": "key",
+}
 
 
 def loads_and_unpaired(loads: pd.DataFrame, unpaired: pd.DataFrame) -> None:
@@ -23,13 +38,7 @@ def loads_and_unpaired(loads: pd.DataFrame, unpaired: pd.DataFrame) -> None:
         st.warning(md("pairings.load.warning", names="、".join(over["teacher"])))
     left, right = st.columns([2, 3])
     left.subheader(t("pairings.load.title"))
-    labels = {
-        "teacher": t("pairings.load.teacher"),
-        "children": t("pairings.load.children"),
-        "key_children": t("pairings.load.key_children"),
-        "over_limit": t("pairings.load.over"),
-    }
-    tables.show(loads, labels, height=HEIGHT, where=left, rename=True)
+    _table(loads, left, "pairings.load", LOAD_COLUMNS)
     right.subheader(t("pairings.unpaired.title", count=len(unpaired)))
     if unpaired.empty:
         right.success(t("pairings.unpaired.none"))
@@ -37,13 +46,13 @@ def loads_and_unpaired(loads: pd.DataFrame, unpaired: pd.DataFrame) -> None:
     shown = unpaired.assign(
         left_behind_type=[enum_label(v, LeftBehindType) for v in unpaired["left_behind_type"]]
     )
-    labels = {
-        "name": t("pairings.unpaired.name"),
-        "classroom": t("pairings.unpaired.classroom"),
-        "left_behind_type": t("pairings.unpaired.type"),
-        "is_key": t("pairings.unpaired.key"),
-    }
-    tables.show(shown, labels, height=HEIGHT, where=right, rename=True)
+    _table(shown, right, "pairings.unpaired", UNPAIRED_COLUMNS)
+
+
+def _table(frame: pd.DataFrame, where: Any, prefix: str, columns: dict[str, str]) -> None:
+    """One of the two tables side by side, its headers from `prefix`'s locale keys."""
+    labels = {column: t(f"{prefix}.{key}") for column, key in columns.items()}
+    tables.show(frame, labels, height=HEIGHT, where=where, rename=True)
 
 
 def assign_form(

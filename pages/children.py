@@ -27,9 +27,7 @@ page = grid.show(
     grid.GridConfig(
         "children",
         shown,
-        lambda session, who, offset, limit: children.list_children(
-            session, who, chosen, offset, limit
-        ),
+        grid.filtered(children.list_children, chosen),
         children.save_children,
         query=(chosen, group),
         can_edit=can_edit,

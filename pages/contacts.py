@@ -34,9 +34,7 @@ grid.show(
     grid.GridConfig(
         "contacts",
         specs,
-        lambda session, who, offset, limit: contacts.list_contacts(
-            session, who, chosen, offset, limit
-        ),
+        grid.filtered(contacts.list_contacts, chosen),
         contacts.save_contacts,
         query=chosen,
         label_field="child",

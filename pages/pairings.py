@@ -31,9 +31,7 @@ grid.show(
     grid.GridConfig(
         "pairings",
         specs,
-        lambda session, who, offset, limit: pairings.list_pairings(
-            session, who, term_id, offset, limit
-        ),
+        grid.filtered(pairings.list_pairings, term_id),
         lambda session, who, changes: pairings.save_pairings(session, who, term_id, changes),
         query=term_id,
         label_field="child",
