@@ -21,7 +21,13 @@ from services import permissions
 from services.actor import Actor
 from services.clock import school_today
 from services.compliance.engine import compliance_rows
-from services.compliance.todo_hints import Window, either, meets_hint, not_counted_hints
+from services.compliance.todo_hints import (
+    Window,
+    either,
+    excludes_hint,
+    meets_hint,
+    not_counted_hints,
+)
 from services.enrolment import new_child
 from services.permissions import Action
 
@@ -39,6 +45,7 @@ TODO_COLUMNS = [
     "channel",
     "new_record",  # 新建档: the child is too new to have missed anything before this month
     "meets",  # todo_hints.Hint: which contact would meet the duty
+    "excludes",  # todo_hints.Hint or None: what the rule itself does not count
     "not_counted",  # tuple of todo_hints.Hint: contacts in its periods that did not count, and why
 ]
 
@@ -118,6 +125,7 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
                 "channel": channels[0] if channels else ContactChannel.PHONE.value,
                 "new_record": books[int(child_id)][1],
                 "meets": meets_hint(counterparts, channels),
+                "excludes": excludes_hint(counterparts, channels),
             }
         )
         spans = tuple(zip(group["period_start"], group["period_end"], strict=True))

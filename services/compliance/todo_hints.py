@@ -2,7 +2,8 @@
 logged in its periods did not (another counterpart or channel, 未接通, nothing written).
 
 A hint is a locale key with plain parameters (enum values, dates); `explain` turns it into words
-for the page ("需面谈联系儿童本人", "2026-11-10与监护人的家访不计入").
+for the page ("需面谈联系儿童本人", "与父亲、母亲、监护人的联系不计入",
+"2026-11-10与监护人的家访不计入").
 """
 
 from __future__ import annotations
@@ -43,6 +44,20 @@ def meets_hint(counterparts: Sequence[str], channels: Sequence[str]) -> Hint:
     if not channels:
         return Hint("todo.meets.any", {"who": tuple(counterparts)})
     return Hint("todo.meets.rule", {"who": tuple(counterparts), "how": tuple(channels)})
+
+
+def excludes_hint(counterparts: Sequence[str], channels: Sequence[str]) -> Hint | None:
+    """What the rule does not count, from its own sets: the counterparts it leaves out (a talk
+    with the child is not met by a visit to the guardian), else the channels it leaves out."""
+    if counterparts:
+        others = tuple(c.value for c in Counterpart if c.value not in counterparts)
+        if others:
+            return Hint("todo.excludes.who", {"others": others})
+    if channels:
+        others = tuple(c.value for c in ContactChannel if c.value not in channels)
+        if others:
+            return Hint("todo.excludes.how", {"others": others})
+    return None
 
 
 def not_counted_hints(session: Session, windows: Sequence[Window]) -> list[tuple[Hint, ...]]:
@@ -115,4 +130,12 @@ def explain(hint: Hint) -> str:
         words["counterpart"] = enum_label(words["counterpart"], Counterpart)
     if "channel" in words:
         words["channel"] = enum_label(words["channel"], ContactChannel)
+    if hint.key == "todo.excludes.who":
+        words["others"] = t("todo.list_sep").join(
+            enum_label(c, Counterpart) for c in words["others"]
+        )
+    elif hint.key == "todo.excludes.how":
+        words["others"] = t("todo.list_sep").join(
+            enum_label(c, ContactChannel) for c in words["others"]
+        )
     return t(hint.key, **words)
