@@ -3,6 +3,7 @@
 python -m bench            # everything
 python -m bench home grid  # only bench_home.py and bench_grid.py
 BENCH_QUICK=1 python -m bench   # smaller scales, for a smoke run
+python -m bench --quick load    # the same, as a flag
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    quick = os.environ.get("BENCH_QUICK") == "1"
+    quick = os.environ.get("BENCH_QUICK") == "1" or "--quick" in argv
+    argv = [a for a in argv if a != "--quick"]
     names = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if argv:
         names = [n for n in names if n.removeprefix("bench_") in argv]

@@ -1,40 +1,100 @@
-"""Load: 10 and 50 concurrent sessions against a real `streamlit run app.py` on loopback.
+"""Load: CareLedger against the floor (a plain Streamlit app), and 50 sessions on one replica.
 
-The server runs on a copy of the demo school (600 children) on SQLite, and on a fresh PostgreSQL
-database too when TEST_DATABASE_URL names a server (as in CI). Each session signs in with a demo
-account and opens its menu's pages in turn (see bench/load.py). Reported: pages served, errors,
-page time, and the server's resident memory before and at the peak.
+Real `streamlit run` servers on loopback, driven by the project's load client (bench/load.py):
+each session signs in with a demo account and opens its menu's pages in turn.
+
+1. The floor (bench/floor_app.py: login form, six pages with a metric, a 100-row table and a
+   Plotly bar) and CareLedger (a copy of the demo school, 600 children, SQLite) run side by side;
+   10 sessions load one, then the other, in turns (floor, app, app, floor: the machine's load
+   drifts), and the ratios of the two are reported: `page_rate_ratio_floor_to_app` (floor
+   pages/s ÷ CareLedger pages/s; target ≤ 1.3) and `signin_p50_ratio_app_to_floor` (≤ 1.5).
+2. 50 sessions for 60 s on one replica, on SQLite and, when TEST_DATABASE_URL names a server, on
+   a fresh PostgreSQL database: `load50_errors` (target 0) and the rows of the results table.
+
+Quick mode (BENCH_QUICK=1 or `python -m bench --quick load`): one turn each, shorter runs.
+Writes its keys into bench/results.json (other benchmarks' keys are kept).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bench.load import LoadResult, rss_mb, run_load
-from bench.timing import seeded_sqlite
-from db.engine import make_engine, normalise_url
+from bench.timing import seeded_sqlite, write_results
 from seed.generator import SeedConfig, seed_database
+from tests.conftest import TEST_DATABASE_URL, scratch_pg_engine
+from tests.e2e.conftest import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CHILDREN = 600
+FLOOR_APP = "bench/floor_app.py"
+APP = "app.py"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass(frozen=True)
+class Plan:
+    """How long and how often: the full run, or the quick one for iterating."""
+
+    seconds: float  # one 10-session turn
+    turns: int  # floor/app pairs
+    many_seconds: float  # the 50-session run
+    sessions: int = 10
+    many: int = 50
+
+
+FULL = Plan(seconds=20, turns=2, many_seconds=60)
+QUICK = Plan(seconds=8, turns=1, many_seconds=20)
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    url: str
+    log: Path
+
+    def load(self, sessions: int, seconds: float) -> LoadResult:
+        result = run_load(self.url, sessions, seconds, self.proc.pid)
+        for error in result.errors[:3] + server_errors(self.log):
+            print("   load error:", error, file=sys.stderr)
+        return result
+
+
+@dataclass
+class Turns:
+    """The 10-session results of one server over all its turns."""
+
+    pages: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    sign_ins: list[float] = field(default_factory=list)
+    summaries: list[str] = field(default_factory=list)
+
+    def add(self, result: LoadResult) -> None:
+        self.pages += result.pages_served
+        self.seconds += result.seconds
+        self.errors += len(result.errors)
+        self.sign_ins += result.sign_in_times
+        self.summaries.append(result.summary())
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def sign_in_p50(self) -> float:
+        return statistics.median(self.sign_ins) if self.sign_ins else float("nan")
 
 
 def _fresh_copy_of_demo_school(folder: Path) -> str:
@@ -50,33 +110,50 @@ def _fresh_copy_of_demo_school(folder: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def _start_server(database_url: str, log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+@contextmanager
+def serve(script: str, database_url: str, log: Path) -> Iterator[Server]:
+    """`streamlit run <script>` on a free loopback port, healthy, stopped on the way out."""
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url}
     env.setdefault("CARELEDGER_COOKIE_KEY", "bench-" + os.urandom(32).hex())
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     cmd += ["--server.address", "127.0.0.1", "--server.headless", "true"]
     cmd += ["--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    try:
+        server = Server(proc, f"http://127.0.0.1:{port}", log)
+        _wait_healthy(server)
+        server.load(1, 3)  # warm-up: imports, caches, first connections
+        yield server
+    finally:
+        stop_process(proc)
+
+
+def _wait_healthy(server: Server) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"server exited: {server.log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2):
+                return
         except OSError:
             time.sleep(0.3)
-    proc.terminate()
     raise RuntimeError("server did not become healthy in 90 s")
+
+
+def server_errors(log: Path) -> list[str]:
+    """The distinct exception lines of the server log (what the redacted page errors were)."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = {line.strip() for line in lines if re.match(r"^\w[\w.]*(Error|Exception): ", line)}
+    return sorted(found)[:5]
 
 
 def _rows(result: LoadResult, scale: str) -> list[tuple[str, str, str]]:
     per_session = (result.rss_peak_mb - result.rss_start_mb) / max(result.sessions, 1)
     return [
-        (f"load: {result.sessions} concurrent sessions", scale, result.summary()),
+        (f"load: {result.sessions} sessions, {result.seconds:.0f} s", scale, result.summary()),
         (
             f"server memory, {result.sessions} sessions",
             scale,
@@ -86,69 +163,74 @@ def _rows(result: LoadResult, scale: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _server_errors(log: Path) -> list[str]:
-    """The distinct exception lines of the server log (what the redacted page errors were)."""
-    lines = log.read_text(errors="replace").splitlines()
-    found = {line.strip() for line in lines if re.match(r"^\w[\w.]*(Error|Exception): ", line)}
-    return sorted(found)[:5]
+def floor_against_app(plan: Plan, app: Server, floor: Server) -> tuple[Turns, Turns]:
+    """10 sessions on each in turns: floor, app, then app, floor, … (drift hits both)."""
+    floor_turns, app_turns = Turns(), Turns()
+    for turn in range(plan.turns):
+        order = [(floor, floor_turns), (app, app_turns)]
+        for server, turns in order if turn % 2 == 0 else order[::-1]:
+            turns.add(server.load(plan.sessions, plan.seconds))
+    return floor_turns, app_turns
 
 
-def _fresh_postgres_demo(admin_url: str) -> tuple[str, Callable[[], None]]:
-    """A new PostgreSQL database with the demo school, and how to drop it."""
-    admin = make_engine(normalise_url(admin_url))
-    name = f"careledger_load_{os.urandom(4).hex()}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    seed_database(engine, SeedConfig(children=DEMO_CHILDREN))
-    engine.dispose()
+def _comparison_rows(floor: Turns, app: Turns, scale: str) -> list[tuple[str, str, str]]:
+    rows = [("load, floor (plain Streamlit)", "10 sessions", s) for s in floor.summaries]
+    rows += [("load, CareLedger", f"10 sessions, {scale}", s) for s in app.summaries]
+    return [
+        *rows,
+        (
+            "pages/s, floor ÷ CareLedger (target ≤ 1.3)",
+            f"10 sessions, {len(app.summaries)} turns each",
+            f"{floor.rate:.1f} ÷ {app.rate:.1f} = {floor.rate / app.rate:.2f}×",
+        ),
+        (
+            "sign-in p50, CareLedger ÷ floor (target ≤ 1.5)",
+            "10 sessions",
+            f"{app.sign_in_p50:.2f} s ÷ {floor.sign_in_p50:.2f} s = "
+            f"{app.sign_in_p50 / floor.sign_in_p50:.2f}×",
+        ),
+    ]
 
-    def drop() -> None:
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
-    return url, drop
-
-
-def _measure(
-    database_url: str, scale: str, levels: tuple[int, ...], seconds: float, folder: Path
-) -> list[tuple[str, str, str]]:
-    log = folder / f"server-{scale.split(',')[-1].strip()}.log"
-    proc, url = _start_server(database_url, log)
-    rows: list[tuple[str, str, str]] = []
-    try:
-        run_load(url, 1, 3, proc.pid)  # warm-up: imports, caches, first connections
-        rows.append(("server memory after start-up", scale, f"{rss_mb(proc.pid):.0f} MB"))
-        for sessions in levels:
-            result = run_load(url, sessions, seconds, proc.pid)
-            for error in result.errors[:3] + _server_errors(log):
-                print("   load error:", error, file=sys.stderr)
-            rows += _rows(result, scale)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    return rows
+def _many(plan: Plan, app: Server, scale: str) -> tuple[list[tuple[str, str, str]], int]:
+    result = app.load(plan.many, plan.many_seconds)
+    return _rows(result, scale), len(result.errors)
 
 
 def run(quick: bool = False) -> list[tuple[str, str, str]]:
-    """Demo school on SQLite; on PostgreSQL too when TEST_DATABASE_URL names a server."""
-    seconds = 5.0 if quick else 20.0
-    levels = (5, 10) if quick else (10, 50)
+    plan = QUICK if quick else FULL
     rows: list[tuple[str, str, str]] = []
+    values: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        sqlite_url = _fresh_copy_of_demo_school(folder)
-        rows += _measure(sqlite_url, "demo school, SQLite", levels, seconds, folder)
-        pg_server = os.environ.get("TEST_DATABASE_URL", "").strip()
-        if pg_server:
-            pg_url, drop = _fresh_postgres_demo(pg_server)
-            try:
-                rows += _measure(pg_url, "demo school, PostgreSQL", levels, seconds, folder)
-            finally:
-                drop()
+        scale = "demo school, SQLite"
+        with serve(APP, _fresh_copy_of_demo_school(folder), folder / "app.log") as app:
+            rows.append(("server memory after start-up", scale, f"{rss_mb(app.proc.pid):.0f} MB"))
+            with serve(FLOOR_APP, "sqlite://", folder / "floor.log") as floor:
+                floor_turns, app_turns = floor_against_app(plan, app, floor)
+            rows += _comparison_rows(floor_turns, app_turns, scale)
+            many_rows, errors_sqlite = _many(plan, app, scale)
+            rows += many_rows
+        values["page_rate_ratio_floor_to_app"] = round(floor_turns.rate / app_turns.rate, 3)
+        values["signin_p50_ratio_app_to_floor"] = round(
+            app_turns.sign_in_p50 / floor_turns.sign_in_p50, 3
+        )
+        values["load10_errors"] = app_turns.errors
+        load50 = {"sqlite": errors_sqlite}
+        if TEST_DATABASE_URL:
+            scale = "demo school, PostgreSQL"
+            with scratch_pg_engine("careledger_load") as engine:
+                seed_database(engine, SeedConfig(children=DEMO_CHILDREN))
+                url = engine.url.render_as_string(hide_password=False)
+                with serve(APP, url, folder / "app-pg.log") as app:
+                    many_rows, load50["postgresql"] = _many(plan, app, scale)
+                    rows += many_rows
+    values["load50_errors"] = sum(load50.values())
+    values["load50_errors_by_database"] = load50
+    values["load_conditions"] = (
+        f"{time.strftime('%Y-%m-%d')}, {'quick' if quick else 'full'}: 10 sessions × "
+        f"{plan.seconds:.0f} s × {plan.turns} turns each; {plan.many} sessions × "
+        f"{plan.many_seconds:.0f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    write_results(values)
     return rows

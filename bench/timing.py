@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -46,3 +48,13 @@ def seeded_sqlite(children: int, months: int = 4, schools: int = 1) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
     seed_database(engine, SeedConfig(children=children, months=months, schools=schools))
     return engine
+
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def write_results(values: dict[str, Any]) -> None:
+    """Merge `values` into bench/results.json (the other benchmarks' keys are kept)."""
+    current = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    current.update(values)
+    RESULTS.write_text(json.dumps(current, indent=2, ensure_ascii=False))
