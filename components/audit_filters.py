@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import download, feedback
+from components import download, feedback, filters
 from components.context import ready_engine
 from db.engine import write_session
 from db.enums import AuditAction, Role
 from locales import enum_label, t
 from services.actor import Actor
 from services.audit import ChainCheck
+from services.ops import audit_sentences
 from services.ops.audit_log import (
     AuditFilter,
     export_audit_entries,
@@ -27,13 +28,18 @@ def audit_filter(entities: list[str]) -> AuditFilter:
     top = st.columns([1.2, 2, 1.2, 0.8])
     username = top[0].text_input(t("accounts.filter_who"), key="audit.who")
     actions = top[1].multiselect(
-        t("accounts.filter_what"), list(AuditAction), format_func=enum_label, key="audit.what"
+        t("accounts.filter_what"),
+        list(AuditAction),
+        format_func=enum_label,
+        key="audit.what",
+        placeholder=t("accounts.any"),
     )
     entity = top[2].selectbox(
         t("accounts.filter_entity"),
         ["", *entities],
-        format_func=lambda e: e or t("accounts.any"),
+        format_func=lambda e: audit_sentences.entity_label(e) if e else t("accounts.any"),
         key="audit.entity",
+        placeholder=filters.choose(),
     )
     entity_id = top[3].number_input(
         t("accounts.filter_entity_id"), min_value=1, value=None, step=1, key="audit.entity_id"

@@ -1,4 +1,6 @@
-"""Filters above lists: the children's filter bar (grade, class, left-behind type, key child,
+"""Filters above lists: the Chinese placeholders every select box and multiselect passes
+(`placeholder=filters.choose()`; Streamlit's own are the English "Choose an option" / "Choose
+options"), the children's filter bar (grade, class, left-behind type, key child,
 enrolment status and a free-text search over name, 学籍号 and phones; returns a hashable
 ChildFilter), a from–to date pair, and the risk list's reason pills."""
 
@@ -15,6 +17,16 @@ from services.compliance.risk import REASONS
 from services.records.children import ChildFilter, FilterOptions
 
 ALL = ""
+
+
+def choose() -> str:
+    """Placeholder of a select box: 请选择."""
+    return t("common.choose")
+
+
+def choose_many() -> str:
+    """Placeholder of a multiselect: 请选择（可多选）."""
+    return t("common.choose_many")
 
 
 def show(
@@ -35,6 +47,7 @@ def show(
         format_func=lambda g: t("filters.grade_n", n=g) if g else t("filters.all"),
         key=f"{key}.grade",
         disabled=disabled,
+        placeholder=choose(),
     )
     classroom_id = row[1].selectbox(
         t("filters.classroom"),
@@ -42,11 +55,12 @@ def show(
         format_func=lambda c: options.classrooms[c] if c else t("filters.all"),
         key=f"{key}.classroom",
         disabled=disabled,
+        placeholder=choose(),
     )
     lbt_labels = {ALL: t("filters.all"), **enum_options(LeftBehindType)}
     left_behind_type = row[2].selectbox(
         t("filters.left_behind_type"), list(lbt_labels), format_func=lbt_labels.get,
-        key=f"{key}.lbt", disabled=disabled,
+        key=f"{key}.lbt", disabled=disabled, placeholder=choose(),
     )  # fmt: skip
     key_labels = {ALL: t("filters.all"), "yes": t("filters.key_yes"), "no": t("filters.key_no")}
     is_key = row[3].selectbox(
@@ -55,6 +69,7 @@ def show(
         format_func=key_labels.get,
         key=f"{key}.key",
         disabled=disabled,
+        placeholder=choose(),
     )
     status_labels = {ALL: t("filters.all"), **enum_options(EnrolmentStatus)}
     statuses = list(status_labels)
@@ -65,6 +80,7 @@ def show(
         format_func=status_labels.get,
         key=f"{key}.status",
         disabled=disabled,
+        placeholder=choose(),
     )
     search = row[5].text_input(t("filters.search"), key=f"{key}.search", disabled=disabled)
     return ChildFilter(

@@ -2,7 +2,8 @@
 
     tables.show(frame, {"name": t("x.col.name"), "amount": t("x.col.amount")}, key="x.table")
 
-Only the columns named in `labels` are shown, in that order; user text is shown as text.
+Only the columns named in `labels` are shown, in that order; user text is shown as text; an
+empty cell stays empty (Streamlit's own default shows the English "None").
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ def show(
     where: Any = None,
     rename: bool = False,
     column_config: Mapping[str, Any] | None = None,
+    empty: str = "",
 ) -> None:
     """Show `frame`'s columns named in `labels` with those headers (widths: small/medium/large);
     `rename` makes the headers the shown frame's own column names (as tests read them);
-    `column_config` gives some columns a ready st.column_config column (progress bar, format)."""
+    `column_config` gives some columns a ready st.column_config column (progress bar, format);
+    `empty` is what an empty cell shows."""
     box = where if where is not None else st
     columns = [c for c in labels if c in frame.columns]
     shown = frame[columns].rename(columns=dict(labels)) if rename else frame[columns]
@@ -43,4 +46,5 @@ def show(
         width="stretch",
         height=height,
         key=key,
+        placeholder=empty,
     )

@@ -6,7 +6,7 @@ from components import audit_filters, feedback, tables
 from components.context import ready_engine
 from db.engine import read_session
 from locales import t
-from services.ops.audit_log import COLUMNS, list_audit_entries, list_entities
+from services.ops.audit_log import SHOWN, list_audit_entries, list_entities
 
 actor = feedback.page_start(t("accounts.audit_title"), t("accounts.audit_caption"))
 with read_session(ready_engine()) as session:
@@ -19,6 +19,7 @@ if page.total == 0:
     st.info(t("accounts.audit_empty"))
 else:
     st.caption(t("accounts.audit_count", total=page.total, shown=len(page.rows)))
-    tables.show(page.rows, {c: t(f"accounts.col.{c}") for c in COLUMNS}, rename=True)
+    labels = {c: t(f"accounts.col.{c}") for c in SHOWN}
+    tables.show(page.rows, labels, rename=True, widths={"at_minute": "small", "result": "small"})
 audit_filters.export_buttons(actor, flt, disabled=page.total == 0)
 audit_filters.integrity_check(actor)

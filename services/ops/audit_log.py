@@ -23,6 +23,7 @@ from db.models import AuditEntry
 from locales import enum_label, t
 from services import audit, permissions
 from services.actor import Actor
+from services.ops import audit_sentences
 from services.permissions import Action
 
 VIEWER_ROLES = permissions.roles_with(Action.VIEW_AUDIT)
@@ -39,6 +40,8 @@ COLUMNS = [
     "after",
     "detail",
 ]
+# What the page shows: when, and the entry as a sentence (who did what to which record).
+SHOWN = ["at_minute", "sentence", "result"]
 MAX_EXPORT_ROWS = 200_000
 CST = timedelta(hours=8)
 # Characters that make Excel/LibreOffice treat a CSV cell as a formula.
@@ -104,7 +107,8 @@ def list_audit_entries(
 ) -> AuditPage:
     """One page of matching entries, newest first, and how many match in all.
 
-    Columns are COLUMNS; action and role hold display names in the current language.
+    Columns are COLUMNS (action and role hold display names in the current language) and
+    SHOWN: the minute, the sentence (王老师（班主任）修改了 儿童档案 张阳 的 …) and the result.
     """
     permissions.require(actor, Action.VIEW_AUDIT, needs_school=True)
     query = _filtered(select(AuditEntry), actor, flt)
@@ -112,7 +116,19 @@ def list_audit_entries(
     entries = session.scalars(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
     ).all()
-    return AuditPage(total, _frame(entries))
+    frame = _frame(entries)
+    names = audit_sentences.names_for(session, entries)
+    frame["at_minute"] = frame["at"].str.slice(0, 16)
+    frame["sentence"] = [
+        t(
+            "audit.line",
+            who=audit_sentences.who(e, names),
+            what=audit_sentences.sentence(e, names, actor.sees_masked),
+        )
+        for e in entries
+    ]
+    frame["result"] = [t("audit.ok") if e.ok else t("audit.failed") for e in entries]
+    return AuditPage(total, frame)
 
 
 def export_audit_entries(session: Session, actor: Actor, flt: AuditFilter, fmt: str) -> bytes:
@@ -198,8 +214,8 @@ def _frame(entries: list[AuditEntry]) -> pd.DataFrame:
             "entity": e.entity or "",
             "entity_id": e.entity_id,
             "ok": bool(e.ok),
-            "before": _json(e.before),
-            "after": _json(e.after),
+            "before": _json(audit_sentences.without_secrets(e.before)),
+            "after": _json(audit_sentences.without_secrets(e.after)),
             "detail": e.detail or "",
         }
         for e in entries
