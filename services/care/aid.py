@@ -18,11 +18,12 @@ from db.enums import AidKind
 from db.models import Aid, Child, Classroom, Term
 from services import permissions
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, ValidationFailed
+from services.errors import NotAllowed
 from services.permissions import Action, Scope
 from services.records.grid_rows import GridChanges, Page, SaveResult
+from services.records.grid_writes import delete_and_count, refuse
 from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
-from services.rows import create_row, find_conflicts, school_row, soft_delete_row, update_row
+from services.rows import create_row, school_row, update_row
 from services.scope import child_visibility, school_ids_in_view
 
 EDITOR_ROLES = tuple(permissions.roles_with(Action.EDIT_AID))
@@ -186,20 +187,14 @@ def save_aid_changes(
         sponsor = values.get("sponsor", old.sponsor if old else None)
         if kind == AidKind.SPONSOR and not sponsor:
             problems.append(problem(label, sponsor_spec, sponsor, "aid.reason.sponsor"))
-    if problems:
-        raise ValidationFailed(problems)
-    conflicts = find_conflicts(session, Aid, [*changes.updates, *changes.deletes])
-    if conflicts:
-        raise ConflictError(conflicts)
+    refuse(session, Aid, problems, changes)
     for update in changes.updates:
         values = _columns(update.values, children)
         update_row(session, actor, stored[update.id], update.version, values, update.label)
     for insert in changes.inserts:
         aid = Aid(school_id=actor.school_id, term_id=term_id, **_columns(insert.values, children))
         create_row(session, actor, aid)
-    for delete in changes.deletes:
-        soft_delete_row(session, actor, stored[delete.id], delete.version, delete.label)
-    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+    return delete_and_count(session, actor, stored, changes)
 
 
 def _stored(session: Session, actor: Actor, ids: list[int]) -> dict[int, Aid]:

@@ -15,25 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
-from db.models import Child, Classroom, LeftBehindHistory, User
+from db.models import Child, Classroom, LeftBehindHistory
 from services import permissions
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.errors import NotAllowed, NotFound
 from services.permissions import Action
 from services.records.child_columns import CHILD_COLUMNS
-from services.records.specs import (
-    ColumnSpec,
-    GridChanges,
-    SaveResult,
-    check_changes,
-    create_row,
-    find_conflicts,
-    is_empty,
-    problem,
-    soft_delete_row,
-    update_row,
-)
-from services.rows import restore_rows
+from services.records.grid_rows import GridChanges, SaveResult
+from services.records.grid_writes import delete_and_count, list_deleted, refuse
+from services.records.specs import ColumnSpec, check_changes, is_empty, problem
+from services.rows import create_row, restore_rows, update_row
 from services.scope import child_visibility
 
 
@@ -65,12 +56,7 @@ def save_children(session: Session, actor: Actor, changes: GridChanges) -> SaveR
                     problem(label, by_field["classroom"], name, "children.reason.class")
                 )
     problems += _duplicate_student_numbers(session, actor, rows, by_field["student_no"])
-    if problems:
-        raise ValidationFailed(problems)
-
-    conflicts = find_conflicts(session, Child, [*changes.updates, *changes.deletes])
-    if conflicts:
-        raise ConflictError(conflicts)
+    refuse(session, Child, problems, changes)
 
     for update in changes.updates:
         child = existing[update.id]
@@ -90,9 +76,7 @@ def save_children(session: Session, actor: Actor, changes: GridChanges) -> SaveR
         child = Child(school_id=actor.school_id, **values)
         create_row(session, actor, child)
         _record_history(session, actor, child)
-    for delete in changes.deletes:
-        soft_delete_row(session, actor, existing[delete.id], delete.version, delete.label)
-    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+    return delete_and_count(session, actor, existing, changes)
 
 
 def _visible_child(session: Session, actor: Actor, child_id: int) -> Child:
@@ -191,14 +175,8 @@ def _record_history(session: Session, actor: Actor, child: Child) -> None:
 def list_deleted_children(session: Session, actor: Actor, limit: int = 200) -> pd.DataFrame:
     """Recently soft-deleted children of the school (principal/admin), newest first."""
     permissions.require(actor, Action.UNDELETE)
-    rows = session.execute(
-        select(Child.id, Child.name, Child.student_no, Child.deleted_at, User.display_name)
-        .outerjoin(User, User.id == Child.deleted_by)
-        .where(Child.school_id == actor.school_id, Child.deleted_at.is_not(None))
-        .order_by(Child.deleted_at.desc())
-        .limit(limit)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "name", "student_no", "deleted_at", "deleted_by"])
+    query = select(Child.id, Child.name, Child.student_no)
+    return list_deleted(session, actor, Child, query, ["id", "name", "student_no"], limit)
 
 
 def restore_children(session: Session, actor: Actor, ids: list[int]) -> int:

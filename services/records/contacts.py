@@ -20,28 +20,21 @@ from db.enums import ContactChannel, ContactOutcome, Counterpart
 from db.models import Child, Contact, User
 from services import permissions
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.errors import NotAllowed, ValidationFailed
 from services.permissions import Action
 from services.records.children import ChildFilter, child_labels, filtered_query
+from services.records.grid_rows import GridChanges, Page, RowInsert, SaveResult, count_capped
+from services.records.grid_writes import changed_rows, delete_and_count, list_deleted, refuse
 from services.records.specs import (
     ColumnSpec,
     ColumnType,
-    GridChanges,
-    Page,
     Problem,
-    RowInsert,
-    SaveResult,
     check_changes,
-    count_capped,
-    create_row,
-    find_conflicts,
     is_empty,
     not_in_future,
     problem,
-    soft_delete_row,
-    update_row,
 )
-from services.rows import restore_rows
+from services.rows import create_row, restore_rows, update_row
 from services.scope import child_visibility
 
 EDITORS = permissions.roles_with(Action.EDIT_CONTACTS)
@@ -205,14 +198,10 @@ def save_contacts(session: Session, actor: Actor, changes: GridChanges) -> SaveR
     problems = check_changes(specs, actor, changes)
     by_label = {label: cid for cid, label in child_labels(session, actor).items()}
 
-    existing = {}
-    for row in [*changes.updates, *changes.deletes]:
-        contact = session.get(Contact, row.id)
-        if contact is None or contact.school_id != actor.school_id:
-            raise NotFound("contact")
-        _visible_child(session, actor, contact.child_id)
-        existing[row.id] = contact
-
+    existing = changed_rows(
+        session, actor, Contact, changes, "contact",
+        check=lambda contact: _visible_child(session, actor, contact.child_id),
+    )  # fmt: skip
     new_children: list[Child | None] = []
     for label, values, contact in [
         *((u.label, u.values, existing[u.id]) for u in changes.updates),
@@ -231,11 +220,7 @@ def save_contacts(session: Session, actor: Actor, changes: GridChanges) -> SaveR
             for name in ("contact_date", "follow_up_date", "summary", "outcome")
         }
         problems += _date_problems(label, child, merged) + _says_nothing(label, merged)
-    if problems:
-        raise ValidationFailed(problems)
-    conflicts = find_conflicts(session, Contact, [*changes.updates, *changes.deletes])
-    if conflicts:
-        raise ConflictError(conflicts)
+    refuse(session, Contact, problems, changes)
 
     for update in changes.updates:
         update_row(
@@ -244,9 +229,7 @@ def save_contacts(session: Session, actor: Actor, changes: GridChanges) -> SaveR
         )  # fmt: skip
     for insert, child in zip(changes.inserts, new_children, strict=True):
         _create(session, actor, child, _to_model(insert.values))
-    for delete in changes.deletes:
-        soft_delete_row(session, actor, existing[delete.id], delete.version, delete.label)
-    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+    return delete_and_count(session, actor, existing, changes)
 
 
 def _visible_child(session: Session, actor: Actor, child_id: int) -> Child:
@@ -316,15 +299,10 @@ def record_contact(
 def list_deleted_contacts(session: Session, actor: Actor, limit: int = 200) -> pd.DataFrame:
     """Recently soft-deleted contacts of the school (principal/admin), newest first."""
     permissions.require(actor, Action.UNDELETE, needs_school=True)
-    rows = session.execute(
-        select(Contact.id, Child.name, Contact.contact_date, Contact.deleted_at, User.display_name)
-        .join(Child, Child.id == Contact.child_id)
-        .outerjoin(User, User.id == Contact.deleted_by)
-        .where(Contact.school_id == actor.school_id, Contact.deleted_at.is_not(None))
-        .order_by(Contact.deleted_at.desc())
-        .limit(limit)
-    ).all()
-    return pd.DataFrame(rows, columns=["id", "name", "contact_date", "deleted_at", "deleted_by"])
+    query = select(Contact.id, Child.name, Contact.contact_date).join(
+        Child, Child.id == Contact.child_id
+    )
+    return list_deleted(session, actor, Contact, query, ["id", "name", "contact_date"], limit)
 
 
 def restore_contacts(session: Session, actor: Actor, ids: list[int]) -> int:

@@ -15,24 +15,13 @@ from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, Pairing, Term, User
 from services import permissions
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
+from services.errors import NotAllowed
 from services.permissions import Action
 from services.records.children import child_labels
-from services.records.specs import (
-    ColumnSpec,
-    ColumnType,
-    GridChanges,
-    Page,
-    RowInsert,
-    SaveResult,
-    check_changes,
-    create_row,
-    find_conflicts,
-    problem,
-    soft_delete_row,
-    update_row,
-)
-from services.rows import school_row
+from services.records.grid_rows import GridChanges, Page, RowInsert, SaveResult
+from services.records.grid_writes import changed_rows, delete_and_count, refuse
+from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
+from services.rows import create_row, school_row, update_row
 from services.scope import child_visibility
 
 ASSIGNERS = permissions.roles_with(Action.ASSIGN_PAIRINGS)
@@ -152,12 +141,7 @@ def save_pairings(session: Session, actor: Actor, term_id: int, changes: GridCha
     teachers = {label: uid for uid, label in teacher_labels(session, actor).items()}
     kids = {label: cid for cid, label in child_labels(session, actor).items()}
 
-    existing = {}
-    for row in [*changes.updates, *changes.deletes]:
-        pairing = session.get(Pairing, row.id)
-        if pairing is None or pairing.school_id != actor.school_id:
-            raise NotFound("pairing")
-        existing[row.id] = pairing
+    existing = changed_rows(session, actor, Pairing, changes, "pairing")
     resolved: list[dict[str, Any]] = []
     rows = [(u.label, u.values, existing[u.id]) for u in changes.updates]
     rows += [(i.label, i.values, None) for i in changes.inserts]
@@ -173,19 +157,13 @@ def save_pairings(session: Session, actor: Actor, term_id: int, changes: GridCha
             problems.append(problem(label, by_field["end_date"], end, "pairings.reason.end_before"))
         resolved.append(model)
     problems += _duplicates(session, term_id, rows, resolved, by_field["child"])
-    if problems:
-        raise ValidationFailed(problems)
-    conflicts = find_conflicts(session, Pairing, [*changes.updates, *changes.deletes])
-    if conflicts:
-        raise ConflictError(conflicts)
+    refuse(session, Pairing, problems, changes)
 
     for update, model in zip(changes.updates, resolved, strict=False):
         update_row(session, actor, existing[update.id], update.version, model, update.label)
     for model in resolved[len(changes.updates) :]:
         _create(session, actor, term, model)
-    for delete in changes.deletes:
-        soft_delete_row(session, actor, existing[delete.id], delete.version, delete.label)
-    return SaveResult(len(changes.inserts), len(changes.updates), len(changes.deletes))
+    return delete_and_count(session, actor, existing, changes)
 
 
 def _duplicates(
