@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from components import download, feedback, report_period
+from components import download, feedback, filters, report_period
 from components.context import current_actor, ready_engine
 from components.report_figures import report_figures
 from db.engine import read_session, write_session
@@ -36,6 +36,7 @@ classroom_id = scope_col.selectbox(
     format_func=lambda c: t("reports.all_school") if c is None else rooms[c],
     key="reports_classroom",
     disabled=not rooms,
+    placeholder=filters.choose(),
 )
 if period is None:
     st.stop()
