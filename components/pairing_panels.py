@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import feedback, tables
+from components import feedback, filters, tables
 from components.safe_text import md
 from db.enums import LeftBehindType
 from locales import enum_label, t
@@ -66,7 +66,10 @@ def assign_form(
             for r in unpaired.itertuples()
         }
         teacher_id = st.selectbox(
-            t("pairings.assign.teacher"), list(teachers), format_func=teachers.get
+            t("pairings.assign.teacher"),
+            list(teachers),
+            format_func=teachers.get,
+            placeholder=filters.choose(),
         )
         child_ids = st.multiselect(
             t("pairings.assign.children"),
