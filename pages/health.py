@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import feedback, grid, health_coverage
+from components import feedback, filters, grid, health_coverage
 from components.context import ready_engine
 from components.term_choice import choose_term, term_dates
 from db.engine import read_session
@@ -18,7 +18,11 @@ with read_session(engine) as session:
 term_col, class_col, date_col = st.columns(3)
 term_id = choose_term(actor, t("health.filter.term"), "health.term", where=term_col)
 classroom_id = class_col.selectbox(
-    t("health.filter.classroom"), list(rooms), format_func=rooms.get, key="health.classroom"
+    t("health.filter.classroom"),
+    list(rooms),
+    format_func=rooms.get,
+    key="health.classroom",
+    placeholder=filters.choose(),
 )
 default_date = date_col.date_input(
     t("health.filter.check_date"),
