@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from components import kpi
+from components.filters import choose
 from locales import t
 from services.actor import Actor
 from services.metrics.dashboard import Dashboard
@@ -31,6 +32,7 @@ def filters(session: Session, actor: Actor, today: date) -> tuple[Scope, Period]
             index=current[0] if current else 0,
             format_func=lambda i: terms.iloc[i]["name"],
             key="dashboard_term",
+            placeholder=choose(),
         )
         row = terms.iloc[choice]
         period = term_period(row["name"], row["start"], row["end"])
@@ -39,6 +41,7 @@ def filters(session: Session, actor: Actor, today: date) -> tuple[Scope, Period]
         [None, *grade_options(session, actor)],
         format_func=lambda g: t("dashboard.all") if g is None else t("chart.grade_n", n=g),
         key="dashboard_grade",
+        placeholder=choose(),
     )
     rooms = classroom_options(session, actor, grade).set_index("classroom_id")["name"]
     classroom_id = right.selectbox(
@@ -47,6 +50,7 @@ def filters(session: Session, actor: Actor, today: date) -> tuple[Scope, Period]
         format_func=lambda c: t("dashboard.all") if c is None else rooms[c],
         key="dashboard_class",
         disabled=rooms.empty,
+        placeholder=choose(),
     )
     return Scope(grade, classroom_id), period
 
