@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import feedback
+from components import feedback, filters
 from components.context import ready_engine
 from db.engine import read_session
 from db.enums import RiskLevel
@@ -28,6 +28,7 @@ def pick_child(actor: Actor, rooms: dict[int, str], key: str, allow_all: bool) -
         list(room_options),
         format_func=room_options.get,
         key=f"{key}.classroom",
+        placeholder=filters.choose(),
     )
     with read_session(ready_engine()) as session:
         kids = counselling.note_children(session, actor, room) if room else {}
@@ -36,7 +37,11 @@ def pick_child(actor: Actor, rooms: dict[int, str], key: str, allow_all: bool) -
         right.caption(t("counselling.no_children"))
         return None
     return right.selectbox(
-        t("counselling.filter.child"), list(options), format_func=options.get, key=f"{key}.child"
+        t("counselling.filter.child"),
+        list(options),
+        format_func=options.get,
+        key=f"{key}.child",
+        placeholder=filters.choose(),
     )
 
 
@@ -48,7 +53,11 @@ def edit_note(actor: Actor, notes: pd.DataFrame) -> None:
             for r in notes.itertuples()
         }
         note_id = st.selectbox(
-            t("counselling.pick_note"), list(labels), format_func=labels.get, key="counselling.pick"
+            t("counselling.pick_note"),
+            list(labels),
+            format_func=labels.get,
+            key="counselling.pick",
+            placeholder=filters.choose(),
         )
         row = notes.set_index("id").loc[note_id]
         with st.form(f"counselling.edit.{note_id}.{row['version']}"):
@@ -58,6 +67,7 @@ def edit_note(actor: Actor, notes: pd.DataFrame) -> None:
                 LEVELS,
                 index=LEVELS.index(row["risk_level"]),
                 format_func=lambda v: enum_label(RiskLevel(v)),
+                placeholder=filters.choose(),
             )
             text = st.text_area(t("counselling.col.summary"), row["summary"])
             save_col, delete_col = st.columns(2)
@@ -83,7 +93,10 @@ def new_note(actor: Actor, rooms: dict[int, str]) -> None:
     with st.form("counselling.new.form", clear_on_submit=True):
         day = st.date_input(t("counselling.col.note_date"), date.today(), max_value=date.today())
         level = st.selectbox(
-            t("counselling.col.risk_level"), LEVELS, format_func=lambda v: enum_label(RiskLevel(v))
+            t("counselling.col.risk_level"),
+            LEVELS,
+            format_func=lambda v: enum_label(RiskLevel(v)),
+            placeholder=filters.choose(),
         )
         text = st.text_area(t("counselling.col.summary"))
         submitted = st.form_submit_button(t("counselling.save"), type="primary")
