@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import counselling_forms, feedback, tables
+from components import counselling_forms, feedback, filters, tables
 from components.context import ready_engine
 from db.engine import write_session
 from db.enums import RiskLevel
@@ -23,7 +23,11 @@ rooms, high_risk = feedback.load_or_stop(
 st.info(t("counselling.high_risk_count", count=len(high_risk)))
 risks = {None: t("counselling.filter.all_risks"), **enum_options(RiskLevel)}
 risk = st.selectbox(
-    t("counselling.filter.risk"), list(risks), format_func=risks.get, key="counselling.risk"
+    t("counselling.filter.risk"),
+    list(risks),
+    format_func=risks.get,
+    key="counselling.risk",
+    placeholder=filters.choose(),
 )
 child_id = counselling_forms.pick_child(actor, rooms, "counselling.filter", allow_all=True)
 with write_session(engine) as session:  # a write: the view itself is audited
