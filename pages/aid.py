@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import aid_totals, feedback, grid
+from components import aid_totals, feedback, filters, grid
 from components.context import ready_engine
 from components.term_choice import choose_term
 from db.engine import read_session
@@ -18,7 +18,11 @@ term_id = choose_term(
     actor, t("aid.filter.term"), "aid.term", where=term_col, empty_message=t("aid.no_term")
 )
 classroom_id = class_col.selectbox(
-    t("aid.filter.classroom"), list(rooms), format_func=rooms.get, key="aid.classroom"
+    t("aid.filter.classroom"),
+    list(rooms),
+    format_func=rooms.get,
+    key="aid.classroom",
+    placeholder=filters.choose(),
 )
 
 can_edit = actor.role in aid.EDITOR_ROLES
