@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import activity_signin, feedback, grid, participation_panel
+from components import activity_signin, feedback, filters, grid, participation_panel
 from components.context import ready_engine
 from components.term_choice import choose_term
 from db.engine import read_session
@@ -18,7 +18,11 @@ left, right = st.columns(2)
 term_id = choose_term(actor, t("activities.participation.term"), "activities.term", where=left)
 types = {None: t("activities.filter.all_types"), **enum_options(ActivityType)}
 chosen_type = right.selectbox(
-    t("activities.filter.type"), list(types), format_func=types.get, key="activities.type"
+    t("activities.filter.type"),
+    list(types),
+    format_func=types.get,
+    key="activities.type",
+    placeholder=filters.choose(),
 )
 period: tuple[date | None, date | None] = (None, None)  # no term yet: every activity
 if term_id is None:
