@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import signin
+from components import filters, signin
 from components.context import ready_engine
 from db.engine import read_session
 from db.enums import ActivityType
@@ -29,7 +29,11 @@ def show(actor: Actor, period: tuple[date | None, date | None], activity_type: s
         for r in listed.itertuples()
     }
     activity_id = st.selectbox(
-        t("activities.signin.pick"), list(labels), format_func=labels.get, key="signin.pick"
+        t("activities.signin.pick"),
+        list(labels),
+        format_func=labels.get,
+        key="signin.pick",
+        placeholder=filters.choose(),
     )
     with read_session(ready_engine()) as session:
         roster = signin_roster(session, actor, activity_id)
