@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 from streamlit.delta_generator import DeltaGenerator
 
-from components import feedback
+from components import feedback, filters
 from components.form_errors import ONE_MESSAGE_PER_PROBLEM
 from components.safe_text import md
 from db.enums import Role
@@ -59,6 +59,7 @@ def edit_user_panel(actor: Actor, rows: list[UserRow], room_names: dict[int, str
         list(by_id),
         format_func=lambda i: f"{by_id[i].display_name}（{by_id[i].username}）",
         key="users.chosen",
+        placeholder=filters.choose(),
     )
     if chosen is None:
         return
@@ -101,7 +102,12 @@ def _classrooms(
 ) -> list[int]:
     """A multiselect of the school's classes, by name; returns the chosen ids."""
     return where.multiselect(
-        t(label_key), list(room_names), default=chosen, format_func=room_names.get, key=key
+        t(label_key),
+        list(room_names),
+        default=chosen,
+        format_func=room_names.get,
+        key=key,
+        placeholder=filters.choose_many(),
     )
 
 
@@ -123,6 +129,7 @@ def user_fields(key: str, row: UserRow | None, room_names: dict[int, str]) -> Us
         index=SCHOOL_ROLES.index(row.role if row and row.role in SCHOOL_ROLES else Role.TEACHER),
         format_func=enum_label,
         key=f"{key}.role",
+        placeholder=filters.choose(),
     )
     phone = right.text_input(
         t("accounts.phone"), (row.phone or "") if row else "", key=f"{key}.phone"
