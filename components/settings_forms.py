@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from components import feedback
+from components import feedback, filters
 from components.safe_text import escape_md
 from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho, TermPhase
 from locales import enum_label, enum_options, t
@@ -70,6 +70,7 @@ def rule_form(actor: Actor, rule: pd.Series | None) -> None:
             format_func=lambda v: (
                 t("settings.rule.phase_all") if v is None else enum_label(v, TermPhase)
             ),
+            placeholder=filters.choose(),
         )
         who = _enum_select(right, "who", RuleWho, values, RuleWho.HEAD_TEACHER)
         applies_to = _enum_select(
@@ -137,6 +138,7 @@ def _enum_select(box: Any, field: str, enum: type[Enum], values: pd.Series, defa
         options,
         index=options.index(values.get(field, default.value)),
         format_func=lambda v: enum_label(v, enum),
+        placeholder=filters.choose(),
     )
 
 
@@ -147,4 +149,5 @@ def _enum_multiselect(field: str, enum: type[Enum], values: pd.Series) -> list[s
         list(enum_options(enum)),
         default=list(values.get(field, []) or []),
         format_func=lambda v: enum_label(v, enum),
+        placeholder=filters.choose_many(),
     )
