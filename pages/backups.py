@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import backup_panel, feedback
+from components import backup_panel, feedback, filters
 from components.context import ready_engine
 from db.engine import read_session
 from locales import t
@@ -21,7 +21,9 @@ if not backups:
     st.stop()
 backup_panel.backup_table(backups)
 
-name = st.selectbox(t("ops.backups.pick"), [b.name for b in backups], key="ops.pick")
+name = st.selectbox(
+    t("ops.backups.pick"), [b.name for b in backups], key="ops.pick", placeholder=filters.choose()
+)
 with read_session(ready_engine()) as session:
     allowed = backup.may_download(session, actor)
 if allowed:
