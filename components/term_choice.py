@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from components import filters
 from components.context import ready_engine
 from db.engine import read_session
 from services.actor import Actor
@@ -35,6 +36,7 @@ def choose_term(
         index=ids.index(current) if current in ids else 0,
         format_func=terms.get,
         key=key,
+        placeholder=filters.choose(),
     )
 
 
