@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from components import feedback, grid
+from components import feedback, filters, grid
 from components.context import ready_engine
 from components.grid_state import ID
 from db.engine import read_session
@@ -38,7 +38,11 @@ def show(
         st.dataframe(frame, hide_index=True, width="stretch")
         labels = {int(r[ID]): f"{r[label_field]} (#{int(r[ID])})" for _, r in frame.iterrows()}
         chosen = st.multiselect(
-            t("grid.deleted.choose"), list(labels), format_func=labels.get, key=f"{key}.restore_ids"
+            t("grid.deleted.choose"),
+            list(labels),
+            format_func=labels.get,
+            key=f"{key}.restore_ids",
+            placeholder=filters.choose_many(),
         )
         if st.button(t("grid.deleted.restore"), key=f"{key}.restore", disabled=not chosen):
             count = feedback.submit(lambda session: restore(session, actor, chosen), rerun=False)
