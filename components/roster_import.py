@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from components import download, feedback
+from components import download, feedback, filters
 from components.context import ready_engine
 from components.safe_text import md
 from db.engine import read_session
@@ -105,6 +105,7 @@ def column_mapping(
             index=choices.index(suggested[header]),
             format_func=lambda f: t("import.skip_column") if f is None else t(f"{label}.{f}"),
             key=f"{key}_{file_id}_{i}",
+            placeholder=filters.choose(),
         )
         for i, header in enumerate(sheet.headers)
     }
