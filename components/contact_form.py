@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import feedback
+from components import feedback, filters
 from components.safe_text import md
 from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
 from locales import enum_label, enum_options, t
@@ -40,15 +40,15 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
         with st.form(KEY, clear_on_submit=True, border=False):
             child_id = st.selectbox(
                 t("contacts.quick.child"), list(choices), format_func=choices.get,
-                key=f"{KEY}.child",
+                key=f"{KEY}.child", placeholder=filters.choose(),
             )  # fmt: skip
             channel = st.selectbox(
                 t("contacts.quick.channel"), list(channels), format_func=channels.get,
-                key=f"{KEY}.channel",
+                key=f"{KEY}.channel", placeholder=filters.choose(),
             )  # fmt: skip
             counterpart = st.selectbox(
-                t("contacts.quick.counterpart"), list(counterparts),
-                format_func=counterparts.get, key=f"{KEY}.counterpart",
+                t("contacts.quick.counterpart"), list(counterparts), format_func=counterparts.get,
+                key=f"{KEY}.counterpart", placeholder=filters.choose(),
             )  # fmt: skip
             when = st.date_input(
                 t("contacts.quick.date"), value=date.today(), max_value=date.today()
