@@ -43,6 +43,8 @@ class ReportDocument:
     title: str
     subtitle: str
     blocks: list[Block]
+    issuer: str = ""  # who sends it, at the end (落款): the school, or the county
+    issued: str = ""  # the date under it (成文日期), e.g. 2026年12月2日
 
 
 def pct(share: float | None) -> str:

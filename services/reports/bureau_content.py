@@ -1,6 +1,7 @@
-"""The bureau report's content (DESIGN.md §8): title, subtitle and the nine sections in order,
-as blocks the .docx and .pdf writers render alike. Sections 一–七 state the figures
-(bureau_facts.py); 八–九 draw conclusions from them (bureau_findings.py)."""
+"""The bureau report's content (DESIGN.md §8): title, subtitle, the nine sections in order and
+the issuer and date it ends with, as blocks the .docx and .pdf writers render alike. Sections
+一–七 state the figures (bureau_facts.py); 八–九 draw conclusions from them
+(bureau_findings.py)."""
 
 from __future__ import annotations
 
@@ -44,4 +45,10 @@ def build_document(
         blocks.extend(section(data, charts))
     blocks.extend(findings.problems(data, charts, masked))
     blocks.extend(findings.next_steps(data, charts, masked))
-    return ReportDocument(title=title, subtitle=subtitle(data, scope, masked), blocks=blocks)
+    return ReportDocument(
+        title=title,
+        subtitle=subtitle(data, scope, masked),
+        blocks=blocks,
+        issuer=data.place,
+        issued=cn_date(data.as_of),
+    )
