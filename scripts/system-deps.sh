@@ -7,6 +7,9 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
+# The bureau report's PDF (公文) embeds AR PL UMing for its text and UKai for 楷体 lines.
+[ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
+[ -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || need+=(fonts-arphic-ukai)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 # LibreOffice (headless Writer) converts the bureau report .docx in tests/services/test_exports.py.
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
