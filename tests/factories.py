@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
-from db.models import Child, Classroom, School, Term, User
+from db.enums import ActivityType, EnrolmentStatus, Gender, LeftBehindType, Role
+from db.models import Activity, Child, Classroom, Pairing, School, Term, User
 from services.actor import Actor, load_actor
 
 _seq = itertools.count(1)
+_Row = TypeVar("_Row")
 # One cheap hash for every test user (password "test1234"); real hashing is tested on its own.
 TEST_PASSWORD = "test1234"
 _TEST_HASH = "$2b$04$tRkxLQO4a6qmwxBquHVHkeZGz6ri3k/x04RObCeQnZpV3ZQEh304q"
@@ -28,11 +30,15 @@ PARENTS = {
 }
 
 
-def make_school(session: Session, name: str = "测试小学", county: str = "青山县") -> School:
-    school = School(name=name, county=county, code=f"S{next(_seq):05d}")
-    session.add(school)
+def added(session: Session, row: _Row) -> _Row:
+    """`row` added to the session and flushed (so it has its id)."""
+    session.add(row)
     session.flush()
-    return school
+    return row
+
+
+def make_school(session: Session, name: str = "测试小学", county: str = "青山县") -> School:
+    return added(session, School(name=name, county=county, code=f"S{next(_seq):05d}"))
 
 
 def make_user(
@@ -51,9 +57,7 @@ def make_user(
         password_hash=fields.pop("password_hash", _TEST_HASH),
         **fields,
     )
-    session.add(user)
-    session.flush()
-    return user
+    return added(session, user)
 
 
 def make_classroom(
@@ -66,20 +70,26 @@ def make_classroom(
         name=f"{grade}年级({number})班",
         head_teacher_id=head.id if head else None,
     )
-    session.add(room)
-    session.flush()
-    return room
+    return added(session, room)
 
 
 def make_term(
-    session: Session, school: School, start: date = date(2026, 9, 1), end: date = date(2027, 1, 20)
+    session: Session,
+    school: School,
+    start: date = date(2026, 9, 1),
+    end: date = date(2027, 1, 20),
+    holidays: list[dict[str, str]] | None = None,
 ) -> Term:
+    """The 2026 autumn term: phases 期初 to 9/30, 期中 10/26–11/20, 期末 12/21 on; by default
+    the National Day week is its holiday."""
+    if holidays is None:
+        holidays = [{"name": "国庆节", "start": "2026-10-01", "end": "2026-10-07"}]
     term = Term(
         school_id=school.id,
         name="2026年秋季学期",
         start_date=start,
         end_date=end,
-        holidays=[{"name": "国庆节", "start": "2026-10-01", "end": "2026-10-07"}],
+        holidays=holidays,
         start_phase_from=start,
         start_phase_to=date(2026, 9, 30),
         middle_phase_from=date(2026, 10, 26),
@@ -87,9 +97,7 @@ def make_term(
         end_phase_from=date(2026, 12, 21),
         end_phase_to=end,
     )
-    session.add(term)
-    session.flush()
-    return term
+    return added(session, term)
 
 
 def make_child(
@@ -117,9 +125,24 @@ def make_child(
         left_behind_type=left_behind_type,
         **values,
     )
-    session.add(child)
-    session.flush()
-    return child
+    return added(session, child)
+
+
+def make_pairing(session: Session, teacher: User, child: Child, term: Term) -> Pairing:
+    pairing = Pairing(
+        school_id=child.school_id, teacher_id=teacher.id, child_id=child.id, term_id=term.id
+    )
+    return added(session, pairing)
+
+
+def make_activity_row(
+    session: Session, school: School, term: Term, title: str, kind: ActivityType, on: date
+) -> Activity:
+    """An activity written straight to the table (no classes, no participants)."""
+    activity = Activity(
+        school_id=school.id, term_id=term.id, title=title, activity_type=kind, activity_date=on
+    )
+    return added(session, activity)
 
 
 def actor_of(session: Session, user: User) -> Actor:

@@ -13,7 +13,6 @@ from db.enums import (
     EnrolmentStatus,
     LeftBehindType,
     Role,
-    RuleAppliesTo,
     RuleWho,
 )
 from db.models import Child
@@ -24,6 +23,7 @@ from services.compliance.periods import term_periods
 from services.compliance.rule_periods import RulePeriod, values_table
 from tests import factories
 from tests.factories import actor_of, make_classroom, make_school, make_user
+from tests.services import compliance_helpers
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
 CP, CH = Counterpart, ContactChannel
@@ -73,6 +73,11 @@ def _guardian_rule(session, school):
     return make_rule(session, school, "每月与监护人沟通", [CP.GUARDIAN], [], Cadence.MONTHLY)
 
 
+def _table(session, case, start, end, *by, **filters):
+    """compliance_table as the case's principal sees it on 15 November."""
+    return compliance_table(session, case["principal"], start, end, by=by, as_of=NOV_15, **filters)
+
+
 def _row(frame, **match):
     selected = frame
     for key, value in match.items():
@@ -87,9 +92,7 @@ def test_monthly_rule_met_overdue_and_pending_in_current_month(session, school_c
     child = make_child(session, s["school"], s["room_a"])
     log_contact(session, child, date(2026, 9, 10), CP.GUARDIAN, CH.PHONE)
 
-    frame = compliance_table(
-        session, s["principal"], date(2026, 9, 1), date(2026, 11, 30), by=("month",), as_of=NOV_15
-    )
+    frame = _table(session, s, date(2026, 9, 1), date(2026, 11, 30), "month")
 
     assert list(frame["month"]) == ["2026-09", "2026-10", "2026-11"]
     sep, oct_, nov = (frame.iloc[i] for i in range(3))
@@ -97,14 +100,10 @@ def test_monthly_rule_met_overdue_and_pending_in_current_month(session, school_c
     assert (oct_.due, oct_.met, oct_.overdue, oct_.pending) == (1, 0, 1, 0)
     # November is still running: due but not yet overdue.
     assert (nov.due, nov.met, nov.overdue, nov.pending) == (1, 0, 0, 1)
-    total = compliance_table(
-        session, s["principal"], date(2026, 9, 1), date(2026, 11, 30), by=(), as_of=NOV_15
-    )
+    total = _table(session, s, date(2026, 9, 1), date(2026, 11, 30))
     assert total.iloc[0].rate == pytest.approx(1 / 3)
     # December has not started: nothing is due yet.
-    december = compliance_table(
-        session, s["principal"], date(2026, 12, 1), date(2026, 12, 31), by=(), as_of=NOV_15
-    )
+    december = _table(session, s, date(2026, 12, 1), date(2026, 12, 31))
     assert december.iloc[0].due == 0
 
 
@@ -118,9 +117,7 @@ def test_call_to_guardian_does_not_satisfy_parents_call(session, school_case):
     by_video = make_child(session, s["school"], s["room_a"])
     log_contact(session, by_video, date(2026, 9, 3), CP.MOTHER, CH.VIDEO)
 
-    frame = compliance_table(
-        session, s["principal"], date(2026, 9, 1), date(2026, 9, 30), by=("child",), as_of=NOV_15
-    )
+    frame = _table(session, s, date(2026, 9, 1), date(2026, 9, 30), "child")
 
     met = dict(zip(frame["child_id"], frame["met"], strict=True))
     assert met == {guardian_only.id: 0, by_letter.id: 0, by_video.id: 1}
@@ -142,14 +139,7 @@ def test_home_visit_in_the_wrong_phase_does_not_count(session, school_case):
     in_phase = make_child(session, s["school"], s["room_a"])
     log_contact(session, in_phase, date(2026, 11, 2), CP.GUARDIAN, CH.HOME_VISIT)
 
-    frame = compliance_table(
-        session,
-        s["principal"],
-        date(2026, 9, 1),
-        date(2027, 1, 31),
-        by=("rule", "child"),
-        as_of=NOV_15,
-    )
+    frame = _table(session, s, date(2026, 9, 1), date(2027, 1, 31), "rule", "child")
 
     assert set(frame["rule_id"]) == {rule.id}
     assert list(frame.sort_values("child_id")["met"]) == [0, 1]
@@ -159,16 +149,7 @@ def test_home_visit_in_the_wrong_phase_does_not_count(session, school_case):
 
 def test_holiday_weeks_are_not_due_and_key_only_rule_skips_other_children(session, school_case):
     s = school_case
-    make_rule(
-        session,
-        s["school"],
-        "重点儿童每周谈心",
-        [CP.CHILD],
-        [CH.MEETING],
-        Cadence.WEEKLY,
-        applies_to=RuleAppliesTo.KEY,
-        who=RuleWho.PAIRED_TEACHER,
-    )
+    compliance_helpers.make_key_talk_rule(session, s["school"], who=RuleWho.PAIRED_TEACHER)
     key_child = make_child(session, s["school"], s["room_a"], is_key=True)
     key_not_left_behind = make_child(
         session, s["school"], s["room_a"], LeftBehindType.NONE, is_key=True
@@ -176,14 +157,7 @@ def test_holiday_weeks_are_not_due_and_key_only_rule_skips_other_children(sessio
     make_child(session, s["school"], s["room_a"])  # left-behind, not key: no weekly talks due
     log_contact(session, key_child, date(2026, 10, 14), CP.CHILD, CH.MEETING)
 
-    frame = compliance_table(
-        session,
-        s["principal"],
-        date(2026, 10, 1),
-        date(2026, 10, 31),
-        by=("child", "period"),
-        as_of=NOV_15,
-    )
+    frame = _table(session, s, date(2026, 10, 1), date(2026, 10, 31), "child", "period")
 
     # Weeks touching October: 9/28, 10/5 (all holiday, dropped), 10/12, 10/19, 10/26.
     assert set(frame["child_id"]) == {key_child.id, key_not_left_behind.id}
@@ -215,14 +189,7 @@ def test_child_joining_or_leaving_mid_term_counts_only_while_there(session, scho
     make_child(session, s["school"], s["room_a"], enrolment_status=EnrolmentStatus.DROPPED_OUT)
     make_child(session, s["school"], s["room_a"], LeftBehindType.NONE)
 
-    frame = compliance_table(
-        session,
-        s["principal"],
-        date(2026, 9, 1),
-        date(2026, 11, 30),
-        by=("child", "month"),
-        as_of=NOV_15,
-    )
+    frame = _table(session, s, date(2026, 9, 1), date(2026, 11, 30), "child", "month")
 
     months = {
         cid: sorted(frame[frame["child_id"] == cid]["month"]) for cid in set(frame["child_id"])
@@ -234,25 +201,14 @@ def test_outside_term_time_nothing_is_due(session, school_case):
     s = school_case
     _guardian_rule(session, s["school"])
     make_child(session, s["school"], s["room_a"])
-    frame = compliance_table(
-        session, s["principal"], date(2026, 7, 1), date(2026, 8, 31), by=("rule",), as_of=NOV_15
-    )
+    frame = _table(session, s, date(2026, 7, 1), date(2026, 8, 31), "rule")
     assert frame.empty
 
 
 def test_rates_per_class_and_teacher_with_paired_teacher_rules(session, school_case):
     s = school_case
     _guardian_rule(session, s["school"])
-    make_rule(
-        session,
-        s["school"],
-        "重点儿童每周谈心",
-        [CP.CHILD],
-        [CH.MEETING],
-        Cadence.WEEKLY,
-        applies_to=RuleAppliesTo.KEY,
-        who=RuleWho.PAIRED_TEACHER,
-    )
+    compliance_helpers.make_key_talk_rule(session, s["school"], who=RuleWho.PAIRED_TEACHER)
     mentor = make_user(session, s["school"], Role.TEACHER, display_name="丙老师")
     a1 = make_child(session, s["school"], s["room_a"])
     make_child(session, s["school"], s["room_a"])
@@ -263,18 +219,14 @@ def test_rates_per_class_and_teacher_with_paired_teacher_rules(session, school_c
     log_contact(session, b1, date(2026, 9, 9), CP.CHILD, CH.MEETING)
     start, end = date(2026, 9, 1), date(2026, 9, 30)
 
-    by_class = compliance_table(
-        session, s["principal"], start, end, by=("classroom",), as_of=NOV_15
-    )
+    by_class = _table(session, s, start, end, "classroom")
     room_a = _row(by_class, classroom_id=s["room_a"].id)
     assert (room_a.due, room_a.met, room_a.rate) == (2, 1, 0.5)
     room_b = _row(by_class, classroom_id=s["room_b"].id)
     # b1: one monthly (met) + September weeks 9/1, 9/7, 9/14, 9/21, 9/28 (one met).
     assert (room_b.due, room_b.met) == (6, 2)
 
-    by_teacher = compliance_table(
-        session, s["principal"], start, end, by=("teacher",), as_of=NOV_15
-    )
+    by_teacher = _table(session, s, start, end, "teacher")
     assert _row(by_teacher, teacher_id=s["head_a"].id).rate == 0.5
     assert (
         _row(by_teacher, teacher_id=s["head_b"].id).due,
@@ -283,13 +235,9 @@ def test_rates_per_class_and_teacher_with_paired_teacher_rules(session, school_c
     mentor_row = _row(by_teacher, teacher_id=mentor.id)
     assert (mentor_row.due, mentor_row.met, mentor_row.teacher_name) == (5, 1, "丙老师")
 
-    only_mentor = compliance_table(
-        session, s["principal"], start, end, by=("rule",), teacher_id=mentor.id, as_of=NOV_15
-    )
+    only_mentor = _table(session, s, start, end, "rule", teacher_id=mentor.id)
     assert list(only_mentor["rule_name"]) == ["重点儿童每周谈心"]
-    by_grade = compliance_table(
-        session, s["principal"], start, end, by=("grade",), grade=4, as_of=NOV_15
-    )
+    by_grade = _table(session, s, start, end, "grade", grade=4)
     assert list(by_grade["grade"]) == [4]
 
 
@@ -337,10 +285,7 @@ def test_unanswered_or_empty_contacts_meet_no_rule(session, school_case):
         session, s["school"], "期初家访", [CP.GUARDIAN], [CH.HOME_VISIT], Cadence.TERM_PHASE,
         phase="start",
     )  # fmt: skip
-    make_rule(
-        session, s["school"], "重点儿童每周谈心", [CP.CHILD], [CH.MEETING], Cadence.WEEKLY,
-        applies_to=RuleAppliesTo.KEY,
-    )  # fmt: skip
+    compliance_helpers.make_key_talk_rule(session, s["school"])
     said = {"summary": "奶奶说孩子很好"}
     kinds = {
         "summary": said,
@@ -355,14 +300,7 @@ def test_unanswered_or_empty_contacts_meet_no_rule(session, school_case):
         log_contact(session, child, date(2026, 9, 8), CP.GUARDIAN, CH.HOME_VISIT, **fields)
         log_contact(session, child, date(2026, 9, 9), CP.CHILD, CH.MEETING, **fields)
 
-    frame = compliance_table(
-        session,
-        s["principal"],
-        date(2026, 9, 8),
-        date(2026, 9, 13),
-        by=("child",),
-        as_of=NOV_15,
-    )
+    frame = _table(session, s, date(2026, 9, 8), date(2026, 9, 13), "child")
 
     # Each child is due the September month, the 期初 phase and the week of 9/7.
     met = {kind: _row(frame, child_id=children[kind].id).met for kind in kinds}
@@ -374,8 +312,7 @@ def test_a_roster_imported_mid_term_owes_nothing_before_its_import(session, scho
     s = school_case
     _guardian_rule(session, s["school"])
     make_rule(session, s["school"], "期中家访", [CP.GUARDIAN], [CH.HOME_VISIT], Cadence.TERM_PHASE)
-    make_rule(session, s["school"], "重点儿童每周谈心", [CP.CHILD], [CH.MEETING], Cadence.WEEKLY,
-              applies_to=RuleAppliesTo.KEY)  # fmt: skip
+    compliance_helpers.make_key_talk_rule(session, s["school"])
     # Imported (no enrolment date) at 10:00 on 11 November, school time.
     imported = datetime(2026, 11, 11, 2, tzinfo=UTC)
     roster = [

@@ -6,11 +6,12 @@ from datetime import date
 import pytest
 
 from db.enums import ActivityType, ContactChannel, Counterpart, LeftBehindType, Role
-from db.models import Activity, Participation
+from db.models import Participation
 from services.errors import NotAllowed
 from services.metrics.dashboard import load_dashboard
 from services.metrics.options import term_options
 from services.metrics.scope import EVERYONE, Scope, term_period
+from tests import factories
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
@@ -40,15 +41,9 @@ def school_case(session):
         "none": make_child(session, school, room4, LeftBehindType.NONE, **ON_BOOKS),
     }
     pair(session, make_user(session, school, Role.TEACHER), kids["both"], term)
-    activity = Activity(
-        school_id=school.id,
-        term_id=term.id,
-        title="读书会",
-        activity_type=ActivityType.READING,
-        activity_date=date(2026, 10, 20),
+    activity = factories.make_activity_row(
+        session, school, term, "读书会", ActivityType.READING, date(2026, 10, 20)
     )
-    session.add(activity)
-    session.flush()
     for kid in (kids["both"], kids["none"]):
         session.add(Participation(school_id=school.id, activity_id=activity.id, child_id=kid.id))
     log_contact(

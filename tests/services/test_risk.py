@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from db.enums import ActivityType, ContactChannel, Counterpart, LeftBehindType, RiskLevel, Role
-from db.models import Activity, CounsellingNote, Participation
+from db.models import CounsellingNote, Participation
 from services.compliance.risk import risk_list
+from tests import factories
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
 from tests.services.compliance_helpers import log_contact, make_autumn_term, pair
 
@@ -20,15 +21,9 @@ def case(session):
     head = make_user(session, school, Role.HEAD_TEACHER)
     room = make_classroom(session, school, head=head)
     term = make_autumn_term(session, school, [])
-    activity = Activity(
-        school_id=school.id,
-        term_id=term.id,
-        title="六一",
-        activity_type=ActivityType.FESTIVAL,
-        activity_date=date(2026, 10, 1),
+    activity = factories.make_activity_row(
+        session, school, term, "六一", ActivityType.FESTIVAL, date(2026, 10, 1)
     )
-    session.add(activity)
-    session.flush()
 
     def child(name, lbt=LeftBehindType.BOTH, contacted=True, active=True, **fields):
         fields = {

@@ -10,7 +10,6 @@ from db.enums import (
     ContactOutcome,
     Counterpart,
     Role,
-    RuleAppliesTo,
     RuleWho,
 )
 from db.models import Contact
@@ -20,6 +19,7 @@ from services.errors import NotAllowed, ValidationFailed
 from services.records.contacts import record_contact
 from tests import factories
 from tests.factories import actor_of, make_classroom, make_school, make_user
+from tests.services import compliance_helpers
 from tests.services.compliance_helpers import log_contact, make_autumn_term, make_rule, pair
 
 NOV_15 = date(2026, 11, 15)
@@ -56,17 +56,7 @@ def school_case(session):
         phase="middle",
         sort_order=2,
     )
-    make_rule(
-        session,
-        school,
-        "重点儿童每周谈心",
-        [Counterpart.CHILD],
-        [ContactChannel.MEETING],
-        Cadence.WEEKLY,
-        applies_to=RuleAppliesTo.KEY,
-        who=RuleWho.PAIRED_TEACHER,
-        sort_order=3,
-    )
+    compliance_helpers.make_key_talk_rule(session, school, who=RuleWho.PAIRED_TEACHER, sort_order=3)
     return school, head, mentor, room, term
 
 
