@@ -25,18 +25,8 @@ def attempt(session, address, password=WRONG, at=T0, username="admin"):  # type:
 
 
 @pytest.fixture
-def school(session):  # type: ignore[no-untyped-def]
-    return make_school(session)
-
-
-@pytest.fixture
 def admin_user(session, school):  # type: ignore[no-untyped-def]
     return make_user(session, school, Role.ADMIN, username="admin")
-
-
-@pytest.fixture
-def principal(session, school):  # type: ignore[no-untyped-def]
-    return actor_of(session, make_user(session, school, Role.PRINCIPAL, username="principal"))
 
 
 def test_five_failures_from_one_address_lock_that_address_only(session, admin_user):
@@ -117,7 +107,8 @@ def test_the_administrator_unlocks_an_account(session, school, admin_user):
     assert (entry.entity, entry.entity_id, entry.detail) == ("user", admin_user.id, "unlocked")
 
 
-def test_only_the_schools_administrator_unlocks(session, school, admin_user, principal):
+def test_only_the_schools_administrator_unlocks(session, school, admin_user):
+    principal = actor_of(session, make_user(session, school, Role.PRINCIPAL, username="principal"))
     stranger = actor_of(session, make_user(session, make_school(session, name="别校"), Role.ADMIN))
     for actor in (principal, stranger):
         with pytest.raises(NotAllowed):

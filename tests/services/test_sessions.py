@@ -42,11 +42,6 @@ def record(session, session_id: int) -> UserSession:  # type: ignore[no-untyped-
 
 
 @pytest.fixture
-def school(session):  # type: ignore[no-untyped-def]
-    return make_school(session)
-
-
-@pytest.fixture
 def li(session, school):  # type: ignore[no-untyped-def]
     return make_user(session, school, Role.TEACHER, username="li")
 
