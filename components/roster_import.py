@@ -23,13 +23,62 @@ from locales import t
 from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, Problem, ValidationFailed
 from services.importing.dry_run import DryRun
-from services.importing.parsing import FIELDS, RawSheet, read_roster, suggest_mapping
+from services.importing.parsing import (
+    FIELDS,
+    MAX_FILE_BYTES,
+    RawSheet,
+    read_roster,
+    suggest_mapping,
+)
 from services.importing.plan import ImportPlan, ImportResult, apply_import, plan_import
 from services.importing.preview import error_sheet, plan_frame, problems_frame
 
 STATE_KEY = "import_state"
 ColumnMapping = dict[str, str | None]
 Reader = Callable[..., RawSheet]
+# What the import reads, as the hint says; the picker also takes .xlsm and .xls so that the
+# import can say why it refuses them (services/importing/parsing._check_file: macros, old format)
+# instead of Streamlit's English "files are not allowed".
+UPLOAD_TYPES = ("xlsx", "csv")
+EXPLAINED_TYPES = ("xlsm", "xls")
+UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)  # .streamlit/config.toml's server.maxUploadSize too
+
+# Streamlit's uploader has no parameter for its own button and hint ("Upload", "20MB per file •
+# XLSX…", streamlit#13500): inside this uploader's keyed container they are hidden and the same
+# place shows ours (CSS `content`), in the page's language.
+_UPLOADER_CSS = """<style>
+.st-key-{key} [data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p,
+.st-key-{key} [data-testid=stFileUploaderDropzoneInstructions] span {{font-size: 0}}
+.st-key-{key} [data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p::after
+  {{content: {button}; font-size: 0.875rem}}
+.st-key-{key} [data-testid=stFileUploaderDropzoneInstructions] span::after
+  {{content: {hint}; font-size: 0.875rem}}
+</style>"""
+
+
+def upload_box(label: str, key: str) -> UploadedFile | None:
+    """The spreadsheet uploader of the import pages, with its button and hint in the page's
+    language and the same types and size limit the page states (UPLOAD_TYPES, UPLOAD_MB)."""
+    types = " / ".join(f".{ext}" for ext in UPLOAD_TYPES)
+    hint = t("import.upload_hint", types=types, mb=UPLOAD_MB)
+    box = st.container(key=f"{key}_box")
+    box.html(
+        _UPLOADER_CSS.format(
+            key=f"{key}_box", button=_css_text(t("import.upload_button")), hint=_css_text(hint)
+        )
+    )
+    return box.file_uploader(
+        label,
+        type=[*UPLOAD_TYPES, *EXPLAINED_TYPES],
+        key=key,
+        max_upload_size=UPLOAD_MB,
+        help=hint,
+    )
+
+
+def _css_text(text: str) -> str:
+    """`text` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def state_for(upload: UploadedFile, key: str = STATE_KEY) -> dict[str, Any]:
