@@ -12,9 +12,7 @@ st.write(t("import.intro"))
 download.show(t("import.template"), roster_template(), t("import.template_file"), "import_tpl")
 st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
 
-upload = st.file_uploader(
-    t("import.upload"), type=["xlsx", "xlsm", "xls", "csv"], key="import_file"
-)
+upload = roster_import.upload_box(t("import.upload"), "import_file")
 if upload is None:
     st.stop()
 
