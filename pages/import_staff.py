@@ -14,7 +14,7 @@ st.write(t("staff.intro"))
 download.show(t("staff.template"), staff_template(), t("staff.template_file"), "staff_tpl")
 st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
 
-upload = st.file_uploader(t("staff.upload"), type=["xlsx", "xlsm", "xls", "csv"], key="staff_file")
+upload = roster_import.upload_box(t("staff.upload"), "staff_file")
 if upload is None:
     st.stop()
 
