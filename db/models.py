@@ -45,6 +45,7 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
+from db.summary_models import ComplianceSummary, SummaryStale  # noqa: F401  (the schema)
 
 
 def enum_column(enum_cls: type, **kwargs: Any) -> Any:

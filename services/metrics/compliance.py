@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.actor import Actor
 from services.compliance.engine import BY_COLUMNS, compliance_table
+from services.metrics import summary
 from services.metrics.scope import Period, Scope, last_ended_month, month_of, share, shares
 
 COUNTS = ["due", "met", "overdue", "open", "ended_due", "ended_met"]
@@ -67,16 +68,21 @@ def rule_periods(
     """One row per group × rule-period ending in `period`: the `by` columns, period_start,
     period_end, month (of the end), ended, and COUNTS."""
     keys = tuple(dict.fromkeys(k for k in by if k not in ("period", "month")))
-    detail = compliance_table(
-        session,
-        actor,
-        period.start,
-        period.end,
-        by=(*keys, "period"),
-        grade=scope.grade,
-        classroom_id=scope.classroom_id,
-        as_of=as_of,
-    )
+    if summary.answers(actor, scope, keys):  # whole schools: the stored county summary
+        detail = summary.summary_table(
+            session, actor, period.start, period.end, (*keys, "period"), as_of
+        )
+    else:
+        detail = compliance_table(
+            session,
+            actor,
+            period.start,
+            period.end,
+            by=(*keys, "period"),
+            grade=scope.grade,
+            classroom_id=scope.classroom_id,
+            as_of=as_of,
+        )
     in_period = detail["period_end"].map(lambda d: d <= period.end).astype(bool)
     detail = detail[in_period].copy()
     ended = detail["period_end"].map(lambda d: d < as_of).astype(bool)
