@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Child
 from services.actor import Actor
-from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, children_in_scope, count_if, share
+from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, Share, children_in_scope, count_if
 from services.records.archive import complete_condition, gap_conditions
 
 
@@ -28,10 +28,8 @@ class ArchiveFigures:
     def incomplete(self) -> int:
         return self.left_behind - self.complete
 
-    @property
-    def rate(self) -> float | None:
-        """None ("—") when there is no left-behind child: an empty scope is not 100%."""
-        return share(self.complete, self.left_behind)
+    # None ("—") when there is no left-behind child: an empty scope is not 100%
+    rate = Share("complete", "left_behind")
 
 
 def archive_figures(

@@ -23,9 +23,9 @@ from services.metrics.scope import (
     WHOLE_SCHOOL,
     Period,
     Scope,
+    Share,
     children_in_scope,
     count_if,
-    share,
 )
 
 UNIT_COLUMNS = ["unit", "grade", "children", "left_behind", "both", "one_parent", "key"]
@@ -44,18 +44,10 @@ class Headcounts:
     def one_parent_away(self) -> int:
         return self.father_away + self.mother_away
 
-    @property
-    def left_behind_share(self) -> float | None:
-        return share(self.left_behind, self.children)
-
-    @property
-    def both_parents_share(self) -> float | None:
-        """Share of left-behind children whose parents are both away."""
-        return share(self.both_parents_away, self.left_behind)
-
-    @property
-    def one_parent_share(self) -> float | None:
-        return share(self.one_parent_away, self.left_behind)
+    left_behind_share = Share("left_behind", "children")
+    # of the left-behind children, those whose parents are both away / one parent is away
+    both_parents_share = Share("both_parents_away", "left_behind")
+    one_parent_share = Share("one_parent_away", "left_behind")
 
 
 def _columns() -> list:

@@ -18,7 +18,7 @@ from db.models import Classroom, Term
 from services.actor import Actor
 from services.care.health import health_coverage
 from services.compliance.risk import current_term_ids
-from services.metrics.scope import Period, Scope, school_names, share, shares, term_period
+from services.metrics.scope import Period, Scope, Share, school_names, shares, term_period
 from services.scope import school_ids_in_view
 
 UNIT_COLUMNS = ["unit", "children", "checked", "coverage", "left_behind_checked", "low_vision"]
@@ -33,9 +33,7 @@ class HealthFigures:
     left_behind_checked: int
     low_vision: int
 
-    @property
-    def coverage(self) -> float | None:
-        return share(self.checked, self.children)
+    coverage = Share("checked", "children")
 
 
 def health_term(session: Session, actor: Actor, period: Period, as_of: date) -> Period | None:

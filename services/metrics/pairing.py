@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Child, Pairing, Term
 from services.actor import Actor
-from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, children_in_scope, count_if, share
+from services.metrics.scope import IS_LEFT_BEHIND, Period, Scope, Share, children_in_scope, count_if
 
 OVERLOAD = 3  # more than three children per teacher warns (DESIGN.md §4)
 
@@ -31,17 +31,9 @@ class PairingFigures:
     max_load: int
     overloaded_teachers: int  # more than OVERLOAD children
 
-    @property
-    def coverage(self) -> float | None:
-        return share(self.paired_left_behind, self.left_behind)
-
-    @property
-    def key_coverage(self) -> float | None:
-        return share(self.paired_key, self.key_children)
-
-    @property
-    def average_load(self) -> float | None:
-        return share(self.pairs, self.teachers)
+    coverage = Share("paired_left_behind", "left_behind")
+    key_coverage = Share("paired_key", "key_children")
+    average_load = Share("pairs", "teachers")
 
 
 def pairing_conditions(period: Period, as_of: date) -> list[ColumnElement[bool]]:

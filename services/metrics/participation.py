@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.actor import Actor
 from services.care.participation import participation_by_type, participation_summary
-from services.metrics.scope import Period, Scope, children_in_scope, share, shares
+from services.metrics.scope import Period, Scope, Share, children_in_scope, shares
 
 LONG_COLUMNS = ["activity_type", "group", "participants", "group_size", "share"]
 
@@ -29,13 +29,8 @@ class ParticipationFigures:
     other_children: int
     other_participants: int
 
-    @property
-    def left_behind_rate(self) -> float | None:
-        return share(self.left_behind_participants, self.left_behind_children)
-
-    @property
-    def other_rate(self) -> float | None:
-        return share(self.other_participants, self.other_children)
+    left_behind_rate = Share("left_behind_participants", "left_behind_children")
+    other_rate = Share("other_participants", "other_children")
 
 
 def _args(session: Session, actor: Actor, scope: Scope, period: Period, as_of: date) -> dict:

@@ -124,6 +124,19 @@ def share(part: int | float, whole: int | float) -> float | None:
     return part / whole if whole else None
 
 
+class Share:
+    """A figure's share of two of its own counts, read like a property:
+    `coverage = Share("checked", "children")` is `share(self.checked, self.children)`."""
+
+    def __init__(self, part: str, whole: str) -> None:
+        self.part, self.whole = part, whole
+
+    def __get__(self, figures: Any, owner: type | None = None) -> Any:
+        if figures is None:
+            return self
+        return share(getattr(figures, self.part), getattr(figures, self.whole))
+
+
 def shares(parts: Iterable, wholes: Iterable) -> list[float | None]:
     """`share` element-wise (for a DataFrame column)."""
     return [share(p, w) for p, w in zip(parts, wholes, strict=True)]
