@@ -8,7 +8,14 @@ from typing import Any
 from db.enums import EnrolmentStatus, Gender, KeyReason, LeftBehindType
 from services import permissions
 from services.permissions import Action
-from services.records.specs import ColumnSpec, ColumnType, not_in_future, phone, student_no
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    enum_column,
+    not_in_future,
+    phone,
+    student_no,
+)
 
 EDITORS = permissions.roles_with(Action.EDIT_CHILDREN)
 READERS = permissions.roles_with(Action.VIEW_CHILDREN)
@@ -19,15 +26,7 @@ T, N, D, B = ColumnType.TEXT, ColumnType.INT, ColumnType.DATE, ColumnType.BOOL
 
 
 def _select(name: str, enum_cls: type, group: str, **kw: Any) -> ColumnSpec:
-    return ColumnSpec(
-        name,
-        f"children.col.{name}",
-        ColumnType.SELECT,
-        options=tuple(m.value for m in enum_cls),
-        option_prefix=f"enum.{enum_cls.__name__}.",
-        group=group,
-        **kw,
-    )
+    return enum_column(name, f"children.col.{name}", enum_cls, group=group, **kw)
 
 
 def _col(name: str, kind: ColumnType, group: str, **kw: Any) -> ColumnSpec:
@@ -86,15 +85,7 @@ CHILD_COLUMNS: list[ColumnSpec] = [
     _col("psychology_notes", T, "study_health", width=140),
     _col("disability", T, "study_health", width=90),
     _col("is_key", B, "key"),
-    ColumnSpec(
-        "key_reasons",
-        "children.col.key_reasons",
-        ColumnType.MULTISELECT,
-        options=tuple(m.value for m in KeyReason),
-        option_prefix="enum.KeyReason.",
-        group="key",
-        width=200,
-    ),
+    _select("key_reasons", KeyReason, "key", kind=ColumnType.MULTISELECT, width=200),
     _col("archive_date", D, "key", validator=not_in_future),
     _col("missing", T, "status", computed=True, width=220),
 ]

@@ -34,7 +34,8 @@ from services.records.child_columns import (
     READERS,
 )
 from services.records.child_writes import list_deleted_children, restore_children, save_children
-from services.records.specs import ColumnSpec, Page
+from services.records.grid_rows import Page
+from services.records.specs import ColumnSpec
 from services.scope import child_visibility
 
 __all__ = [

@@ -30,6 +30,7 @@ from services.records.specs import (
     ColumnType,
     Problem,
     check_changes,
+    enum_column,
     is_empty,
     not_in_future,
     problem,
@@ -46,14 +47,7 @@ ALL_CHILDREN = ChildFilter(enrolment_status=None)
 
 
 def _enum_select(name: str, enum_cls: type, **kw: Any) -> ColumnSpec:
-    return ColumnSpec(
-        name,
-        f"contacts.col.{name}",
-        ColumnType.SELECT,
-        options=tuple(m.value for m in enum_cls),
-        option_prefix=f"enum.{enum_cls.__name__}.",
-        **kw,
-    )
+    return enum_column(name, f"contacts.col.{name}", enum_cls, **kw)
 
 
 CONTACT_COLUMNS: list[ColumnSpec] = [

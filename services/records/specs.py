@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
 import pandas as pd
@@ -24,18 +24,11 @@ from services.actor import Actor
 from services.errors import NotAllowed, Problem
 from services.records.grid_rows import GridChanges
 
-# Re-exported for the record services (child_writes, contacts, pairings) and tests that import
-# the whole grid vocabulary from here; new code imports from grid_rows and services/rows.py.
-from services.records.grid_rows import Page as Page
+# Re-exported for the tests that import the grid vocabulary from here; code imports from
+# grid_rows and services/rows.py.
 from services.records.grid_rows import RowDelete as RowDelete
 from services.records.grid_rows import RowInsert as RowInsert
 from services.records.grid_rows import RowUpdate as RowUpdate
-from services.records.grid_rows import SaveResult as SaveResult
-from services.records.grid_rows import count_capped as count_capped
-from services.rows import create_row as create_row
-from services.rows import find_conflicts as find_conflicts
-from services.rows import restore_row as restore_row
-from services.rows import soft_delete_row as soft_delete_row
 from services.rows import update_row as update_row
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -95,6 +88,16 @@ class ColumnSpec:
 
     def may_edit(self, role: Role) -> bool:
         return not self.computed and (self.edit_roles is None or role in self.edit_roles)
+
+
+def enum_column(
+    field: str, label_key: str, values: type[Enum], kind: ColumnType = ColumnType.SELECT, **kw: Any
+) -> ColumnSpec:
+    """A select (or multiselect) column offering an enum's values, labelled enum.<Enum>.<value>."""
+    options = tuple(m.value for m in values)
+    return ColumnSpec(
+        field, label_key, kind, options=options, option_prefix=f"enum.{values.__name__}.", **kw
+    )
 
 
 # ---- validators -------------------------------------------------------------------------------
