@@ -162,15 +162,14 @@ def _recheck_session() -> Actor | None:
         return None
     engine = ready_engine()
     with read_session(engine) as session:
-        check = signin.check_session(session, session_id)
-        touch = check.sign_in is not None and signin.needs_touch(session, session_id)
+        check = signin.check_session(session, session_id)  # the run's one query
     if check.sign_in is None:
         reason = check.ended_reason or "revoked"
         with write_session(engine) as session:
             signin.end_session(session, actor, session_id, reason=reason)
         _sign_out(notice_key=f"accounts.ended.{reason}")
         return None
-    if touch:
+    if check.needs_touch:
         with write_session(engine) as session:
             signin.touch_session(session, session_id)
     _accept(check.sign_in)
@@ -216,7 +215,8 @@ def _login_form() -> NoReturn:
     if submitted:
         address = client_address()
         with read_session(ready_engine()) as session:
-            verified = signin.check_password(session, username, password)
+            stored = signin.stored_hash(session, username)
+        verified = signin.matching_hash(password, stored)  # bcrypt with no transaction open
         with write_session(ready_engine()) as session:
             sign_in = signin.authenticate(
                 session, username, password, verified_hash=verified, client_address=address

@@ -6,6 +6,7 @@ accounts needs them, so the Actor stands below both and the package graph has no
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -68,6 +69,11 @@ def load_actor(session: Session, user_id: int) -> Actor:
     taught = session.scalars(
         select(TeachingAssignment.classroom_id).where(TeachingAssignment.user_id == user.id)
     ).all()
+    return actor_of(user, head_of, taught)
+
+
+def actor_of(user: User, head_of: Iterable[int], taught: Iterable[int]) -> Actor:
+    """The Actor of a loaded user row and the classes it heads and teaches."""
     return Actor(
         user_id=user.id,
         username=user.username,

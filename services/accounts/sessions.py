@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import UserSession
+from db.models import Classroom, TeachingAssignment, User, UserSession
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 # last_seen_at is refreshed at most this often, so most page runs stay read-only.
@@ -93,6 +93,56 @@ def get(session: Session, session_id: int) -> UserSession | None:
     return session.get(UserSession, session_id, populate_existing=True)
 
 
+@dataclass(frozen=True)
+class LiveSession:
+    """A session record with its user and the user's classes: what each page run re-checks."""
+
+    row: UserSession
+    user: User
+    head_of: tuple[int, ...]
+    taught: tuple[int, ...]
+
+
+def _ids(joined: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in joined.split(",")) if joined else ()
+
+
+def live(session: Session, session_id: int) -> LiveSession | None:
+    """The session, its user and the classes the user heads and teaches, in one statement (by
+    primary key, the classes by their indexed user columns): a page run's only query."""
+    head_of = (
+        select(func.aggregate_strings(cast(Classroom.id, String), ","))
+        .where(Classroom.head_teacher_id == User.id, Classroom.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    taught = (
+        select(func.aggregate_strings(cast(TeachingAssignment.classroom_id, String), ","))
+        .where(TeachingAssignment.user_id == User.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(UserSession, User, head_of, taught)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == session_id)
+        .execution_options(populate_existing=True)
+    )
+    found = session.execute(query).one_or_none()
+    if found is None:
+        return None
+    row, user, heads, teaches = found
+    return LiveSession(row, user, _ids(heads), _ids(teaches))
+
+
+def seen_long_ago(row: UserSession, at: datetime) -> bool:
+    """True when the session's last_seen_at is old enough to be worth a write."""
+    return _stale(row.last_seen_at, at)
+
+
+def _stale(seen: datetime | None, at: datetime) -> bool:
+    seen = as_utc(seen)
+    return seen is None or at - seen >= SEEN_REFRESH
+
+
 def ended_reason(row: UserSession | None, at: datetime) -> str | None:
     """Why this session no longer admits ("revoked", "idle"), or None while it is open."""
     if row is None or row.revoked_at is not None:
@@ -105,10 +155,8 @@ def ended_reason(row: UserSession | None, at: datetime) -> str | None:
 
 def needs_touch(session: Session, session_id: int, at: datetime) -> bool:
     """True when last_seen_at is old enough to be worth a write."""
-    seen = as_utc(
-        session.scalar(select(UserSession.last_seen_at).where(UserSession.id == session_id))
-    )
-    return seen is None or at - seen >= SEEN_REFRESH
+    seen = session.scalar(select(UserSession.last_seen_at).where(UserSession.id == session_id))
+    return _stale(seen, at)
 
 
 def touch(session: Session, session_id: int, at: datetime) -> None:

@@ -30,7 +30,7 @@ from services.accounts.client import UNKNOWN
 from services.accounts.passwords import hash_password, password_issues, verify_password
 from services.accounts.sessions import Ticket
 from services.accounts.sessions import as_utc as as_utc  # re-exported: callers use signin.as_utc
-from services.actor import Actor, load_actor
+from services.actor import Actor, actor_of, load_actor
 from services.errors import NotAllowed, Problem, ValidationFailed
 
 MAX_FAILED_LOGINS = lockout.ADDRESS_MAX_FAILURES
@@ -77,6 +77,7 @@ class SessionCheck:
 
     sign_in: SignIn | None
     ended_reason: str | None = None
+    needs_touch: bool = False  # last_seen_at is old enough to be worth a write
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -103,14 +104,26 @@ _NOT_CHECKED = object()
 
 
 def check_password(session: Session, username: str, password: str) -> str | None:
-    """The stored hash that `password` matches, or None — bcrypt in a READ transaction.
+    """The stored hash that `password` matches, or None (`stored_hash`, then `matching_hash`)."""
+    return matching_hash(password, stored_hash(session, username))
 
-    Run it before `authenticate(..., verified_hash=...)` so the slow hash check does not hold
-    SQLite's single write lock (50 simultaneous sign-ins otherwise queue past the busy timeout).
-    """
+
+def stored_hash(session: Session, username: str) -> str | None:
+    """The user's password hash, None for no such user. Read it in a short read transaction and
+    close that before `matching_hash`: bcrypt then holds no connection, snapshot or lock."""
     user = find_user(session, username)
-    stored = user.password_hash if user is not None else _dummy_hash()
-    return stored if verify_password(password, stored) and user is not None else None
+    return user.password_hash if user is not None else None
+
+
+def matching_hash(password: str, stored: str | None) -> str | None:
+    """`stored` if `password` matches it, else None; an unknown user (None) costs the same time.
+
+    Pass the result to `authenticate(..., verified_hash=...)`, so the slow hash check runs before
+    the write transaction (50 simultaneous sign-ins otherwise queue past SQLite's busy timeout).
+    bcrypt releases the GIL: simultaneous sign-ins hash in parallel, not one after another.
+    """
+    candidate = stored if stored is not None else _dummy_hash()
+    return stored if verify_password(password, candidate) and stored is not None else None
 
 
 def authenticate(
@@ -126,7 +139,7 @@ def authenticate(
     one message for all). A success opens a session.
 
     Every attempt is audited. Wrong passwords count towards the lock of the address and of the
-    account (services/accounts/lockout.py). With `verified_hash` from `check_password`, the
+    account (services/accounts/lockout.py). With `verified_hash` from `matching_hash`, the
     password is taken as right only if that hash is still the stored one (a change in between
     refuses it).
     """
@@ -193,22 +206,22 @@ def resume_session(
 
 def check_session(session: Session, session_id: int, at: datetime | None = None) -> SessionCheck:
     """Re-check a signed-in session on each page run: still open, not idle, the user active
-    and the account not locked. Read-only; call `touch_session` when `needs_touch` says so."""
+    and the account not locked. Read-only, one statement (sessions.live); call `touch_session`
+    when the result's `needs_touch` says so."""
     at = at or now()
-    row = sessions.get(session, session_id)
-    if row is None:
+    live = sessions.live(session, session_id)
+    if live is None:
         return SessionCheck(None, "revoked")
-    user = session.get(User, row.user_id, populate_existing=True)
-    if user is not None and user.deleted_at is not None:
-        user = None
-    reason = refusal_reason(user, at) or sessions.ended_reason(row, at)
+    row, user = live.row, live.user
+    reason = refusal_reason(None if user.deleted_at is not None else user, at)
+    reason = reason or sessions.ended_reason(row, at)
     if reason is not None:
         if reason == "revoked" and row.revoked_reason in {"locked", "idle"}:
             reason = row.revoked_reason
         return SessionCheck(None, reason)
-    assert user is not None
-    actor = load_actor(session, user.id)
-    return SessionCheck(SignIn(actor, user.must_change_password, row.id))
+    actor = actor_of(user, live.head_of, live.taught)
+    sign_in = SignIn(actor, user.must_change_password, row.id)
+    return SessionCheck(sign_in, needs_touch=sessions.seen_long_ago(row, at))
 
 
 def needs_touch(session: Session, session_id: int, at: datetime | None = None) -> bool:
