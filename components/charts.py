@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from components.safe_text import escape_html
 from db.enums import ActivityType, ContactChannel, LeftBehindType
@@ -24,6 +25,11 @@ LEFT_BEHIND_COLOURS = {
 }
 GROUP_COLOURS = {"left_behind": PALETTE[1], "other": PALETTE[7]}
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+# Every app chart's template, as Plotly's default: a new figure takes the default without
+# re-validating it, while `update_layout(template=...)` re-validated the whole template on each
+# figure (≈ 0.1–0.25 s of CPU per chart, six per 总览 run). health_charts imports this module.
+TEMPLATE = "plotly_white"
+pio.templates.default = TEMPLATE
 
 
 def _layout(fig: go.Figure, title_key: str, **axes: str) -> go.Figure:
@@ -33,7 +39,6 @@ def _layout(fig: go.Figure, title_key: str, **axes: str) -> go.Figure:
         colorway=PALETTE,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
-        template="plotly_white",
     )
     if "x" in axes:
         fig.update_xaxes(title_text=t(axes["x"]))

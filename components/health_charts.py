@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+import components.charts  # noqa: F401 - sets the app's Plotly template (charts.TEMPLATE)
 from locales import t
 from services.care.health_rules import LOW_VISION
 
