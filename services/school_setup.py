@@ -96,32 +96,36 @@ def suggested_terms(today: date) -> list[TermInput]:
     phases and holidays (国庆节, 元旦; 劳动节); the wizard shows them for editing."""
     year = school_year_start(today)
     nxt = year + 1
-    autumn = TermInput(
-        name=f"{year}年秋季学期",
-        start_date=date(year, 9, 1),
-        end_date=date(nxt, 1, 15),
-        phases={
-            "start": (date(year, 9, 1), date(year, 9, 30)),
-            "middle": (date(year, 10, 26), date(year, 11, 20)),
-            "end": (date(year, 12, 15), date(nxt, 1, 15)),
-        },
+    autumn = _term(
+        f"{year}年秋季学期",
+        start=(date(year, 9, 1), date(year, 9, 30)),
+        middle=(date(year, 10, 26), date(year, 11, 20)),
+        end=(date(year, 12, 15), date(nxt, 1, 15)),
         holidays=[
             _holiday("国庆节", date(year, 10, 1), date(year, 10, 7)),
             _holiday("元旦", date(nxt, 1, 1), date(nxt, 1, 1)),
         ],
     )
-    spring = TermInput(
-        name=f"{nxt}年春季学期",
-        start_date=date(nxt, 2, 15),
-        end_date=date(nxt, 7, 5),
-        phases={
-            "start": (date(nxt, 2, 15), date(nxt, 3, 15)),
-            "middle": (date(nxt, 4, 15), date(nxt, 5, 15)),
-            "end": (date(nxt, 6, 10), date(nxt, 7, 5)),
-        },
+    spring = _term(
+        f"{nxt}年春季学期",
+        start=(date(nxt, 2, 15), date(nxt, 3, 15)),
+        middle=(date(nxt, 4, 15), date(nxt, 5, 15)),
+        end=(date(nxt, 6, 10), date(nxt, 7, 5)),
         holidays=[_holiday("劳动节", date(nxt, 5, 1), date(nxt, 5, 5))],
     )
     return [autumn, spring]
+
+
+def _term(
+    name: str,
+    start: tuple[date, date],
+    middle: tuple[date, date],
+    end: tuple[date, date],
+    holidays: list[dict[str, str]],
+) -> TermInput:
+    """A term from its three phases: it opens with the first and closes with the last."""
+    phases = {"start": start, "middle": middle, "end": end}
+    return TermInput(name, start[0], end[1], phases, holidays)
 
 
 def _holiday(name: str, first: date, last: date) -> dict[str, str]:
