@@ -25,18 +25,24 @@ CARDS_PER_PAGE = 2
 CARD_WIDTH = A4[0] - 3 * cm
 
 
-def _value(row: pd.Series, key: str) -> str:
+def _text(row: pd.Series, key: str) -> str:
+    """The field as text; "" when it is empty (None, NaN, NaT, pd.NA: never "nan" on a card)."""
     value = row.get(key)
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        return t("reports.card.none")
-    return str(value)
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an age read back as 68.0
+    return str(value).strip()
+
+
+def _value(row: pd.Series, key: str) -> str:
+    return _text(row, key) or t("reports.card.none")
 
 
 def _parent(row: pd.Series, who: str) -> str:
-    detail = row.get(f"{who}_work_detail")
-    place = str(detail) if detail else ""
+    place = _text(row, f"{who}_work_detail")
     if not place:  # masked variants keep only the province and city
-        place = "".join(str(row.get(f"{who}_work_{p}") or "") for p in ("province", "city"))
+        place = "".join(_text(row, f"{who}_work_{p}") for p in ("province", "city"))
     parts = [_value(row, f"{who}_name"), _value(row, f"{who}_phone")]
     if place:
         parts.append(f"{t('reports.card.works_at')}：{place}")
@@ -45,24 +51,18 @@ def _parent(row: pd.Series, who: str) -> str:
 
 def _guardian(row: pd.Series) -> str:
     name = _value(row, "guardian_name")
-    if row.get("guardian_relation"):
-        name += f"（{row['guardian_relation']}）"
-    extras = [
-        _value(row, "guardian_phone"),
-        *(
-            str(row[k])
-            for k in ("guardian_age", "guardian_health", "guardian_education")
-            if row.get(k)
-        ),
-    ]
+    if relation := _text(row, "guardian_relation"):
+        name += f"（{relation}）"
+    keys = ("guardian_age", "guardian_health", "guardian_education")
+    extras = [_value(row, "guardian_phone"), *filter(None, (_text(row, k) for k in keys))]
     return "　".join([name, *extras])
 
 
 def _card(row: pd.Series, title: str, styles: dict) -> PdfTable:
-    birth = row.get("birth_date")
-    gender = enum_label(row.get("gender"), Gender) or "—"
-    kind = enum_label(row.get("left_behind_type"), LeftBehindType)
-    if row.get("is_key"):
+    birth = _text(row, "birth_date")[:10] or "—"
+    gender = enum_label(_text(row, "gender") or None, Gender) or "—"
+    kind = enum_label(_text(row, "left_behind_type") or None, LeftBehindType)
+    if _text(row, "is_key") == "True":
         kind += f"（{t('reports.card.key')}）"
     cells = [
         [
@@ -73,7 +73,7 @@ def _card(row: pd.Series, title: str, styles: dict) -> PdfTable:
         ],
         [
             t("reports.card.gender_birth"),
-            f"{gender} / {birth.isoformat() if birth else '—'}",
+            f"{gender} / {birth}",
             t("reports.card.type"),
             kind,
         ],
