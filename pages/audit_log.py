@@ -20,6 +20,6 @@ if page.total == 0:
 else:
     st.caption(t("accounts.audit_count", total=page.total, shown=len(page.rows)))
     labels = {c: t(f"accounts.col.{c}") for c in SHOWN}
-    tables.show(page.rows, labels, rename=True, widths={"at_minute": "small", "result": "small"})
+    tables.show(page.rows, labels, rename=True, widths={"sentence": "large"})
 audit_filters.export_buttons(actor, flt, disabled=page.total == 0)
 audit_filters.integrity_check(actor)
