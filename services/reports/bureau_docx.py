@@ -69,7 +69,23 @@ def _table(doc, block: Table) -> None:  # type: ignore[no-untyped-def]
                 r_fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
                 r_fonts.set(qn("w:eastAsia"), gw.HEADING_FONT)
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    _cell_margins(table._tbl.tblPr)
     doc.add_paragraph(style=styles.BODY)
+
+
+def _cell_margins(tbl_pr) -> None:  # type: ignore[no-untyped-def]
+    """A little air above and below the text in every cell (Table Grid has none)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side, twips in (("top", 30), ("left", 80), ("bottom", 30), ("right", 80)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    look = tbl_pr.find(qn("w:tblLook"))  # the schema's order: tblCellMar before tblLook
+    if look is None:
+        tbl_pr.append(margins)
+    else:
+        look.addprevious(margins)
 
 
 def _closing(doc, document: ReportDocument) -> None:  # type: ignore[no-untyped-def]
