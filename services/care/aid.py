@@ -22,7 +22,7 @@ from services.errors import NotAllowed
 from services.permissions import Action, Scope
 from services.records.grid_rows import GridChanges, Page, SaveResult
 from services.records.grid_writes import delete_and_count, refuse
-from services.records.specs import ColumnSpec, ColumnType, check_changes, enum_column, problem
+from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
 from services.rows import create_row, school_row, update_row
 from services.scope import child_visibility, school_ids_in_view
 
@@ -59,7 +59,7 @@ def aid_specs(child_labels: list[str]) -> list[ColumnSpec]:
         ColumnSpec("child", "aid.col.child", ColumnType.SELECT, options=tuple(child_labels),
                    required=True, edit_roles=editors, width=210),
         ColumnSpec("classroom", "aid.col.classroom", computed=True, width=110),
-        enum_column("kind", "aid.col.kind", AidKind, required=True, edit_roles=editors),
+        ColumnSpec.for_enum("kind", "aid.col.kind", AidKind, required=True, edit_roles=editors),
         ColumnSpec("sponsor", "aid.col.sponsor", edit_roles=editors),
         ColumnSpec("amount", "aid.col.amount", ColumnType.FLOAT, required=True,
                    validator=_positive_amount, edit_roles=editors, width=90),

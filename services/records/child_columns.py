@@ -8,14 +8,7 @@ from typing import Any
 from db.enums import EnrolmentStatus, Gender, KeyReason, LeftBehindType
 from services import permissions
 from services.permissions import Action
-from services.records.specs import (
-    ColumnSpec,
-    ColumnType,
-    enum_column,
-    not_in_future,
-    phone,
-    student_no,
-)
+from services.records.specs import ColumnSpec, ColumnType, not_in_future, phone, student_no
 
 EDITORS = permissions.roles_with(Action.EDIT_CHILDREN)
 READERS = permissions.roles_with(Action.VIEW_CHILDREN)
@@ -26,7 +19,7 @@ T, N, D, B = ColumnType.TEXT, ColumnType.INT, ColumnType.DATE, ColumnType.BOOL
 
 
 def _select(name: str, enum_cls: type, group: str, **kw: Any) -> ColumnSpec:
-    return enum_column(name, f"children.col.{name}", enum_cls, group=group, **kw)
+    return ColumnSpec.for_enum(name, f"children.col.{name}", enum_cls, group=group, **kw)
 
 
 def _col(name: str, kind: ColumnType, group: str, **kw: Any) -> ColumnSpec:

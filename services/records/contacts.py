@@ -30,7 +30,6 @@ from services.records.specs import (
     ColumnType,
     Problem,
     check_changes,
-    enum_column,
     is_empty,
     not_in_future,
     problem,
@@ -47,7 +46,7 @@ ALL_CHILDREN = ChildFilter(enrolment_status=None)
 
 
 def _enum_select(name: str, enum_cls: type, **kw: Any) -> ColumnSpec:
-    return enum_column(name, f"contacts.col.{name}", enum_cls, **kw)
+    return ColumnSpec.for_enum(name, f"contacts.col.{name}", enum_cls, **kw)
 
 
 CONTACT_COLUMNS: list[ColumnSpec] = [

@@ -89,15 +89,19 @@ class ColumnSpec:
     def may_edit(self, role: Role) -> bool:
         return not self.computed and (self.edit_roles is None or role in self.edit_roles)
 
-
-def enum_column(
-    field: str, label_key: str, values: type[Enum], kind: ColumnType = ColumnType.SELECT, **kw: Any
-) -> ColumnSpec:
-    """A select (or multiselect) column offering an enum's values, labelled enum.<Enum>.<value>."""
-    options = tuple(m.value for m in values)
-    return ColumnSpec(
-        field, label_key, kind, options=options, option_prefix=f"enum.{values.__name__}.", **kw
-    )
+    @classmethod
+    def for_enum(
+        cls,
+        field: str,
+        label_key: str,
+        values: type[Enum],
+        kind: ColumnType = ColumnType.SELECT,
+        **kw: Any,
+    ) -> ColumnSpec:
+        """A select (or multiselect) column of an enum's values, labelled enum.<Enum>.<value>."""
+        options = tuple(m.value for m in values)
+        prefix = f"enum.{values.__name__}."
+        return cls(field, label_key, kind, options=options, option_prefix=prefix, **kw)
 
 
 # ---- validators -------------------------------------------------------------------------------
