@@ -26,6 +26,7 @@ if actor.role in DEMO_MODE_ROLES:
 auth.logout_button()
 # expanded: every page of the role is listed; nothing hides behind an English "View N more".
 page = st.navigation(navigation.pages_for(actor.role), expanded=True)
+navigation.close_menu_on_phone()
 if demo_mode_on(actor) and page.title not in navigation.demo_safe_titles(actor.role):
     # On a projector: pages with personal records stay closed, not merely masked.
     st.title(page.title)

@@ -52,11 +52,14 @@ def _page(
     return PageSpec(path, title_key, material, roles, section, default_for, demo_safe)
 
 
-COUNSELLOR_FIRST = frozenset({Role.COUNSELLOR})
+# Landing pages (issue 16): teachers their to-do, the counsellor and the school's leaders 首页
+# (follow-ups and risk children; the first-week checklist), the bureau the county overview.
+HOME_FIRST = LEADERS | {Role.COUNSELLOR}
+BUREAU_FIRST = frozenset({Role.BUREAU})
 
 # One line per page; order is the menu order within each section.
 PAGES: list[PageSpec] = [
-    _page("home", "home", ALL, MAIN, default_for=COUNSELLOR_FIRST, demo_safe=True),
+    _page("home", "home", ALL, MAIN, default_for=HOME_FIRST, demo_safe=True),
     _page("todo", "checklist", CLASS_TEACHERS, MAIN, default_for=CLASS_TEACHERS),
     _page("risk", "priority_high", CASE_READERS, MAIN, demo_safe=True),
     _page("children", "folder_shared", CASE_READERS, RECORDS),
@@ -69,7 +72,7 @@ PAGES: list[PageSpec] = [
     _page("health", "monitor_heart", CARE_KEEPERS, RECORDS),
     _page("aid", "volunteer_activism", CARE_KEEPERS, RECORDS),
     _page("counselling", "psychology", LEADERS | {Role.COUNSELLOR}, RECORDS),
-    _page("dashboard", "monitoring", OVERSIGHT, ANALYSIS, default_for=OVERSIGHT, demo_safe=True),
+    _page("dashboard", "monitoring", OVERSIGHT, ANALYSIS, default_for=BUREAU_FIRST, demo_safe=True),
     _page("reports", "summarize", OVERSIGHT, ANALYSIS, demo_safe=True),
     _page("settings", "rule_settings", ADMIN_ONLY, ADMIN_MENU, title="rules_settings"),
     _page("users", "manage_accounts", ADMIN_ONLY, ADMIN_MENU),
@@ -97,6 +100,31 @@ def pages_for(role: Role) -> dict[str, list[st.Page]]:
             has_default = True
         sections.setdefault(t(spec.section_key), []).append(page)
     return sections
+
+
+# On a narrow screen the sidebar covers the page; Streamlit closes it after a menu tap only for a
+# phone's user agent. This closes it after a tap whenever the window is phone-narrow (below
+# Streamlit's md breakpoint, where the sidebar overlays the page). A constant script, no user text.
+CLOSE_MENU_ON_PHONE = """<script>
+(() => {
+  if (window.careledgerMenuCloses) return;
+  window.careledgerMenuCloses = true;
+  const narrow = window.matchMedia("(max-width: 767.98px)");
+  document.addEventListener("click", (event) => {
+    if (!narrow.matches || !event.target.closest("[data-testid=stSidebarNavLink]")) return;
+    setTimeout(() => {
+      const sidebar = document.querySelector("[data-testid=stSidebar]");
+      const close = document.querySelector("[data-testid=stSidebarCollapseButton] button");
+      if (sidebar && sidebar.dataset.collapsed !== "true" && close) close.click();
+    }, 50);
+  }, true);
+})();
+</script>"""
+
+
+def close_menu_on_phone() -> None:
+    """After a tap on a menu entry on a phone-narrow window, fold the sidebar away."""
+    st.sidebar.html(CLOSE_MENU_ON_PHONE, unsafe_allow_javascript=True)
 
 
 LOGIN_URL_PATH = "login"

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import tables
+from components import page_links, tables
 from components.context import ready_engine
 from components.safe_text import escape_md, md
 from db.engine import write_session
@@ -22,6 +22,7 @@ from services.records.child_columns import CHILD_COLUMNS, GROUPS
 from services.records.specs import ColumnSpec
 
 SELECTED_KEY = "profile.child_id"  # set by other pages to open a child here
+PICKER_KEY = "profile.picker"
 ENUMS = {
     "left_behind_type": LeftBehindType,
     "channel": ContactChannel,
@@ -30,18 +31,26 @@ ENUMS = {
     "kind": AidKind,
     "risk_level": RiskLevel,
 }
+PARENTS = ("father", "mother")
 RECORD_TABS = ("history", "pairings", "contacts", "activities", "health", "aid")
 
 
-def choose_child(choices: dict[int, str]) -> int:
-    """The child picker, on the child another page asked for (or the one shown last)."""
+def choose_child(choices: dict[int, str], wanted: int | None = None) -> int:
+    """The child picker, on `wanted` (from the address), else the child another page asked for
+    or the one shown last. The address follows the picker, so it can be shared."""
     ids = list(choices)
-    wanted = st.session_state.get(SELECTED_KEY)
+    if wanted not in ids:
+        wanted = st.session_state.get(SELECTED_KEY)
+    if wanted in ids and st.session_state.get(PICKER_KEY) != wanted:
+        st.session_state[PICKER_KEY] = wanted
+    elif st.session_state.get(PICKER_KEY) not in ids:
+        st.session_state[PICKER_KEY] = ids[0]
     child_id = st.selectbox(
-        t("profile.pick"), ids, format_func=choices.get,
-        index=ids.index(wanted) if wanted in ids else 0, key="profile.picker",
+        t("profile.pick"), ids, format_func=choices.get, key=PICKER_KEY,
+        on_change=lambda: page_links.show_child_in_url(st.session_state[PICKER_KEY]),
     )  # fmt: skip
     st.session_state[SELECTED_KEY] = child_id
+    page_links.show_child_in_url(child_id)
     return child_id
 
 
@@ -84,15 +93,31 @@ def tabs(card: ChildProfile, actor: Actor) -> None:
 
 
 def _archive(card: ChildProfile) -> None:
+    """The archive in blocks: the child, father, mother, guardian, then study/health and key
+    child — each block whole, two to a row on a wide screen, one after another on a phone."""
     specs = {s.field: s for s in CHILD_COLUMNS}
+    blocks = [(name, fields) for name, fields in _blocks(card, specs) if fields]
+    for row in range(0, len(blocks), 2):
+        for column, (name, fields) in zip(st.columns(2), blocks[row : row + 2], strict=False):
+            with column.container(border=True):
+                lines = [f"**{t(f'daily.profile.block.{name}')}**"]
+                lines += [
+                    f"{specs[f].label}：{escape_md(_text(card.archive[f], specs[f]))}"
+                    for f in fields
+                ]
+                st.markdown("  \n".join(lines))
+
+
+def _blocks(card: ChildProfile, specs: dict[str, ColumnSpec]) -> list[tuple[str, list[str]]]:
+    """(block, fields in archive order): the column groups, the parents' split by parent."""
+    out: list[tuple[str, list[str]]] = []
     for group in GROUPS:
         fields = [f for f in card.archive if specs[f].group == group]
-        st.markdown(f"**{t(f'children.group.{group}')}**")
-        columns = st.columns(3)
-        for i, name in enumerate(fields):
-            columns[i % 3].markdown(
-                f"{specs[name].label}：{escape_md(_text(card.archive[name], specs[name]))}"
-            )
+        if group == "parents":
+            out += [(who, [f for f in fields if f.startswith(f"{who}_")]) for who in PARENTS]
+        else:
+            out.append((group, fields))
+    return out
 
 
 def _notes(child_id: int, actor: Actor) -> None:
@@ -148,4 +173,4 @@ def open_button(page: pd.DataFrame, key: str) -> None:
     )
     if open_col.button(t("children.open_profile"), key=f"{key}.open_profile"):
         st.session_state[SELECTED_KEY] = int(picked)
-        st.switch_page("pages/child_profile.py")
+        page_links.open_page(page_links.PROFILE_PAGE, {page_links.CHILD_PARAM: str(int(picked))})

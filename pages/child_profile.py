@@ -1,23 +1,32 @@
 """一人一档: one child's archive card, history, pairing, contacts, activities, health checks, aid,
-and (for counsellor/principal/admin, audited) counselling notes; quick actions to log or edit."""
+and (for counsellor/principal/admin, audited) counselling notes; quick actions to log or edit.
+The child is in the address (`?child=123`): a link can be shared; one outside the reader's scope
+is refused and audited."""
 
 import streamlit as st
 
-from components import contact_form, feedback, profile_card
+from components import contact_form, feedback, page_links, profile_card
 from components.context import ready_engine
-from db.engine import read_session
+from db.engine import read_session, write_session
 from locales import t
 from services.care import profile
 from services.records import children, contacts
+from services.records.child_links import open_child_link
 
 actor = feedback.page_start(t("profile.title"))
 engine = ready_engine()
+wanted = page_links.child_from_url()
 with read_session(engine) as session:
     choices = children.child_labels(session, actor, enrolled_only=False)
+if wanted is not None and wanted not in choices:
+    with write_session(engine) as session:  # the refusal is written to the audit log
+        open_child_link(session, actor, wanted)
+    st.error(t("daily.profile.refused", child=wanted if wanted > 0 else "—"))
+    st.stop()
 if not choices:
     st.info(t("profile.none"))
     st.stop()
-child_id = profile_card.choose_child(choices)
+child_id = profile_card.choose_child(choices, wanted)
 card = feedback.load_or_stop(
     lambda session: profile.child_profile(session, actor, child_id),
     message=t("profile.not_allowed"),

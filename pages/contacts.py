@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import contact_form, deleted_rows, feedback, filters, grid
+from components import contact_form, deleted_rows, feedback, filters, grid, page_links
 from components.context import ready_engine
 from db.engine import read_session
 from locales import t
@@ -15,6 +15,7 @@ with read_session(engine) as session:
     options = children.filter_options(session, actor)
 if actor.role in contacts.EDITORS:
     contact_form.show(actor, choices)
+page_links.back_to_todo()  # opened from 我的待办: back in one tap, under the saved contact
 
 st.subheader(t("contacts.grid_title"))
 locked = grid.unsaved("contacts")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import feedback, first_week, kpi
+from components import counsellor_home, feedback, first_week, kpi
 from components.context import current_actor, ready_engine
 from components.safe_text import md
 from db.engine import read_session
@@ -14,6 +14,8 @@ current_actor()  # first: it applies the session's language to the title below
 actor = feedback.page_start(t("home.title"))
 st.caption(md("home.welcome", name=actor.display_name))
 first_week.show(actor)  # a new school's checklist; the administrator's backup status
+if actor.role == Role.COUNSELLOR:  # follow-ups and the children at risk first
+    counsellor_home.show(actor)
 with read_session(ready_engine()) as session:
     heads = school_headline(session, actor)
 

@@ -1,15 +1,16 @@
-"""重点关注: children who need attention now, with the reasons."""
+"""重点关注: children who need attention now, with the reasons and, beside them, the action."""
 
 from datetime import date
 
 import streamlit as st
 
-from components import feedback, filters, tables
+from components import feedback, filters, risk_rows, tables
 from components.context import ready_engine
 from db.engine import read_session
-from db.enums import LeftBehindType
-from locales import enum_label, t
+from locales import t
 from services.compliance.risk import risk_by_class, risk_list
+
+MAX_CHILDREN = 60
 
 today = date.today()
 actor = feedback.page_start(t("risk.title"), t("risk.caption", date=today))
@@ -32,15 +33,4 @@ if rows.empty:
     st.stop()
 
 st.markdown(t("risk.count", n=len(rows)))
-labels = {
-    "child_name": t("risk.col.child"),
-    "classroom_name": t("risk.col.class"),
-    "left_behind_type": t("risk.col.type"),
-    "is_key": t("risk.col.key"),
-    "last_contact": t("risk.col.last_contact"),
-    "reason_text": t("risk.col.reasons"),
-}
-shown = rows.assign(
-    left_behind_type=rows["left_behind_type"].map(lambda v: enum_label(v, LeftBehindType))
-)
-tables.show(shown, labels, widths={"reason_text": "large"})
+risk_rows.show(rows, actor, MAX_CHILDREN)

@@ -1,4 +1,5 @@
-"""我的待办: children whose contact rules are due or overdue this month; one tap logs a contact."""
+"""我的待办: the children whose contact rules are due or overdue this month, one card per child,
+worst first, filterable by class and kind; one tap logs a contact."""
 
 from datetime import date
 
@@ -9,8 +10,9 @@ from components.context import ready_engine
 from db.engine import read_session
 from locales import t
 from services.compliance.todo import my_todo
+from services.compliance.todo_groups import group_by_child
 
-MAX_ROWS = 100
+MAX_CHILDREN = 40
 
 today = date.today()
 actor = feedback.page_start(t("todo.title"), t("todo.caption", month=today.strftime("%Y-%m")))
@@ -20,9 +22,15 @@ if todo.empty:
     st.success(t("todo.empty"))
     st.stop()
 
-overdue = int((todo["status"] == "overdue").sum())
-st.markdown(t("todo.count", n=len(todo), overdue=overdue))
-for row in todo.head(MAX_ROWS).itertuples():
-    todo_cards.show(row)
-if len(todo) > MAX_ROWS:
-    st.caption(t("todo.more", n=MAX_ROWS))
+todo_cards.header(todo)
+shown = todo_cards.filters(todo, key="todo.filter")
+if shown.empty:
+    st.info(t("daily.todo.filtered_empty"))
+    st.stop()
+if len(shown) != len(todo):
+    todo_cards.header(shown)
+groups = group_by_child(shown)
+for group in groups[:MAX_CHILDREN]:
+    todo_cards.child_card(group)
+if len(groups) > MAX_CHILDREN:
+    st.caption(t("daily.todo.more_children", n=MAX_CHILDREN))

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.e2e
 
 
 def test_principal_sees_dashboard_charts(live_server, page):
-    login(page, live_server.url, "principal")
+    login(page, live_server.url, "principal")  # lands on 首页 (the first-week checklist)
+    page.get_by_role("link", name="总览", exact=True).click()
     page.get_by_role("heading", name="总览").first.wait_for()
     # Six chart containers, each with its plot drawn (Plotly renders asynchronously).
     page.wait_for_function(
