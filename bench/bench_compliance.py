@@ -10,8 +10,13 @@
   `careledger_bench_county`, seeded once and kept). Without it, the last county figures measured
   on this machine (data/bench/county.json) are reported, marked "(cached)".
 
+County compliance and the county dashboard read the county summary (services/metrics/summary.py,
+kept current on write): after seeding or upgrading, the benchmark refreshes it once (timed) and
+then measures compliance through the metrics (`compliance_frame`, as the pages) and the engine
+live for comparison.
+
 Writes bench/results.json keys compliance_ratio_school, compliance_ratio_county,
-dashboard_rerun_growth_500_to_5000 (plus the raw timings).
+county_dashboard_ratio_to_raw, dashboard_rerun_growth_500_to_5000 (plus the raw timings).
 """
 
 from __future__ import annotations
@@ -27,13 +32,15 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 
 from bench.timing import BENCH_DIR, fmt, seeded_sqlite
-from db.engine import make_engine, read_session
+from db.engine import make_engine, read_session, write_session
 from db.enums import Role
 from db.models import School, User
 from services.actor import Actor, load_actor
 from services.compliance.engine import compliance_table
+from services.metrics.compliance import compliance_frame
 from services.metrics.dashboard import load_dashboard
-from services.metrics.scope import EVERYONE, term_period
+from services.metrics.scope import EVERYONE, Period, term_period
+from services.metrics.summary import refresh_summary
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -82,16 +89,28 @@ def _school_ids(session: Any) -> list[int]:
     return list(session.scalars(select(School.id)))
 
 
-def measure_ratios(engine: Engine, role: Role, repeat: int) -> dict[str, float]:
-    """Compliance for the year and the dashboard services, each vs the raw aggregate."""
+def measure_ratios(
+    engine: Engine, role: Role, repeat: int, summary: bool = False
+) -> dict[str, float]:
+    """Compliance for the year and the dashboard services, each vs the raw aggregate. With
+    `summary`, compliance is the metrics' (the stored county summary) and the engine's live
+    computation is measured besides ("compliance_live")."""
     with read_session(engine) as session:
         actor = actor_with_role(session, role)
         ids = _school_ids(session)
+        live = {
+            "compliance_live" if summary else "compliance": lambda: compliance_table(
+                session, actor, *YEAR, by=("rule", "month"), as_of=ANCHOR
+            )
+        }
+        if summary:
+            year = Period("range", *YEAR)
+            live["compliance"] = lambda: compliance_frame(
+                session, actor, EVERYONE, year, ANCHOR, ("rule", "month")
+            )
         times = interleaved_best(
             {
-                "compliance": lambda: compliance_table(
-                    session, actor, *YEAR, by=("rule", "month"), as_of=ANCHOR
-                ),
+                **live,
                 "raw_year": lambda: raw_aggregate(session, ids, *YEAR),
                 "dashboard": lambda: load_dashboard(session, actor, EVERYONE, AUTUMN, ANCHOR),
                 "raw_term": lambda: raw_aggregate(session, ids, AUTUMN.start, AUTUMN.end),
@@ -99,6 +118,14 @@ def measure_ratios(engine: Engine, role: Role, repeat: int) -> dict[str, float]:
             repeat,
         )
     return times
+
+
+def refresh_county_summary(engine: Engine) -> float:
+    """Bring the county summary up to date (after the seed or an upgrade: every school); s."""
+    started = time.perf_counter()
+    with write_session(engine) as session:
+        refresh_summary(session)
+    return time.perf_counter() - started
 
 
 def dashboard_page(children: int, repeat: int) -> tuple[float, float, float]:
@@ -180,10 +207,13 @@ def run_county(repeat: int) -> dict[str, Any] | None:
         return None
     with engine.connect() as conn:
         contacts = conn.execute(text("SELECT count(*) FROM contacts")).scalar()
-    times = measure_ratios(engine, Role.BUREAU, repeat)
+    refresh_s = refresh_county_summary(engine)
+    times = measure_ratios(engine, Role.BUREAU, repeat, summary=True)
     figures = {
         "contacts": contacts,
+        "summary_refresh_s": refresh_s,
         "compliance_s": times["compliance"],
+        "compliance_live_s": times["compliance_live"],
         "raw_year_s": times["raw_year"],
         "dashboard_s": times["dashboard"],
         "raw_term_s": times["raw_term"],
@@ -249,19 +279,26 @@ def run(quick: bool = False) -> list[tuple[str, str, str]]:
         mark = f" (cached {county['measured_on']})" if cached else ""
         c_scale = f"50 schools, {county['contacts']:,} contacts (PostgreSQL){mark}"
         ratio_county = county["compliance_s"] / county["raw_year_s"]
+        ratio_board = county["dashboard_s"] / county["raw_term_s"]
         rows += [
             ("compliance, school year, whole county", c_scale, fmt(county["compliance_s"])),
-            ("compliance ÷ raw aggregate (target ≤ 2×)", c_scale, f"{ratio_county:.2f}×"),
+            ("compliance ÷ raw aggregate (target ≤ 1.5×)", c_scale, f"{ratio_county:.2f}×"),
             ("dashboard services, whole county", c_scale, fmt(county["dashboard_s"])),
-            (
-                "dashboard ÷ raw aggregate over the term",
-                c_scale,
-                f"{county['dashboard_s'] / county['raw_term_s']:.2f}×",
-            ),
-        ]
+            ("dashboard ÷ raw aggregate over the term (target ≤ 1.5×)", c_scale,
+             f"{ratio_board:.2f}×"),
+        ]  # fmt: skip
+        if "compliance_live_s" in county:
+            live = county["compliance_live_s"] / county["raw_year_s"]
+            rows += [
+                ("compliance engine live (no summary) ÷ raw aggregate", c_scale, f"{live:.2f}×"),
+                ("county summary refresh (what was stale)", c_scale,
+                 fmt(county["summary_refresh_s"])),
+            ]  # fmt: skip
         results["compliance_ratio_county"] = round(ratio_county, 3)
+        results["county_dashboard_ratio_to_raw"] = round(ratio_board, 3)
     else:
         results["compliance_ratio_county"] = None
+        results["county_dashboard_ratio_to_raw"] = None
         rows.append(("county scale", "-", "skipped: set BENCH_COUNTY=1 (PostgreSQL)"))
     write_results(results)
     return rows
