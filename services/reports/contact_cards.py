@@ -19,6 +19,7 @@ from reportlab.platypus import Table as PdfTable
 
 from db.enums import Gender, LeftBehindType
 from locales import enum_label, t
+from locales.values import labelled, value_label
 from services.reports.pdf_fonts import cjk_font, style
 
 CARDS_PER_PAGE = 2
@@ -45,16 +46,17 @@ def _parent(row: pd.Series, who: str) -> str:
         place = "".join(_text(row, f"{who}_work_{p}") for p in ("province", "city"))
     parts = [_value(row, f"{who}_name"), _value(row, f"{who}_phone")]
     if place:
-        parts.append(f"{t('reports.card.works_at')}：{place}")
+        parts.append(labelled(t("reports.card.works_at"), place))
     return "　".join(parts)
 
 
 def _guardian(row: pd.Series) -> str:
     name = _value(row, "guardian_name")
     if relation := _text(row, "guardian_relation"):
-        name += f"（{relation}）"
+        name += t("reports.card.relation", relation=value_label(relation))
     keys = ("guardian_age", "guardian_health", "guardian_education")
-    extras = [_value(row, "guardian_phone"), *filter(None, (_text(row, k) for k in keys))]
+    values = (value_label(_text(row, k)) for k in keys)
+    extras = [_value(row, "guardian_phone"), *filter(None, values)]
     return "　".join([name, *extras])
 
 
