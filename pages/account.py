@@ -5,13 +5,20 @@ import streamlit as st
 from components import auth, feedback
 from components.safe_text import escape_md
 from locales import enum_label, t
+from locales.values import labelled
 
 actor = feedback.page_start(t("accounts.my_title"))
 
+username = f"`{actor.username.replace('`', '')}`"  # a code span
 st.markdown(
-    f"**{t('accounts.display_name')}**：{escape_md(actor.display_name)}  \n"
-    f"**{t('accounts.username')}**：`{actor.username.replace('`', '')}`  \n"  # a code span
-    f"**{t('accounts.role')}**：{enum_label(actor.role)}"
+    "  \n".join(
+        labelled(f"**{t(key)}**", value)
+        for key, value in (
+            ("accounts.display_name", escape_md(actor.display_name)),
+            ("accounts.username", username),
+            ("accounts.role", enum_label(actor.role)),
+        )
+    )
 )
 st.caption(t("accounts.security_note"))
 
