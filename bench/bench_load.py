@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.load import LoadResult, rss_mb, run_load
-from bench.timing import seeded_sqlite, write_results
+from bench.timing import BENCH_DIR, seeded_sqlite, write_results
 from seed.generator import SeedConfig, seed_database
 from tests.conftest import TEST_DATABASE_URL, scratch_pg_engine
 from tests.e2e.conftest import free_port, stop_process
@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_CHILDREN = 600
 FLOOR_APP = "bench/floor_app.py"
 APP = "app.py"
+LOGS = BENCH_DIR / "load-logs"  # the servers' logs of the last run (git-ignored data/)
 
 
 @dataclass(frozen=True)
@@ -203,10 +204,11 @@ def run(quick: bool = False) -> list[tuple[str, str, str]]:
     values: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        LOGS.mkdir(parents=True, exist_ok=True)
         scale = "demo school, SQLite"
-        with serve(APP, _fresh_copy_of_demo_school(folder), folder / "app.log") as app:
+        with serve(APP, _fresh_copy_of_demo_school(folder), LOGS / "app.log") as app:
             rows.append(("server memory after start-up", scale, f"{rss_mb(app.proc.pid):.0f} MB"))
-            with serve(FLOOR_APP, "sqlite://", folder / "floor.log") as floor:
+            with serve(FLOOR_APP, "sqlite://", LOGS / "floor.log") as floor:
                 floor_turns, app_turns = floor_against_app(plan, app, floor)
             rows += _comparison_rows(floor_turns, app_turns, scale)
             many_rows, errors_sqlite = _many(plan, app, scale)
@@ -222,7 +224,7 @@ def run(quick: bool = False) -> list[tuple[str, str, str]]:
             with scratch_pg_engine("careledger_load") as engine:
                 seed_database(engine, SeedConfig(children=DEMO_CHILDREN))
                 url = engine.url.render_as_string(hide_password=False)
-                with serve(APP, url, folder / "app-pg.log") as app:
+                with serve(APP, url, LOGS / "app-pg.log") as app:
                     many_rows, load50["postgresql"] = _many(plan, app, scale)
                     rows += many_rows
     values["load50_errors"] = sum(load50.values())

@@ -243,35 +243,26 @@ async def _sample_memory(pid: int | None, result: LoadResult, stop: asyncio.Even
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
-async def run_load_async(
-    base_url: str,
-    sessions: int,
-    seconds: float,
-    server_pid: int | None = None,
-    users: tuple[str, ...] = DEMO_USERS,
-) -> LoadResult:
-    parsed = urlparse(base_url)
-    if parsed.hostname not in LOOPBACK:
-        raise ValueError("the load test only runs against a server on this machine (loopback)")
-    ws_url = f"ws://{parsed.netloc}/_stcore/stream"
-    result = LoadResult(sessions=sessions, seconds=seconds)
+async def _drive(
+    ws_url: str, result: LoadResult, server_pid: int | None, users: tuple[str, ...]
+) -> None:
+    """Open `result.sessions` sessions, then let them browse for `result.seconds`."""
     if server_pid is not None:
         result.rss_start_mb = result.rss_peak_mb = rss_mb(server_pid)
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_memory(server_pid, result, stop))
     opening = []
-    for n in range(sessions):
+    for n in range(result.sessions):
         user = users[n % len(users)]
         opening.append(asyncio.create_task(_open_session(ws_url, user, result)))
         await asyncio.sleep(0.05)  # users arrive over a moment, not in one instant
     opened = [s for s in await asyncio.gather(*opening) if s is not None]
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + result.seconds
     await asyncio.gather(*(_browse(s, deadline, n, result) for n, s in enumerate(opened)))
     stop.set()
     await sampler
     if server_pid is not None:
         result.rss_end_mb = rss_mb(server_pid)
-    return result
 
 
 def run_load(
@@ -281,12 +272,17 @@ def run_load(
     server_pid: int | None = None,
     users: tuple[str, ...] = DEMO_USERS,
 ) -> LoadResult:
+    """`sessions` users sign in to the server at `base_url` (loopback only) and browse for
+    `seconds`; `server_pid` for its memory."""
+    parsed = urlparse(base_url)
+    if parsed.hostname not in LOOPBACK:
+        raise ValueError("the load test only runs against a server on this machine (loopback)")
+    result = LoadResult(sessions=sessions, seconds=seconds)
+    drive = _drive(f"ws://{parsed.netloc}/_stcore/stream", result, server_pid, users)
     # A thread of its own: the caller may already run an event loop (e.g. Playwright's sync API).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        job = pool.submit(
-            asyncio.run, run_load_async(base_url, sessions, seconds, server_pid, users)
-        )
-        return job.result()
+        pool.submit(asyncio.run, drive).result()
+    return result
 
 
 def main() -> None:

@@ -27,9 +27,19 @@ def _migrated_engine(url: str) -> Engine:
     return engine
 
 
+_READY: dict[str, Engine] = {}
+
+
 def ready_engine() -> Engine:
-    """The process-wide engine for DATABASE_URL, with the schema upgraded once per process."""
-    return _migrated_engine(database_url())
+    """The process-wide engine for DATABASE_URL, with the schema upgraded once per process.
+
+    Pages ask for it several times a run; after the first answer a plain dictionary serves it
+    (st.cache_resource hashes its argument on every call, ≈ 1 ms)."""
+    url = database_url()
+    engine = _READY.get(url)
+    if engine is None:
+        engine = _READY[url] = _migrated_engine(url)
+    return engine
 
 
 def current_actor() -> Actor:
