@@ -5,7 +5,8 @@ app.py calls `show_if_needed()` before the login gate. Each step checks its own 
 service's pure checks and keeps them in session state; nothing is written until the last step's
 完成设置, which writes everything in one transaction (services/school_setup.py, through
 components/feedback.py). Afterwards this session sees the next steps once, every session the login
-form; the wizard never shows again.
+form; the wizard never shows again. Like the login form it has no menu (no pages/ fallback), and
+its forms take no Enter key (Streamlit's hint for it is English): 下一步 moves on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import auto_backup, feedback
+from components import auto_backup, feedback, navigation
 from components.context import ready_engine
 from components.form_errors import show_each_problem
 from db.engine import read_session
@@ -38,6 +39,7 @@ def show_if_needed() -> None:
     """Before the login gate: the wizard (or, right after it, the next steps), then st.stop()."""
     done = st.session_state.get(DONE_KEY)
     if done is not None:
+        navigation.before_sign_in()  # no menu of English file names (the pages/ fallback)
         _next_steps(done)
         st.stop()
     with read_session(ready_engine()) as session:
@@ -46,6 +48,7 @@ def show_if_needed() -> None:
                 st.session_state.pop(STEP_KEY, None)
                 st.info(t("setup.already_done"))
             return
+    navigation.before_sign_in()
     _wizard()
     st.stop()
 
@@ -91,7 +94,7 @@ def _checked(check: Any, *args: Any) -> bool:
 
 def _school_step(draft: dict[str, Any]) -> None:
     old = draft.get("school") or SchoolDraft("", "", "")
-    with st.form("setup_school"):
+    with st.form("setup_school", enter_to_submit=False):
         st.subheader(t("setup.step.school"))
         name = st.text_input(t("setup.school.name"), old.name, placeholder="青山县第一小学")
         code = st.text_input(t("setup.school.code"), old.code, help=t("setup.school.code_help"))
@@ -106,7 +109,7 @@ def _school_step(draft: dict[str, Any]) -> None:
 
 def _admin_step(draft: dict[str, Any]) -> None:
     old = draft.get("admin") or AdminDraft("", "", "", "")
-    with st.form("setup_admin"):
+    with st.form("setup_admin", enter_to_submit=False):
         st.subheader(t("setup.step.admin"))
         st.caption(t("setup.admin.intro"))
         display_name = st.text_input(t("setup.admin.display_name"), old.display_name)
@@ -133,7 +136,7 @@ def _admin_step(draft: dict[str, Any]) -> None:
 
 def _year_step(draft: dict[str, Any]) -> None:
     terms = draft.get("terms") or school_setup.suggested_terms(school_today())
-    with st.form("setup_year"):
+    with st.form("setup_year", enter_to_submit=False):
         st.subheader(t("setup.step.year"))
         st.caption(t("setup.year.intro"))
         edited = []
@@ -177,7 +180,7 @@ def _term_inputs(index: int, term: TermInput) -> tuple[TermInput, str]:
 
 
 def _rules_step(draft: dict[str, Any]) -> None:
-    with st.form("setup_rules"):
+    with st.form("setup_rules", enter_to_submit=False):
         st.subheader(t("setup.step.rules"))
         st.caption(t("setup.rules.intro"))
         frame = school_setup.default_rules_table()
