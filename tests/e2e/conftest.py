@@ -3,16 +3,24 @@ driving Debian's Chromium.
 
 - `browser` (session): Chromium via Playwright; fails in CI when /usr/bin/chromium is missing,
   skips elsewhere.
-- `live_server` (module): `LiveServer(url, database_url)` — a temp SQLite file seeded with
-  120 children, served by `streamlit run app.py` on a free loopback port.
+- `live_server` (module): `LiveServer(url, database_url)` — a temp database seeded with
+  120 children, served by `streamlit run app.py` on a free loopback port. SQLite by default;
+  `@pytest.mark.parametrize("live_server", BACKENDS, indirect=True)` runs it on PostgreSQL too
+  (a fresh database on TEST_DATABASE_URL's server, migrated with `python -m db.upgrade`).
 - `page` (per test): a new context + page, 1400×1000, locale zh-CN.
-- helpers: `login(page, base_url, username, password)`, `wait_idle(page)`,
-  `screenshot(page, name)` (under artifacts/screenshots/, git-ignored).
+- helpers: `fresh_database(backend, workdir)` and `serve(database_url, workdir)` for a server of
+  a test's own, `run_module(database_url, module, *args)` for the commands `make run` types,
+  `login(page, base_url, username, password)` / `submit_login(page, username, password)`,
+  `change_forced_password(page, one_time, new)`, `slip_password(pdf, username)`,
+  `press_until_answered(...)`, `wait_idle(page)`, `screenshot(page, name)` (under
+  artifacts/screenshots/, git-ignored).
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -20,10 +28,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
+
+from tests.conftest import scratch_pg_engine
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -158,26 +169,63 @@ def browser() -> Iterator[Browser]:
             _SHARED.clear()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A seeded temp SQLite database served by a real Streamlit process on a free port."""
-    from db.engine import make_engine
-    from db.migrate import upgrade
-    from seed.generator import SeedConfig, seed_database
+@contextmanager
+def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
+    """The URL of a brand-new, empty database: a file not yet made under `workdir` (SQLite), or
+    a database of its own on TEST_DATABASE_URL's server, dropped on the way out (PostgreSQL)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'live.db'}"
+        return
+    with scratch_pg_engine("careledger_e2e") as engine:
+        yield engine.url.render_as_string(hide_password=False)
 
-    workdir = tmp_path_factory.mktemp("live_server")
-    database_url = f"sqlite:///{workdir / 'live.db'}"
-    engine = make_engine(database_url)
-    upgrade(engine)
-    seed_database(engine, SeedConfig(children=SEED_CHILDREN))
-    engine.dispose()
-    # Backups taken through the app go to the temp folder, not the repository's data/.
-    extra = {"CARELEDGER_BACKUP_DIR": str(workdir / "backups")}
+
+def run_module(database_url: str, module: str, *args: str, **env: str) -> str:
+    """`python -m module args` on `database_url`, as `make run` types it; returns its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, f"python -m {module}: {done.returncode}\n{done.stderr[-4000:]}"
+    return done.stdout
+
+
+@contextmanager
+def serve(
+    database_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`streamlit run app.py` on `database_url` for the duration; yields its base URL. Backups
+    the app takes go to `workdir`, not the repository's data/."""
+    extra = {"CARELEDGER_BACKUP_DIR": str(workdir / "backups"), **(extra_env or {})}
     proc, base_url = start_streamlit(database_url, workdir / "streamlit.log", extra_env=extra)
     try:
-        yield LiveServer(base_url, database_url)
+        yield base_url
     finally:
         stop_process(proc)
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A seeded temp database served by a real Streamlit process on a free port: SQLite, or
+    the backend given by indirect parametrization ("sqlite" / "postgresql")."""
+    from db.engine import make_engine
+    from seed.generator import SeedConfig, seed_database
+
+    backend = getattr(request, "param", "sqlite")
+    workdir = tmp_path_factory.mktemp("live_server")
+    with fresh_database(backend, workdir) as database_url:
+        run_module(database_url, "db.upgrade")
+        engine = make_engine(database_url)
+        seed_database(engine, SeedConfig(children=SEED_CHILDREN))
+        engine.dispose()
+        with serve(database_url, workdir) as base_url:
+            yield LiveServer(base_url, database_url)
 
 
 @pytest.fixture
@@ -203,9 +251,7 @@ def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWOR
     """Open the app and sign in through the login form (labels 用户名 / 密码, button 登录)."""
     page.goto(base_url)
     page.wait_for_selector(IDLE)
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    press_until_answered(page, "登录", lambda: login_answered(page))
+    submit_login(page, username, password)
     # Signed in: the login form is gone (during the rerun the old and new forms can both be in
     # the page for a moment, so count rather than wait for one element) and the sidebar is shown.
     if page.get_by_label("密码", exact=True).count():
@@ -215,12 +261,46 @@ def login(page: Page, base_url: str, username: str, password: str = DEMO_PASSWOR
     wait_idle(page)
 
 
+def submit_login(page: Page, username: str, password: str) -> None:
+    """Fill the login form and press 登录 until the app answers (the form gone: signed in, or
+    the refusal message). A press dropped while the cookie component's first rerun is under way
+    reaches no sign-in code (no audit row, no failure counted), so pressing again is safe."""
+    # A rerun (the cookie component answering) shows the old and the new form for a moment.
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stForm]').length == 1")
+    form = page.locator("[data-testid=stForm]")
+    form.get_by_label("用户名", exact=True).fill(username)
+    form.get_by_label("密码", exact=True).fill(password)
+    press_until_answered(page, "登录", lambda: login_answered(page))
+
+
 def login_answered(page: Page) -> bool:
     """The login form is gone (signed in) or says the sign-in failed."""
     return (
         page.get_by_label("密码", exact=True).count() == 0
         or page.get_by_text(LOGIN_FAILED).count() > 0
     )
+
+
+def change_forced_password(page: Page, one_time: str, new: str) -> None:
+    """At the first sign-in with a one-time password: choose one's own, then the app opens."""
+    page.get_by_text("请设置新密码").wait_for(timeout=SIGN_IN_TIMEOUT_MS)
+    form = page.locator("[data-testid=stForm]")
+    form.get_by_label("当前密码", exact=True).fill(one_time)
+    form.get_by_label("新密码", exact=True).fill(new)
+    form.get_by_label("再次输入新密码", exact=True).fill(new)
+    page.get_by_role("button", name="修改密码", exact=True).click()
+    wait_idle(page, timeout=SIGN_IN_TIMEOUT_MS)
+    page.wait_for_selector("[data-testid=stSidebarNav]", timeout=SIGN_IN_TIMEOUT_MS)
+
+
+def slip_password(pdf: bytes, username: str) -> tuple[str, str]:
+    """The staff slips PDF's text and the one-time password on `username`'s slip."""
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    found = re.search(rf"用户名：\s*{username}\s*一次性密码：\s*(\S+)", text)
+    assert found, text
+    return text, found.group(1)
 
 
 def press_until_answered(

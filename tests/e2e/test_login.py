@@ -18,17 +18,17 @@ from services.accounts import signin, user_admin
 from services.actor import SYSTEM_ACTOR
 from tests.e2e.conftest import (
     IDLE,
+    LOGIN_FAILED,
+    change_forced_password,
     login,
-    press_until_answered,
     screenshot,
-    start_streamlit,
-    stop_process,
+    serve,
+    submit_login,
     wait_idle,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_login")]
 
-FAILED = "用户名或密码错误，或账号已被锁定。"
 COOKIE = "careledger_auth"
 
 
@@ -40,23 +40,6 @@ def nav_titles(page) -> list[str]:  # type: ignore[no-untyped-def]
     links = page.locator("[data-testid=stSidebarNav] a")
     # Each link's text is "<icon name>\n\n<title>"; keep the title.
     return [text.strip().splitlines()[-1].strip() for text in links.all_inner_texts()]
-
-
-def submit_login(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    """Fill the form and press 登录 until the app answers (a refusal message, or the form gone).
-
-    A press made while the cookie component's first rerun is under way can be dropped; a dropped
-    press reaches no sign-in code (no audit row, no failure counted), so pressing again is safe."""
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    press_until_answered(
-        page,
-        "登录",
-        lambda: (
-            page.get_by_text(FAILED).count() > 0
-            or page.get_by_label("密码", exact=True).count() == 0
-        ),
-    )
 
 
 def with_session(database_url: str, work):  # type: ignore[no-untyped-def]
@@ -119,17 +102,12 @@ def test_wrong_password_then_forced_password_change(live_server, page):
     page.goto(live_server.url)
     page.wait_for_selector(IDLE)
     submit_login(page, "head_teacher", "demo1234")  # the old password no longer works
-    page.get_by_text(FAILED).wait_for()
+    page.get_by_text(LOGIN_FAILED).wait_for()
 
     submit_login(page, "head_teacher", one_time)
     page.get_by_text("请设置新密码").wait_for()
     screenshot(page, "login-forced-change")
-    page.get_by_label("当前密码").fill(one_time)
-    page.get_by_label("新密码", exact=True).fill("Mine-2026x")
-    page.get_by_label("再次输入新密码").fill("Mine-2026x")
-    page.get_by_role("button", name="修改密码").click()
-    wait_idle(page)
-    page.wait_for_selector("[data-testid=stSidebarNav]")
+    change_forced_password(page, one_time, "Mine-2026x")
     assert "我的账号" in nav_titles(page)
 
 
@@ -138,9 +116,9 @@ def test_five_wrong_passwords_lock_the_account(live_server, page):
     page.wait_for_selector(IDLE)
     for _ in range(5):
         submit_login(page, "counsellor", "guess-1234")
-        page.get_by_text(FAILED).wait_for()
+        page.get_by_text(LOGIN_FAILED).wait_for()
     submit_login(page, "counsellor", "demo1234")
-    page.get_by_text(FAILED).wait_for()
+    page.get_by_text(LOGIN_FAILED).wait_for()
     page.wait_for_timeout(1000)
     assert page.get_by_label("密码").count() == 1
     assert page.get_by_test_id("stSidebarNav").count() == 0
@@ -201,11 +179,8 @@ def login_form_only(page) -> None:  # type: ignore[no-untyped-def]
 def fresh_server(live_server, tmp_path):  # type: ignore[no-untyped-def]
     """A second app process on the same database that no browser has opened yet: Streamlit
     decides per process whether to fall back to the pages/ folder, at its first page run."""
-    proc, url = start_streamlit(live_server.database_url, tmp_path / "fresh.log")
-    try:
+    with serve(live_server.database_url, tmp_path) as url:
         yield url
-    finally:
-        stop_process(proc)
 
 
 def test_before_sign_in_every_url_shows_only_the_login_form(fresh_server, page):
@@ -282,13 +257,9 @@ def test_a_forged_or_malformed_cookie_shows_the_login_form(live_server, page, va
 def proxied_server(live_server, tmp_path_factory):  # type: ignore[no-untyped-def]
     """The app as deploy/ runs it: Secure cookies on, 127.0.0.1 a trusted proxy (the browser
     plays nginx and sends X-Forwarded-For itself)."""
-    log = tmp_path_factory.mktemp("proxied") / "streamlit.log"
     extra = {"CARELEDGER_COOKIE_SECURE": "1", "CARELEDGER_TRUSTED_PROXIES": "127.0.0.1,::1"}
-    proc, url = start_streamlit(live_server.database_url, log, extra_env=extra)
-    try:
+    with serve(live_server.database_url, tmp_path_factory.mktemp("proxied"), extra) as url:
         yield url
-    finally:
-        stop_process(proc)
 
 
 def test_the_cookie_is_secure_when_configured(proxied_server, page):
@@ -313,9 +284,9 @@ def test_five_failures_from_one_address_leave_the_owner_signed_in(proxied_server
         attacker.wait_for_selector(IDLE)
         for _ in range(5):
             submit_login(attacker, "admin", "guess-1234")
-            attacker.get_by_text(FAILED).wait_for()
+            attacker.get_by_text(LOGIN_FAILED).wait_for()
         submit_login(attacker, "admin", "demo1234")  # the right password: that address is locked
-        attacker.get_by_text(FAILED).wait_for()
+        attacker.get_by_text(LOGIN_FAILED).wait_for()
         assert attacker.get_by_test_id("stSidebarNav").count() == 0
 
         owner.reload()  # the owner's session lives on ...

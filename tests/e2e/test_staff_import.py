@@ -3,18 +3,22 @@ teacher signs in with the slip's one-time password, must change it, then sees th
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from openpyxl import Workbook
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from db.engine import make_engine, read_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry, Classroom, User
-from tests.e2e.conftest import login, screenshot, wait_idle
+from tests.e2e.conftest import (
+    change_forced_password,
+    login,
+    screenshot,
+    slip_password,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 MOBILE = "13912345601"
@@ -48,14 +52,6 @@ def open_menu_entry(page, name: str) -> None:
     wait_idle(page)
 
 
-def slip_password(pdf: bytes, username: str) -> str:
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "浏览器班主任" in text and "浏览器老师" in text
-    found = re.search(rf"用户名：\s*{username}\s*一次性密码：\s*(\S+)", text)
-    assert found, text
-    return found.group(1)
-
-
 def test_staff_sheet_to_a_signed_in_head_teacher(live_server, page, browser, tmp_path):
     classroom = first_classroom(live_server.database_url)
     sheet = tmp_path / "教职工名单.xlsx"
@@ -78,7 +74,8 @@ def test_staff_sheet_to_a_signed_in_head_teacher(live_server, page, browser, tmp
     with page.expect_download() as info:
         page.get_by_role("button", name="下载账号条（PDF）").click()
     pdf = info.value.path().read_bytes()
-    password = slip_password(pdf, MOBILE)
+    text, password = slip_password(pdf, MOBILE)
+    assert "浏览器班主任" in text and "浏览器老师" in text
 
     engine = make_engine(live_server.database_url)
     with read_session(engine) as session:
@@ -96,14 +93,7 @@ def test_staff_sheet_to_a_signed_in_head_teacher(live_server, page, browser, tmp
     teacher = context.new_page()
     try:
         login(teacher, live_server.url, MOBILE, password)
-        teacher.get_by_text("请设置新密码").wait_for()
-        form = teacher.locator("[data-testid=stForm]")
-        form.get_by_label("当前密码", exact=True).fill(password)
-        form.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
-        form.get_by_label("再次输入新密码", exact=True).fill(NEW_PASSWORD)
-        teacher.get_by_role("button", name="修改密码").click()
-        wait_idle(teacher, timeout=60_000)
-        teacher.get_by_role("link", name="儿童档案").wait_for(timeout=60_000)
+        change_forced_password(teacher, password, NEW_PASSWORD)
         open_menu_entry(teacher, "儿童档案")
         # The grid is a canvas; its accessible table (hidden) holds the cells: the class's children.
         cells = teacher.get_by_role("gridcell", name=classroom, exact=True, include_hidden=True)
