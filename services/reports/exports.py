@@ -133,15 +133,19 @@ def export_file_name(
     return _file_name(place_name(session, actor), what, period, scope, masked, EXTENSIONS[report])
 
 
-def _audit(
-    session: Session,
-    actor: Actor,
-    report: str,
-    period: ReportPeriod,
-    filters: ReportFilters,
-    scope: str,
-    export: ExportFile,
-) -> None:
+@dataclass(frozen=True)
+class _ExportOf:
+    """What an export is of: the report, its period and filters (`scope` their label), masked?"""
+
+    report: str
+    period: ReportPeriod
+    filters: ReportFilters
+    scope: str
+    masked: bool
+
+
+def _audit(session: Session, actor: Actor, of: _ExportOf, export: ExportFile) -> None:
+    report, period, filters, scope = of.report, of.period, of.filters, of.scope
     audit.record(
         session,
         actor,
@@ -171,6 +175,16 @@ def _audit(
             masked=t("reports.audit_masked") if export.masked else "",
         ),
     )
+
+
+def _exported(
+    session: Session, actor: Actor, of: _ExportOf, place: str, ext: str, data: bytes, rows: int
+) -> ExportFile:
+    """The finished export, named after what it is of, with its audit entry written."""
+    name = _file_name(place, of.report, of.period, of.scope, of.masked, ext)
+    export = ExportFile(name, data, rows, of.masked)
+    _audit(session, actor, of, export)
+    return export
 
 
 def _title_lines(
@@ -255,11 +269,8 @@ def export_workbook(
             frames.pairings,
         )
     )
-    export = ExportFile(
-        _file_name(place, "workbook", period, scope, masked, ".xlsx"), data, rows, masked
-    )
-    _audit(session, actor, "workbook", period, filters, scope, export)
-    return export
+    file = _ExportOf("workbook", period, filters, scope, masked)
+    return _exported(session, actor, file, place, ".xlsx", data, rows)
 
 
 def export_contact_cards(
@@ -282,11 +293,8 @@ def export_contact_cards(
     place = place_name(session, actor)
     title = t("reports.cards_title", place=place, classroom=scope)
     data = render_contact_cards(roster, title, t("reports.card.heading", place=place))
-    export = ExportFile(
-        _file_name(place, "cards", period, scope, masked, ".pdf"), data, len(roster), masked
-    )
-    _audit(session, actor, "cards", period, filters, scope, export)
-    return export
+    file = _ExportOf("cards", period, filters, scope, masked)
+    return _exported(session, actor, file, place, ".pdf", data, len(roster))
 
 
 def _bureau_document(
@@ -326,10 +334,8 @@ def _export_bureau(
     data, document, scope, masked, rows = _bureau_document(
         session, actor, period, filters, demo_mode, figures, as_of
     )
-    name = _file_name(data.place, "bureau", period, scope, masked, suffix)
-    export = ExportFile(name, render(document), rows, masked)
-    _audit(session, actor, "bureau", period, filters, scope, export)
-    return export
+    file = _ExportOf("bureau", period, filters, scope, masked)
+    return _exported(session, actor, file, data.place, suffix, render(document), rows)
 
 
 # The bureau report as .docx (the school edits it afterwards) and the same report as .pdf,
