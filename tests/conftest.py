@@ -20,20 +20,25 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
+def autocommit(engine: Engine, *statements: str) -> None:
+    """Run statements that may not run in a transaction (CREATE/DROP DATABASE, DROP ROLE)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
 @contextmanager
 def scratch_pg_engine(prefix: str) -> Iterator[Engine]:
     """An empty PostgreSQL database of its own, named `prefix_<random>`, dropped on the way out."""
     admin = make_engine(normalise_url(TEST_DATABASE_URL))
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    autocommit(admin, f'CREATE DATABASE "{name}"')
     engine = make_engine(admin.url.set(database=name).render_as_string(hide_password=False))
     try:
         yield engine
     finally:
         engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        autocommit(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
 

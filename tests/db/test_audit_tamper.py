@@ -19,7 +19,7 @@ from db.enums import AuditAction
 from db.migrate import upgrade
 from db.models import AuditEntry, School
 from services import audit
-from tests.conftest import TEST_DATABASE_URL, scratch_pg_engine
+from tests.conftest import TEST_DATABASE_URL, autocommit, scratch_pg_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_ROLE_SQL = ROOT / "deploy" / "app-role.sql"
@@ -154,9 +154,7 @@ def app_role_engine(pg_engine_fresh: Engine) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        with pg_engine_fresh.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP OWNED BY "{role}"'))
-            conn.execute(text(f'DROP ROLE "{role}"'))
+        autocommit(pg_engine_fresh, f'DROP OWNED BY "{role}"', f'DROP ROLE "{role}"')
 
 
 @needs_postgresql
