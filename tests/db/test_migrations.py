@@ -48,6 +48,16 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
         yield eng
 
 
+def _downgrade_from_head(engine: Engine, revision: str, table: str) -> set[str]:
+    """Upgrade to head, downgrade to `revision`; the columns `table` is left with."""
+    upgrade(engine)
+    with engine.connect() as conn:
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
 def _insert_at_0002(conn: Connection, summaries: list[str | None]) -> None:
     """A school, a child and one phone call per summary, written as at revision 0002."""
     meta = MetaData()
@@ -105,12 +115,7 @@ def test_contact_outcome_migration_counts_old_contacts_with_a_summary(empty_engi
 
 
 def test_contact_outcome_migration_downgrades(empty_engine):
-    upgrade(empty_engine)
-    with empty_engine.connect() as conn:
-        cfg = alembic_config(empty_engine)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0002_compliance")
-    columns = {c["name"] for c in inspect(empty_engine).get_columns("contacts")}
+    columns = _downgrade_from_head(empty_engine, "0002_compliance", "contacts")
     assert not {"outcome", "substantive"} & columns
 
 
@@ -157,12 +162,7 @@ def test_audit_chain_migration_chains_existing_rows(empty_engine):
 
 
 def test_audit_chain_migration_downgrades(empty_engine):
-    upgrade(empty_engine)
-    with empty_engine.connect() as conn:
-        cfg = alembic_config(empty_engine)
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0004")
-    columns = {c["name"] for c in inspect(empty_engine).get_columns("audit_entries")}
+    columns = _downgrade_from_head(empty_engine, "0004", "audit_entries")
     assert not {"prev_hash", "entry_hash"} & columns
     with empty_engine.begin() as conn:
         _insert_audit_at_0004(conn, 1)

@@ -8,18 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import AuditAction
-from db.models import AuditEntry, Child, Pairing, Term, User
+from db.models import AuditEntry, User
+from tests.factories import make_pairing
+
+__all__ = ["T0", "audit_rows", "make_pairing", "reload_user"]
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-
-
-def make_pairing(session: Session, teacher: User, child: Child, term: Term) -> Pairing:
-    pairing = Pairing(
-        school_id=child.school_id, teacher_id=teacher.id, child_id=child.id, term_id=term.id
-    )
-    session.add(pairing)
-    session.flush()
-    return pairing
 
 
 def audit_rows(session: Session, action: AuditAction | None = None) -> list[AuditEntry]:

@@ -8,7 +8,8 @@ raises StaleDataError. Both must reach the page as ConflictError, on SQLite and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -132,6 +133,18 @@ def _someone_else_saves(two: Two, race: Race) -> None:
         session.commit()
 
 
+@contextmanager
+def _read_before_someone_else_saves(two: Two, race: Race) -> Iterator[tuple[Session, object]]:
+    """My session with the row read at version 1 and still loaded; its snapshot ended, and then
+    the other user committed version 2."""
+    with two.factory() as mine:
+        seen = mine.get(race.model, two.row_id)
+        assert seen.version == 1
+        mine.commit()  # (ends SQLite's read snapshot, not the loaded state)
+        _someone_else_saves(two, race)
+        yield mine, seen
+
+
 def _assert_lost_to_the_other_user(two: Two, race: Race, lost: pytest.ExceptionInfo) -> None:
     (conflict,) = lost.value.conflicts
     assert (conflict.entity_id, conflict.changed_by) == (two.row_id, WINNER)
@@ -156,12 +169,8 @@ def test_saving_a_version_someone_else_replaced_is_a_conflict(engine, kind):
 def test_a_save_committed_between_our_read_and_our_write_is_a_conflict(engine, kind):
     race = RACES[kind]
     two = _two_users(engine, race)
-    with two.factory() as mine:
-        seen = mine.get(race.model, two.row_id)  # read at version 1, kept loaded by `seen` …
-        assert seen.version == 1
-        mine.commit()  # (ends SQLite's read snapshot, not the loaded state)
-        _someone_else_saves(two, race)  # … someone else commits version 2 …
-        with pytest.raises(ConflictError) as lost:  # … and our UPDATE finds no version 1
+    with _read_before_someone_else_saves(two, race) as (mine, _seen):
+        with pytest.raises(ConflictError) as lost:  # our UPDATE finds no version 1
             race.save(mine, two.me, two.row_id, 1, "我的修改")
         mine.rollback()
 
@@ -171,10 +180,7 @@ def test_a_save_committed_between_our_read_and_our_write_is_a_conflict(engine, k
 def test_a_lost_flush_leaves_the_transaction_usable_and_writes_no_audit_entry(engine):
     race = RACES["term"]
     two = _two_users(engine, race)
-    with two.factory() as mine:
-        seen = mine.get(Term, two.row_id)
-        mine.commit()
-        _someone_else_saves(two, race)
+    with _read_before_someone_else_saves(two, race) as (mine, seen):
         with pytest.raises(ConflictError):
             race.save(mine, two.me, two.row_id, 1, "我的修改")
         mine_only = (AuditEntry.entity == "term", AuditEntry.user_id == two.me.user_id)
@@ -186,10 +192,7 @@ def test_a_lost_flush_leaves_the_transaction_usable_and_writes_no_audit_entry(en
 def test_deleting_or_restoring_a_row_changed_meanwhile_is_a_conflict(engine):
     race = RACES["counselling_note"]
     two = _two_users(engine, race)
-    with two.factory() as mine:
-        note = mine.get(CounsellingNote, two.row_id)
-        mine.commit()
-        _someone_else_saves(two, race)
+    with _read_before_someone_else_saves(two, race) as (mine, note):
         with pytest.raises(ConflictError):
             rows.soft_delete_row(mine, two.me, note, 1, "谈心")
         mine.rollback()
@@ -241,11 +244,7 @@ def test_every_write_is_audited_with_its_action(session):
 def test_a_password_reset_racing_an_edit_of_the_user_is_a_conflict(engine):
     race = RACES["user"]
     two = _two_users(engine, race)
-    with two.factory() as mine:
-        seen = mine.get(User, two.row_id)
-        assert seen.version == 1
-        mine.commit()
-        _someone_else_saves(two, race)
+    with _read_before_someone_else_saves(two, race) as (mine, _seen):
         with pytest.raises(ConflictError) as lost:
             user_admin.reset_password(mine, two.me, two.row_id)
         mine.rollback()

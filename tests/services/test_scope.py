@@ -9,14 +9,7 @@ from db.enums import Role
 from db.models import Child, Pairing
 from services.errors import NotAllowed, NotFound
 from services.scope import child_visibility, ensure_child_visible, ensure_school
-from tests.factories import (
-    actor_of,
-    make_child,
-    make_classroom,
-    make_school,
-    make_term,
-    make_user,
-)
+from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 from tests.services.accounts_helpers import make_pairing
 
 
