@@ -10,12 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import page_links, tables
+from components import filters, page_links, tables
 from components.context import ready_engine
 from components.safe_text import escape_md, md
 from db.engine import write_session
 from db.enums import ActivityType, AidKind, ContactChannel, Counterpart, LeftBehindType, RiskLevel
 from locales import enum_label, t
+from locales.values import labelled, value_label
 from services.actor import Actor
 from services.care.profile import ChildProfile, counselling_notes
 from services.records.child_columns import CHILD_COLUMNS, GROUPS
@@ -47,6 +48,7 @@ def choose_child(choices: dict[int, str], wanted: int | None = None) -> int:
         st.session_state[PICKER_KEY] = ids[0]
     child_id = st.selectbox(
         t("profile.pick"), ids, format_func=choices.get, key=PICKER_KEY,
+        placeholder=filters.choose(),
         on_change=lambda: page_links.show_child_in_url(st.session_state[PICKER_KEY]),
     )  # fmt: skip
     st.session_state[SELECTED_KEY] = child_id
@@ -102,7 +104,7 @@ def _archive(card: ChildProfile) -> None:
             with column.container(border=True):
                 lines = [f"**{t(f'daily.profile.block.{name}')}**"]
                 lines += [
-                    f"{specs[f].label}：{escape_md(_text(card.archive[f], specs[f]))}"
+                    labelled(specs[f].label, escape_md(_text(card.archive[f], specs[f])))
                     for f in fields
                 ]
                 st.markdown("  \n".join(lines))
@@ -137,10 +139,11 @@ def _text(value: Any, spec: ColumnSpec | None = None) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return "、".join(spec.option_label(v) for v in value) if spec else "、".join(value)
+        items = [spec.option_label(v) for v in value] if spec else value
+        return t("common.list_separator").join(items)
     if spec is not None and spec.options and spec.option_prefix:
         return spec.option_label(value)
-    return str(value)
+    return value_label(value)  # 外祖母 → maternal grandmother in English
 
 
 def _table(frame: pd.DataFrame, prefix: str = "profile.col.") -> None:
@@ -153,7 +156,9 @@ def _table(frame: pd.DataFrame, prefix: str = "profile.col.") -> None:
         if column in out:
             out[column] = [enum_label(v, enum_cls) if v else "" for v in out[column]]
     if "flags" in out:
-        out["flags"] = ["、".join(t(f) for f in flags) for flags in out["flags"]]
+        out["flags"] = [
+            t("common.list_separator").join(t(f) for f in flags) for flags in out["flags"]
+        ]
     labels = {c: t(f"{prefix}{c}") for c in out.columns}
     labels = {
         c: (label if label != f"{prefix}{c}" else t(f"profile.col.{c}"))
@@ -169,7 +174,11 @@ def open_button(page: pd.DataFrame, key: str) -> None:
     names = dict(zip(page["id"], page["name"], strict=True))
     pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
     picked = pick_col.selectbox(
-        t("children.open_profile"), list(names), format_func=names.get, key=f"{key}.profile_pick"
+        t("children.open_profile"),
+        list(names),
+        format_func=names.get,
+        key=f"{key}.profile_pick",
+        placeholder=filters.choose(),
     )
     if open_col.button(t("children.open_profile"), key=f"{key}.open_profile"):
         st.session_state[SELECTED_KEY] = int(picked)
