@@ -214,19 +214,20 @@ def _columns(values: dict[str, Any], children: dict[str, int]) -> dict[str, Any]
     return out
 
 
+# How much aid a group of Aid rows is: records, children, amount (aid_totals; the dashboard's).
+AID_SUMS = (
+    func.count(Aid.id),
+    func.count(func.distinct(Aid.child_id)),
+    func.coalesce(func.sum(Aid.amount), 0),
+)
+
+
 def aid_totals(session: Session, actor: Actor, term_id: int | None = None) -> pd.DataFrame:
     """Records, children and amount per term and kind (TOTAL_COLUMNS), for every term of the
     school(s) in view or one term; amount is a float in yuan. Head teachers get their classes."""
     visible = aid_visibility(actor)
     query = (
-        select(
-            Term.id,
-            Term.name,
-            Aid.kind,
-            func.count(Aid.id),
-            func.count(func.distinct(Aid.child_id)),
-            func.coalesce(func.sum(Aid.amount), 0),
-        )
+        select(Term.id, Term.name, Aid.kind, *AID_SUMS)
         .join(Term, Term.id == Aid.term_id)
         .join(Child, Child.id == Aid.child_id)
         .where(

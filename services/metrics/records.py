@@ -17,6 +17,7 @@ from db.enums import AidKind, ContactChannel
 from db.models import Aid, Child, Contact, Term
 from services import permissions
 from services.actor import Actor
+from services.care.aid import AID_SUMS
 from services.metrics.scope import Period, Scope, children_in_scope
 from services.permissions import Action
 from services.scope import school_ids_in_view
@@ -61,12 +62,7 @@ def aid_by_kind(
     permissions.require(actor, Action.VIEW_METRICS)
     granted = func.coalesce(Aid.granted_on, Term.start_date)
     rows = session.execute(
-        select(
-            Aid.kind,
-            func.count(Aid.id),
-            func.count(func.distinct(Aid.child_id)),
-            func.coalesce(func.sum(Aid.amount), 0),
-        )
+        select(Aid.kind, *AID_SUMS)
         .join(Child, Child.id == Aid.child_id)
         .outerjoin(Term, Term.id == Aid.term_id)
         .where(

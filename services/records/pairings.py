@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
@@ -71,17 +71,17 @@ def pairing_columns(session: Session, actor: Actor) -> list[ColumnSpec]:
     ]
 
 
+def _live(term_id: int) -> list[ColumnElement[bool]]:
+    """The term's pairings that stand: neither the pairing nor its child deleted."""
+    return [Pairing.term_id == term_id, Pairing.deleted_at.is_(None), Child.deleted_at.is_(None)]
+
+
 def _query(actor: Actor, term_id: int):  # type: ignore[no-untyped-def]
     return (
         select(Pairing, Child.is_key)
         .join(Child, Child.id == Pairing.child_id)
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
-        .where(
-            Pairing.term_id == term_id,
-            Pairing.deleted_at.is_(None),
-            Child.deleted_at.is_(None),
-            child_visibility(actor),
-        )
+        .where(*_live(term_id), child_visibility(actor))
     )
 
 
@@ -231,12 +231,7 @@ def teacher_loads(session: Session, actor: Actor, term_id: int) -> pd.DataFrame:
         )
         .join(Pairing, Pairing.teacher_id == teacher.id)
         .join(Child, Child.id == Pairing.child_id)
-        .where(
-            Pairing.term_id == term_id,
-            Pairing.deleted_at.is_(None),
-            Child.deleted_at.is_(None),
-            teacher.school_id == actor.school_id,
-        )
+        .where(*_live(term_id), teacher.school_id == actor.school_id)
         .group_by(teacher.id)
     ).all()
     labels = teacher_labels(session, actor)
