@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import kpi, tables
+from components import kpi, profile_card, tables
 from components.context import ready_engine
 from db.engine import read_session
 from db.enums import ActivityType, LeftBehindType
@@ -61,6 +61,8 @@ def show(actor: Actor, period: tuple[date | None, date | None]) -> None:
         ),
         {c: t(f"activities.col.{c}") for c in MISSING},
     )
+    names = dict(zip(missing["child_id"], missing["name"], strict=True))
+    profile_card.open_button(missing, "participation", names)  # each child opens 一人一档
 
 
 def _figures(summary: dict[str, Any]) -> None:

@@ -167,18 +167,18 @@ def _table(frame: pd.DataFrame, prefix: str = "profile.col.") -> None:
     tables.show(out, labels, rename=True)
 
 
-def open_button(page: pd.DataFrame, key: str) -> None:
-    """Under a list of children (`id`, `name`): pick one and open their 一人一档."""
+def open_button(page: pd.DataFrame, key: str, names: dict[int, str] | None = None) -> None:
+    """Under a list of children: pick one and open their 一人一档 (at `?child=<id>`). `names`
+    (id → label) when the rows are not children with `id` and `name` (contacts, activities)."""
     if page.empty:
         return
-    names = dict(zip(page["id"], page["name"], strict=True))
+    if names is None:
+        names = dict(zip(page["id"], page["name"], strict=True))
+    if not names:
+        return
     pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
     picked = pick_col.selectbox(
-        t("children.open_profile"),
-        list(names),
-        format_func=names.get,
-        key=f"{key}.profile_pick",
-        placeholder=filters.choose(),
+        t("children.open_profile"), list(names), format_func=names.get, key=f"{key}.profile_pick"
     )
     if open_col.button(t("children.open_profile"), key=f"{key}.open_profile"):
         st.session_state[SELECTED_KEY] = int(picked)

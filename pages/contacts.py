@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from components import contact_form, deleted_rows, feedback, filters, grid, page_links
+from components import (
+    contact_form,
+    deleted_rows,
+    feedback,
+    filters,
+    grid,
+    page_links,
+    profile_card,
+)
 from components.context import ready_engine
 from db.engine import read_session
 from locales import t
@@ -31,7 +39,7 @@ if not can_edit:
     st.info(t("contacts.read_only"))
 elif not next(s.options for s in specs if s.field == "child"):
     st.caption(t("contacts.filter_to_add"))
-grid.show(
+page = grid.show(
     grid.GridConfig(
         "contacts",
         specs,
@@ -44,5 +52,7 @@ grid.show(
     ),
     actor,
 )
+shown = set(page["child"]) if not page.empty else set()
+profile_card.open_button(page, "contacts", {i: n for i, n in choices.items() if n in shown})
 if actor.role in contacts.LEADERS:
     deleted_rows.show("contacts", actor, contacts.list_deleted_contacts, contacts.restore_contacts)

@@ -20,7 +20,7 @@ from db.engine import read_session, write_session
 from db.enums import AuditAction, ContactChannel, Counterpart, Role, RuleAppliesTo, RuleWho
 from db.models import AuditEntry, Child
 from tests.pages.apptest import texts
-from tests.services.compliance_helpers import make_rule
+from tests.services.compliance_helpers import log_contact, make_rule
 from tests.services.records_helpers import School
 
 SINCE = date(2026, 9, 1)  # on the books since the term began: due this month, not 新建档
@@ -223,3 +223,18 @@ def test_risk_list_names_open_the_profile_and_reasons_have_their_action(school, 
     assert not at.exception
     assert ("**丁娃**", "child_profile", f"child={ding_id}") in links(at)
     assert not any(label == "安排结对" for label, _p, _q in links(at))
+
+
+def test_a_child_in_the_contacts_list_opens_the_profile(school, app_env):
+    actors, ids = school
+    with write_session(app_env) as session:
+        kept = session.get(Child, ids["丙"])
+        log_contact(session, kept, date(2026, 11, 3), Counterpart.CHILD, ContactChannel.MEETING)
+    at = open_page("pages/contacts.py", actors[Role.PRINCIPAL])
+    assert not at.exception
+    pick = at.selectbox(key="contacts.profile_pick")
+    assert list(pick.options) == ["丙娃（4年级(1)班）"]
+    next(b for b in at.button if b.key == "contacts.open_profile").click().run()
+    assert not at.exception
+    assert at.query_params["child"] in (str(ids["丙"]), [str(ids["丙"])])
+    assert at.selectbox(key="profile.picker").value == ids["丙"]
