@@ -47,6 +47,7 @@ class Run:
     pages: list[tuple[str, str]] = field(default_factory=list)  # (url path, script hash)
     errors: list[str] = field(default_factory=list)
     finished: int | None = None
+    fragments: dict[str, str] = field(default_factory=dict)  # element id → its fragment's id
 
 
 @dataclass
@@ -87,11 +88,12 @@ class LoadResult:
         )
 
 
-def _rerun(widgets: list[dict] | None = None, page_hash: str = "") -> bytes:
+def _rerun(widgets: list[dict] | None = None, page_hash: str = "", fragment_id: str = "") -> bytes:
     msg = BackMsg()
     state = msg.rerun_script
     state.query_string = ""
     state.page_script_hash = page_hash
+    state.fragment_id = fragment_id  # set: only that fragment reruns, as a browser asks
     for widget in widgets or []:
         entry = state.widget_states.widgets.add()
         for name, value in widget.items():
@@ -111,7 +113,10 @@ async def _until_finished(ws: ClientConnection) -> Run:
             element_kind = element.WhichOneof("type") or ""
             inner = getattr(element, element_kind, None)
             label = str(getattr(inner, "label", "") or "")
-            run.elements.append((element_kind, label, str(getattr(inner, "id", "") or "")))
+            element_id = str(getattr(inner, "id", "") or "")
+            run.elements.append((element_kind, label, element_id))
+            if msg.delta.fragment_id:
+                run.fragments[element_id] = msg.delta.fragment_id
             if element_kind == "exception":
                 run.errors.append(f"exception: {element.exception.type or 'see the server log'}")
             elif element_kind == "alert" and element.alert.format == Alert.Format.ERROR:

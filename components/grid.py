@@ -110,12 +110,27 @@ def show(config: GridConfig, actor: Actor) -> pd.DataFrame:
     )  # fmt: skip
     total_key = "grid.total_capped" if page.capped else "grid.total"
     right.caption(t(total_key, total=page.total, pages=pages, size=config.page_size))
-    _editor(config, actor, state, editor_key)
-    if config.can_edit:
-        editor_value = st.session_state.get(editor_key)
-        _buttons(config, actor, state, editor_value)
-        _messages(config, actor, state, editor_value)
+    state.drawn_pending = pending
+    _editing(config, actor)
     return page.frame
+
+
+@st.fragment
+def _editing(config: GridConfig, actor: Actor) -> None:
+    """The editor, its buttons and messages, as a fragment: a cell edit reruns only this part,
+    not the page (its queries, filters, forms and charts). The first edit, and the undo of the
+    last, rerun the whole page once, so that it locks (or frees) the controls that would lose
+    the edits; a save, 放弃 or 重新载入 reruns the whole page too (st.rerun)."""
+    state: GridState = st.session_state[_state_key(config.key)]
+    editor_key = _editor_key(config.key, state)
+    _editor(config, actor, state, editor_key)
+    if not config.can_edit:
+        return
+    editor_value = st.session_state.get(editor_key)
+    if has_pending(state, editor_value) != state.drawn_pending:
+        st.rerun()
+    _buttons(config, actor, state, editor_value)
+    _messages(config, actor, state, editor_value)
 
 
 def filtered(list_rows: ListRows, query: Any) -> LoadPage:

@@ -32,6 +32,9 @@ class GridState:
     problems: list[Problem] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     notice: str | None = None
+    # Whether the page was last drawn with unsaved edits (its pager and filters locked): the
+    # grid's fragment reruns the whole page when that changes, and only itself otherwise.
+    drawn_pending: bool = False
 
 
 def visible_specs(specs: list[ColumnSpec], actor: Actor) -> list[ColumnSpec]:
