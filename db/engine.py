@@ -104,11 +104,5 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction per user action: commit on success, roll back on any error."""
-    factory = _factories(engine or get_engine())[1]
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with _factories(engine or get_engine())[1].begin() as session:
+        yield session
