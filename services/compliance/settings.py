@@ -29,9 +29,9 @@ from locales import t
 from services import audit, permissions
 from services.actor import Actor
 from services.compliance.default_rules import install_default_rules
-from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
+from services.errors import Problem, ValidationFailed
 from services.permissions import Action
-from services.rows import AuditAs, create_row, update_row
+from services.rows import AuditAs, create_row, school_row, update_row
 
 TERM_AUDIT = AuditAs("term", action=AuditAction.SETTINGS)
 RULE_AUDIT = AuditAs("contact_rule", action=AuditAction.SETTINGS)
@@ -175,7 +175,7 @@ def _create_or_update(
         row = model(school_id=school_id, **values)
         create_row(session, actor, row, audit_as)
     else:
-        row = _owned(session, model, entity_id, school_id)
+        row = school_row(session, model, entity_id, school_id, model.__name__)
         update_row(session, actor, row, version, values, label, audit_as)
     return row.id
 
@@ -186,15 +186,6 @@ def _plain(obj: Any) -> dict[str, Any]:
         col.key: getattr(getattr(obj, col.key), "value", getattr(obj, col.key))
         for col in inspect(obj).mapper.column_attrs
     }
-
-
-def _owned(session: Session, model: type, entity_id: int, school_id: int) -> Any:
-    obj = session.get(model, entity_id)
-    if obj is None or obj.deleted_at is not None:
-        raise NotFound(model.__name__)
-    if obj.school_id != school_id:
-        raise NotAllowed("other school")
-    return obj
 
 
 # ---- contact rules ---------------------------------------------------------------------------
