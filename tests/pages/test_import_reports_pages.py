@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from db.enums import Role
@@ -13,20 +10,14 @@ from db.models import Child
 from tests.factories import actor_of, make_classroom, make_school, make_user
 from tests.pages.apptest import run_page, texts
 from tests.services.report_helpers import make_report_school
+from tests.workbooks import xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def roster(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["青山小学留守儿童花名册"])
-    sheet.append(["学籍号", "姓名", "性别", "出生日期", "班级", "留守类型", "监护人"])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    header = ["学籍号", "姓名", "性别", "出生日期", "班级", "留守类型", "监护人"]
+    return xlsx_bytes([["青山小学留守儿童花名册"], header, *rows])
 
 
 GOOD = [

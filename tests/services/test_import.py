@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pytest
 import xlsxwriter
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from db.enums import AuditAction, Gender, LeftBehindType, Role
@@ -22,23 +22,10 @@ from services.importing.preview import error_sheet, plan_frame, problems_frame
 from services.importing.roster_template import roster_template
 from services.records.children import ChildFilter, archive_completeness
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
+from tests.workbooks import xlsx_bytes
 
 TODAY = date(2026, 11, 28)
 GUARDIAN = ("guardian_name", "guardian_relation", "guardian_phone")
-
-
-def xlsx_bytes(rows: list[list[object]], merges: tuple[str, ...] = (), **cells: object) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in rows:
-        sheet.append(row)
-    for cell_range in merges:
-        sheet.merge_cells(cell_range)
-    for coordinate, value in cells.items():
-        sheet[coordinate] = value
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def csv_bytes(rows: list[list[object]], encoding: str) -> bytes:

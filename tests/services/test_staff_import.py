@@ -7,7 +7,6 @@ import csv
 import io
 
 import pytest
-from openpyxl import Workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -24,6 +23,7 @@ from services.importing.staff_slips import export_slips, slips_pdf
 from services.importing.staff_template import staff_template
 from services.importing.staff_values import UsernameFrom, read_staff_sheet, suggest_staff_mapping
 from tests.factories import actor_of, make_classroom, make_school, make_user
+from tests.workbooks import xlsx_bytes
 
 HEADER = ["序号", "姓名", "手机号码", "职务", "任教班级", "班主任班级"]
 
@@ -35,15 +35,7 @@ def quick_hashes(monkeypatch):
 
 
 def xlsx(rows: list[list[object]], title: str | None = "青山小学2026年秋季教职工名单") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append([title])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([[title], *rows] if title else rows)
 
 
 STAFF = [
