@@ -22,6 +22,7 @@ if wanted is not None and wanted not in choices:
     with write_session(engine) as session:  # the refusal is written to the audit log
         open_child_link(session, actor, wanted)
     st.error(t("daily.profile.refused", child=wanted if wanted > 0 else "—"))
+    page_links.link(page_links.PROFILE_PAGE, t("daily.profile.pick_own"), icon=":material/badge:")
     st.stop()
 if not choices:
     st.info(t("profile.none"))
