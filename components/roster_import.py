@@ -246,9 +246,8 @@ def _show_plan(plan: ImportPlan) -> None:
     )
     if plan.new_classrooms:
         st.info(md("import.new_classrooms", names="、".join(sorted(plan.new_classrooms.values()))))
-    preview = plan_frame(plan)
-    height = min(300, 36 * (len(preview) + 1) + 3)
-    st.dataframe(preview, hide_index=True, width="stretch", height=height)
+    # height "auto": a few rows exactly (no sliver of an empty row), at most ten, then a scroll
+    st.dataframe(plan_frame(plan), hide_index=True, width="stretch")
 
 
 def moves(bar: Any) -> Callable[[float, str], object]:

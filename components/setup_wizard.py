@@ -225,7 +225,7 @@ def _rules_step(draft: dict[str, Any]) -> None:
 def _next_steps(done: dict[str, str]) -> None:
     st.title(t("setup.done.title"))
     st.success(t("setup.done.saved"))
-    st.text(f"{done['school']} · {t('setup.admin.username')}: {done['username']}")
+    st.text(t("setup.done.account", school=done["school"], username=done["username"]))
     st.markdown(t("setup.done.next"))
     if st.button(t("setup.done.sign_in"), type="primary", key="setup_sign_in"):
         st.session_state.pop(DONE_KEY, None)

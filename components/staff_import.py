@@ -114,9 +114,8 @@ def dry_run(
                unchanged=counts["unchanged"]))  # fmt: skip
     if plan.new_classrooms:
         st.info(md("import.new_classrooms", names="、".join(plan.new_classrooms.values())))
-    preview = staff_plan_frame(plan)
-    height = min(400, 36 * (len(preview) + 1) + 3)
-    st.dataframe(preview, hide_index=True, width="stretch", height=height)
+    # height "auto": a few rows exactly (no sliver of an empty row), at most ten, then a scroll
+    st.dataframe(staff_plan_frame(plan), hide_index=True, width="stretch")
     return plan
 
 

@@ -53,6 +53,7 @@ ADMIN, ADMIN_PASSWORD = "wang", "Qingshan-2026"
 HEAD_MOBILE, HEAD_NAME, HEAD_PASSWORD = "13912345601", "李春梅", "Chunmei#2026"
 OWN_CLASS = ("刘小雨", "陈大山", "周小燕")  # 三年级(1)班, written three ways in the roster
 OTHER_CLASS = ("孙小明",)  # 四年级(2)班
+ROW_PX = 35  # a table row's height in Streamlit's grid (and its header's)
 LONG = 90_000  # bcrypt of every slip, a busy machine: generous, never a timed assertion
 
 
@@ -165,10 +166,13 @@ def wizard(page: Page, shot: str) -> None:
     screenshot(page, f"{shot}_4_rules")
     press(page, "完成设置")
     page.get_by_role("heading", name="设置完成").wait_for(timeout=LONG)
+    page.get_by_text(f"青山县第一小学 · 登录用户名：{ADMIN}").wait_for()
     screenshot(page, f"{shot}_5_done")
 
 
-def import_file(page: Page, link: str, path: Path, planned: str, written: str, shot: str) -> None:
+def import_file(
+    page: Page, link: str, path: Path, rows: int, planned: str, written: str, shot: str
+) -> None:
     """Through the checklist's `link`: upload, the dry run's counts, 确认导入, the summary —
     and the button gone (a second press cannot import again)."""
     page.get_by_role("link", name=link).click()
@@ -176,6 +180,9 @@ def import_file(page: Page, link: str, path: Path, planned: str, written: str, s
     upload(page, path, planned)
     page.wait_for_timeout(1000)  # let the preview table paint
     screenshot(page, f"{shot}_preview")
+    # The preview shows its rows whole: no sliver of an empty row under the last one.
+    table = page.get_by_test_id("stDataFrame").bounding_box()
+    assert table and table["height"] <= ROW_PX * (rows + 1) + 4, (table, rows)
     page.get_by_role("button", name="确认导入").click()
     page.get_by_text(written).wait_for(timeout=LONG)
     wait_idle(page)
@@ -246,12 +253,12 @@ def test_a_real_schools_first_day_from_make_run_demo_0_to_a_head_teacher(
     screenshot(page, f"{shot}_6_home")
 
     staff = ("将新建 3 个账号、更新 0 个", "已导入：新建 3 个账号")
-    import_file(page, "导入教职工名单", sheet, *staff, f"{shot}_7_staff")
+    import_file(page, "导入教职工名单", sheet, 3, *staff, f"{shot}_7_staff")
     password = slips(page, f"{shot}_7_staff_slips")
     open_page(page, "首页")
     page.get_by_text("第一周清单").wait_for()
     children = ("将新增 4 名、更新 0 名", "已导入：新增 4 名，更新 0 名")
-    import_file(page, "导入学生名册", roster, *children, f"{shot}_8_roster")
+    import_file(page, "导入学生名册", roster, 4, *children, f"{shot}_8_roster")
     open_page(page, "首页")
     page.get_by_text("第一周清单").wait_for()
     page.get_by_text(re.compile(r"教职工\s*·\s*3 人")).wait_for()
