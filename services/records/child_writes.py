@@ -18,14 +18,13 @@ from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
 from db.models import Child, Classroom, LeftBehindHistory
 from services import permissions
 from services.actor import Actor
-from services.errors import NotAllowed, NotFound
 from services.permissions import Action
 from services.records.child_columns import CHILD_COLUMNS
 from services.records.grid_rows import GridChanges, SaveResult
 from services.records.grid_writes import delete_and_count, list_deleted, refuse
 from services.records.specs import ColumnSpec, check_changes, is_empty, problem
 from services.rows import create_row, restore_rows, update_row
-from services.scope import child_visibility
+from services.scope import ensure_child_visible
 
 
 def save_children(session: Session, actor: Actor, changes: GridChanges) -> SaveResult:
@@ -40,8 +39,8 @@ def save_children(session: Session, actor: Actor, changes: GridChanges) -> SaveR
             insert.values["enrolment_status"] = EnrolmentStatus.ENROLLED.value
     problems = check_changes(specs, actor, changes)
 
-    existing = {u.id: _visible_child(session, actor, u.id) for u in changes.updates}
-    existing.update({d.id: _visible_child(session, actor, d.id) for d in changes.deletes})
+    existing = {u.id: ensure_child_visible(session, actor, u.id) for u in changes.updates}
+    existing.update({d.id: ensure_child_visible(session, actor, d.id) for d in changes.deletes})
     rows = [(u.label, u.values, existing[u.id]) for u in changes.updates]
     rows += [(i.label, i.values, None) for i in changes.inserts]
     for label, values, child in rows:
@@ -77,15 +76,6 @@ def save_children(session: Session, actor: Actor, changes: GridChanges) -> SaveR
         create_row(session, actor, child)
         _record_history(session, actor, child)
     return delete_and_count(session, actor, existing, changes)
-
-
-def _visible_child(session: Session, actor: Actor, child_id: int) -> Child:
-    child = session.scalar(select(Child).where(Child.id == child_id, child_visibility(actor)))
-    if child is None:
-        if session.get(Child, child_id) is None:
-            raise NotFound("child")
-        raise NotAllowed("child outside the actor's scope")
-    return child
 
 
 def _classroom_ids(session: Session, actor: Actor) -> dict[str, int]:
