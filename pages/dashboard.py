@@ -7,12 +7,13 @@ import streamlit as st
 from components import dashboard_view, feedback, kpi
 from components.context import current_actor, ready_engine
 from components.report_figures import dashboard_figures
-from db.engine import database_url, read_session
+from db.engine import database_url, read_session, write_session
 from locales import t
 from services.actor import Actor
 from services.clock import school_today
 from services.metrics.dashboard import Dashboard, load_dashboard
 from services.metrics.scope import Period, Scope
+from services.metrics.summary import refresh_in_view
 
 CACHE_SECONDS = 120
 
@@ -24,6 +25,8 @@ def cached_dashboard(
     """The aggregates change slowly; reruns (every widget click) reuse them for two minutes.
 
     `database` (the URL) is part of the cache key only."""
+    with write_session(ready_engine()) as session:  # the county summary: what changed since
+        refresh_in_view(session, actor)
     with read_session(ready_engine()) as session:
         return load_dashboard(session, actor, scope, period, as_of)
 

@@ -25,7 +25,12 @@ from services.compliance.engine import compliance_table
 from services.metrics.compliance import compliance_frame
 from services.metrics.dashboard import load_dashboard
 from services.metrics.scope import EVERYONE, Period, month_period, term_period
-from services.metrics.summary import refresh_summary, stale_schools, summary_table
+from services.metrics.summary import (
+    refresh_in_view,
+    refresh_summary,
+    stale_schools,
+    summary_table,
+)
 
 AUTUMN = term_period("2026年秋季学期", date(2026, 9, 1), date(2027, 1, 20))
 SPRING = term_period("2026年春季学期", date(2026, 3, 1), date(2026, 7, 10))
@@ -206,3 +211,13 @@ def test_a_seeded_county_is_read_live_until_the_first_refresh(engine):
         last = session.scalar(select(ComplianceSummary.period_end).order_by(
             ComplianceSummary.period_end.desc()).limit(1))  # fmt: skip
         assert last > date(2026, 11, 28) + timedelta(days=7)  # periods not begun are kept too
+
+
+def test_a_page_refreshes_only_the_schools_its_user_sees(engine):
+    seed_database(engine, SeedConfig(children=40, schools=2, months=1))
+    with sessionmaker(bind=engine)() as session:
+        first, second = session.scalars(select(School.id).order_by(School.id)).all()
+        assert refresh_in_view(session, actor_of_role(session, Role.PRINCIPAL, first)) >= 1
+        assert stale_schools(session) == [second]
+        refresh_in_view(session, actor_of_role(session, Role.BUREAU))
+        assert stale_schools(session) == []
