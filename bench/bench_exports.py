@@ -6,6 +6,9 @@
 - Bureau report (.docx without charts, and the chart rendering alone) for the same school and term.
 - Import: a generated 5,000-row .xlsx roster (title row, Chinese headers, mixed date forms) into a
   fresh SQLite database: read + dry run + write, as the page does it.
+- The year's workbook against a plain XlsxWriter dump of the same cells (the sheets the export
+  wrote, written again with `write_row` in constant_memory mode): `workbook_year_ratio_to_raw_dump`
+  in bench/results.json (DESIGN.md §9: within 1.5×).
 BENCH_QUICK=1 uses 500 children / rows.
 """
 
@@ -15,14 +18,17 @@ import io
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import xlsxwriter
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.bench_compliance import write_results
 from bench.timing import fmt, seeded_sqlite
 from db.engine import make_engine
 from db.enums import Role
@@ -31,6 +37,7 @@ from db.models import School, User
 from services.actor import Actor, load_actor
 from services.importing.parsing import read_roster, suggest_mapping
 from services.importing.plan import apply_import, plan_import
+from services.reports import workbook as workbook_module
 from services.reports.exports import (
     export_bureau_docx,
     export_workbook,
@@ -54,6 +61,55 @@ def principal_of(session: Session) -> Actor:
     return load_actor(session, user_id)
 
 
+@contextmanager
+def sheets_written(into: list) -> Iterator[None]:
+    """Record the (sheets, title lines) the workbook writer is given."""
+    writer = workbook_module.frames_to_xlsx
+
+    def recording(sheets, title_lines, *args):  # type: ignore[no-untyped-def]
+        into[:] = [(sheets, title_lines)]
+        return writer(sheets, title_lines, *args)
+
+    workbook_module.frames_to_xlsx = recording
+    try:
+        yield
+    finally:
+        workbook_module.frames_to_xlsx = writer
+
+
+def plain_dump(sheets: list, title_lines: list[str]) -> bytes:
+    """The same cells with plain XlsxWriter: title lines, header, rows by write_row."""
+    buffer = io.BytesIO()
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"}  # fmt: skip
+    book = xlsxwriter.Workbook(buffer, options)
+    for name, frame in sheets:
+        sheet = book.add_worksheet(name[:31])
+        for row, line in enumerate(title_lines):
+            sheet.write_string(row, 0, line)
+        sheet.write_row(len(title_lines), 0, [str(c) for c in frame.columns])
+        for row, values in enumerate(frame.itertuples(index=False, name=None)):
+            sheet.write_row(len(title_lines) + 1 + row, 0, values)
+    book.close()
+    return buffer.getvalue()
+
+
+def year_ratio(factory: sessionmaker, repeat: int) -> tuple[float, float]:
+    """(best year export, best plain dump of its cells), in turns."""
+    best_export = best_dump = float("inf")
+    for _ in range(repeat):
+        recorded: list = []
+        with factory() as session, sheets_written(recorded):
+            actor = principal_of(session)
+            seconds, _ = timed(
+                lambda: export_workbook(session, actor, year_period(2026), as_of=AS_OF)  # noqa: B023
+            )
+            session.rollback()
+        best_export = min(best_export, seconds)
+        best_dump = min(best_dump, timed(lambda: plain_dump(*recorded[0]))[0])  # noqa: B023
+    return best_export, best_dump
+
+
 def bench_workbook(children: int) -> list[tuple[str, str, str]]:
     engine = seeded_sqlite(children, months=12)
     rows: list[tuple[str, str, str]] = []
@@ -71,6 +127,13 @@ def bench_workbook(children: int) -> list[tuple[str, str, str]]:
         seconds, _ = timed(lambda: export_bureau_docx(session, actor, AUTUMN, as_of=AS_OF))
         session.rollback()
     rows.append(("bureau report .docx (no charts)", f"{children:,} children, term", fmt(seconds)))
+    export_s, dump_s = year_ratio(factory, repeat=2)
+    ratio = export_s / dump_s
+    rows += [
+        ("plain XlsxWriter dump of the year's cells", f"{children:,} children", fmt(dump_s)),
+        ("year workbook ÷ plain dump (target ≤ 1.5×)", f"{children:,} children", f"{ratio:.2f}×"),
+    ]
+    write_results({"workbook_year_ratio_to_raw_dump": round(ratio, 3)})
     engine.dispose()
     return rows
 

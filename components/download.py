@@ -27,6 +27,7 @@ def show(
     file_name: str,
     key: str,
     primary: bool = False,
+    disabled: bool = False,
 ) -> bool:
     """A download button. `data` may be a function: it then runs only when the user clicks
     (Streamlit's deferred download), so a costly report is built once, on demand."""
@@ -39,4 +40,5 @@ def show(
         type="primary" if primary else "secondary",
         on_click="ignore",
         icon=":material/download:",
+        disabled=disabled,
     )

@@ -14,6 +14,7 @@ from services.clock import school_today
 from services.metrics.options import term_options
 from services.reports import exports
 from services.reports.data import ReportFilters
+from services.reports.workbook import reporting_progress
 
 current_actor()  # first: it applies the session's language to the title below
 actor = feedback.page_start(t("reports.title"), t("reports.intro"))
@@ -75,11 +76,44 @@ def row(report: str, data: Callable[[], bytes]) -> None:
     right.caption(t(help_key))
 
 
+WORKBOOK_FILE = "reports_workbook_file"  # (choice, bytes, rows) of the workbook built last
+
+
+def workbook_row() -> None:
+    """The workbook is built on a click with a progress bar (a year of a big school has
+    hundreds of thousands of rows), in its own audited transaction; then it is downloaded."""
+    choice = (period, filters, demo_mode, current_language())
+    with read_session(engine) as session:
+        name = exports.export_file_name(session, actor, "workbook", period, filters, demo_mode)
+    left, right = st.columns([1, 2])
+    right.caption(t("reports.help.workbook") + " " + t("summary.workbook_help"))
+    if right.button(t("summary.workbook_build"), key="reports_workbook_build"):
+        bar = right.progress(0.0, text=t("summary.workbook_querying"))
+
+        def progress(done: int, total: int) -> None:
+            text = t("summary.workbook_progress", done=done, total=total)
+            bar.progress(done / total if total else 1.0, text=text)
+
+        with reporting_progress(progress), write_session(engine) as session:
+            export = exports.export_workbook(
+                session, actor, period, filters=filters, demo_mode=demo_mode
+            )
+        bar.empty()
+        st.session_state[WORKBOOK_FILE] = (choice, export.data, export.rows)
+    made = st.session_state.get(WORKBOOK_FILE)
+    ready = made is not None and made[0] == choice
+    if ready:
+        right.caption(t("summary.workbook_ready", rows=made[2]))
+    with left:
+        data = made[1] if ready else b""
+        download.show(t("reports.workbook"), data, name, "reports_workbook", disabled=not ready)
+
+
 st.divider()
 bureau = {"filters": filters, "figures": report_figures}
 row("bureau_docx", built(exports.export_bureau_docx, **bureau))
 row("bureau_pdf", built(exports.export_bureau_pdf, **bureau))
-row("workbook", built(exports.export_workbook, filters=filters))
+workbook_row()
 if actor.role != Role.BUREAU:
     if classroom_id is None:
         st.caption(t("reports.cards_need_class"))

@@ -3,13 +3,16 @@ activities and participation, pairings. Frames in, bytes out; masking is applied
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import pandas as pd
 
 from db.enums import ActivityType, ContactChannel, Counterpart, Gender, LeftBehindType
 from locales import enum_label, t
-from services.reports.xlsx import frames_to_xlsx
+from services.reports.xlsx import Progress, frames_to_xlsx
 
 ENUM_COLUMNS = {
     "gender": Gender,
@@ -20,6 +23,18 @@ ENUM_COLUMNS = {
 }
 BOOL_COLUMNS = {"is_key", "attended", "follow_up_needed"}
 RATE_COLUMNS = {"rate", "left_behind_rate", "other_rate"}
+# Where a workbook being built reports its rows (set by `reporting_progress`, e.g. a page's bar).
+_progress: ContextVar[Progress | None] = ContextVar("workbook_progress", default=None)
+
+
+@contextmanager
+def reporting_progress(progress: Progress) -> Iterator[None]:
+    """Within the block, a workbook being built calls `progress(rows written, rows in all)`."""
+    token = _progress.set(progress)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 
 @dataclass
@@ -53,7 +68,11 @@ def present(frame: pd.DataFrame, drop: tuple[str, ...] = ("id",)) -> pd.DataFram
     return shown.rename(columns={c: column_label(c) for c in shown.columns})
 
 
-def build_workbook(frames: WorkbookFrames, title_lines: list[str]) -> bytes:
+def build_workbook(
+    frames: WorkbookFrames, title_lines: list[str], progress: Progress | None = None
+) -> bytes:
+    """The six sheets, streamed; `progress` (else the one of `reporting_progress`) is told the
+    rows written."""
     activities = frames.activities.drop(columns=["activity_id"], errors="ignore")
     sheets = [
         (t("reports.sheet.roster"), present(frames.roster)),
@@ -64,4 +83,4 @@ def build_workbook(frames: WorkbookFrames, title_lines: list[str]) -> bytes:
         (t("reports.sheet.pairings"), present(frames.pairings)),
     ]
     percent = frozenset(column_label(c) for c in RATE_COLUMNS)
-    return frames_to_xlsx(sheets, title_lines, percent)
+    return frames_to_xlsx(sheets, title_lines, percent, progress or _progress.get())

@@ -1,11 +1,16 @@
 """Writing DataFrames to .xlsx safely: frozen header, filter, widths for Chinese text, real dates,
-and every text cell stored as text, so nothing a spreadsheet opens can run as a formula."""
+and every text cell stored as text, so nothing a spreadsheet opens can run as a formula.
+
+Big workbooks stream: `frames_to_xlsx` writes in XlsxWriter's constant_memory mode (each row goes
+to a temporary file as soon as it is written, no shared-string table) and reports its progress
+(rows written, rows in all) to an optional callback, so a page can show a progress bar."""
 
 from __future__ import annotations
 
 import io
 import math
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,6 +24,8 @@ EXCEL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 # Values starting like this are formulas (or DDE) to a spreadsheet; XlsxWriter is told never to
 # turn strings into formulas, and they are written with write_string so they stay text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY = 5_000  # rows between two progress reports
+Progress = Callable[[int, int], None]  # (rows written, rows in all)
 
 
 def display_width(text: str) -> int:
@@ -28,11 +35,15 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def new_workbook(buffer: io.BytesIO) -> xlsxwriter.Workbook:
+def new_workbook(buffer: io.BytesIO, streaming: bool = False) -> xlsxwriter.Workbook:
+    """A workbook that never turns text into formulas, links or numbers. `streaming`: rows are
+    written in order and flushed as they go (constant_memory; temporary files, 600 under the
+    app's umask, removed at close), else the workbook is built in memory."""
+    mode = {"constant_memory": True} if streaming else {"in_memory": True}
     return xlsxwriter.Workbook(
         buffer,
         {
-            "in_memory": True,
+            **mode,
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -45,11 +56,14 @@ def frames_to_xlsx(
     sheets: list[tuple[str, pd.DataFrame]],
     title_lines: list[str],
     percent_columns: frozenset[str] = frozenset(),
+    progress: Progress | None = None,
 ) -> bytes:
     """One worksheet per (name, frame), each headed by `title_lines` (period, filters);
-    columns named in `percent_columns` are shown as percentages."""
+    columns named in `percent_columns` are shown as percentages. `progress(done, total)` is
+    called as rows are written."""
     buffer = io.BytesIO()
-    workbook = new_workbook(buffer)
+    workbook = new_workbook(buffer, streaming=True)
+    report = _Counter(sum(len(frame) for _, frame in sheets), progress)
     formats = {
         "title": workbook.add_format({"bold": True, "font_size": 12}),
         "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
@@ -58,7 +72,7 @@ def frames_to_xlsx(
     }
     for name, frame in sheets:
         sheet = workbook.add_worksheet(name[:31])
-        write_frame(sheet, frame, title_lines, formats)
+        write_frame(sheet, frame, title_lines, formats, report)
         for col, column in enumerate(frame.columns):
             if column in percent_columns:
                 sheet.set_column(col, col, 10, formats["percent"])
@@ -66,8 +80,24 @@ def frames_to_xlsx(
     return buffer.getvalue()
 
 
+class _Counter:
+    """Rows written so far, reported to `progress` every PROGRESS_EVERY rows."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.done, self.progress = total, 0, progress
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
 def write_frame(
-    sheet: Worksheet, frame: pd.DataFrame, title_lines: list[str], formats: dict
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    title_lines: list[str],
+    formats: dict,
+    report: _Counter | None = None,
 ) -> None:
     for row, line in enumerate(title_lines):
         sheet.write_string(row, 0, line, formats["title"])
@@ -83,6 +113,10 @@ def write_frame(
                 write_string(number, col, value)
             else:
                 write_cell(sheet, number, col, value, date_format)
+        if report is not None and (number - header_row) % PROGRESS_EVERY == 0:
+            report.add(PROGRESS_EVERY)
+    if report is not None:
+        report.add(len(frame) % PROGRESS_EVERY)
     for col, width in enumerate(column_widths(frame)):
         sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
     sheet.freeze_panes(header_row + 1, 0)
