@@ -88,7 +88,8 @@ def who(entry: AuditEntry, names: Mapping[tuple[str, int], str]) -> str:
 def sentence(entry: AuditEntry, names: Mapping[tuple[str, int], str], masked: bool) -> str:
     """What the entry records, after who did it: 修改了 儿童档案 张阳 的 监护人电话：… → …"""
     action = AuditAction(entry.action)
-    verb = t(f"audit.verb.{action.value}")
+    refused = f"audit.verb.{action.value}_refused"  # a refused view: 被拒绝查看
+    verb = t(refused) if not entry.ok and _has(refused) else t(f"audit.verb.{action.value}")
     if action == AuditAction.VIEW_RESTRICTED and entry.after and "note_ids" in entry.after:
         return t("audit.viewed_notes", verb=verb, n=len(entry.after["note_ids"]))
     target = _target(entry, names, masked)

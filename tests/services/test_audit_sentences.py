@@ -49,7 +49,10 @@ def test_account_changes_logins_and_counselling_views_show_no_secret_english_or_
                  after={"note_ids": [1, 2, 3]}, detail="viewed 3 counselling note(s)")  # fmt: skip
     audit.record(session, admin, AuditAction.UPDATE, "user", issued.user_id,
                  {"password_hash": "$2b$12$abc"}, {"password_hash": "$2b$12$xyz"})  # fmt: skip
+    audit.record(session, admin, AuditAction.VIEW_RESTRICTED, "children", 999, ok=False,
+                 detail="link to a child record refused: not found")  # fmt: skip
     lines = _sentences(session, admin)
+    assert lines.pop(0) == "李校长（系统管理员）被拒绝查看 儿童档案 （编号 999）"
     assert lines[0] == "李校长（系统管理员）修改了 账号 刘老师 的 密码（已修改，内容不显示）"
     assert lines[1] == "李校长（系统管理员）查看了 3 条心理辅导记录"
     assert "李校长（系统管理员）修改了 账号 刘老师 的 启用：是→否" in lines
