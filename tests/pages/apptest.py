@@ -22,6 +22,12 @@ def run_page(page: str, actor: Actor | None, timeout: float = 30, **state: objec
     return at.run()
 
 
+def metrics(at: AppTest) -> dict[str, str]:
+    """The page's metrics, value by label, once it has run without an exception."""
+    assert not at.exception
+    return {m.label: m.value for m in at.metric}
+
+
 def texts(at: AppTest) -> str:
     """Everything visible as text (markdown, captions, titles, metrics...), for assertions."""
     parts: list[str] = []
