@@ -7,11 +7,35 @@ from sqlalchemy.orm import Session
 from db.enums import Role
 from db.models import Pairing
 from services.actor import Actor
-from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
+from tests.factories import (
+    actor_of,
+    make_child,
+    make_classroom,
+    make_pairing,
+    make_school,
+    make_term,
+    make_user,
+)
+
+
+class _ActorOf:
+    """`school.principal` is the actor of `school.principal_user`, loaded afresh on each read."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.user_attribute = f"{name}_user"
+
+    def __get__(self, school: School, owner: type | None = None) -> Actor:
+        return actor_of(school.session, getattr(school, self.user_attribute))
 
 
 class School:
     """A small school: two classes (head teacher for class 1), a teacher, counsellor, leaders."""
+
+    principal = _ActorOf()
+    head = _ActorOf()
+    teacher = _ActorOf()
+    counsellor = _ActorOf()
+    admin = _ActorOf()
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -29,29 +53,4 @@ class School:
         return make_child(self.session, self.school, classroom or self.class1, **fields)
 
     def pair(self, teacher, child) -> Pairing:  # type: ignore[no-untyped-def]
-        pairing = Pairing(
-            school_id=self.school.id, teacher_id=teacher.id, child_id=child.id, term_id=self.term.id
-        )
-        self.session.add(pairing)
-        self.session.flush()
-        return pairing
-
-    @property
-    def principal(self) -> Actor:
-        return actor_of(self.session, self.principal_user)
-
-    @property
-    def head(self) -> Actor:
-        return actor_of(self.session, self.head_user)
-
-    @property
-    def teacher(self) -> Actor:
-        return actor_of(self.session, self.teacher_user)
-
-    @property
-    def counsellor(self) -> Actor:
-        return actor_of(self.session, self.counsellor_user)
-
-    @property
-    def admin(self) -> Actor:
-        return actor_of(self.session, self.admin_user)
+        return make_pairing(self.session, teacher, child, self.term)

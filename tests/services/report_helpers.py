@@ -14,9 +14,10 @@ Health check: 张小萍 (vision 4.8) and 赵强 on 2026-11-05. Aid: 两免一补
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from db.enums import (
@@ -29,9 +30,9 @@ from db.enums import (
     Role,
 )
 from db.models import (
-    Activity,
     ActivityClassroom,
     Aid,
+    Child,
     Contact,
     HealthCheck,
     Pairing,
@@ -39,6 +40,7 @@ from db.models import (
 )
 from services.actor import Actor
 from services.compliance.default_rules import install_default_rules
+from tests import factories
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 
 B, F, M, N = LeftBehindType.BOTH, LeftBehindType.FATHER, LeftBehindType.MOTHER, LeftBehindType.NONE
@@ -125,15 +127,9 @@ def make_report_school(session: Session) -> ReportSchool:
                 summary='=HYPERLINK("http://x")' if name == "李明" else "了解学习情况",
             )
         )
-    activity = Activity(
-        school_id=sid,
-        term_id=term.id,
-        title="冬季关爱联欢会",
-        activity_type=ActivityType.FESTIVAL,
-        activity_date=date(2026, 11, 10),
+    activity = factories.make_activity_row(
+        session, school, term, "冬季关爱联欢会", ActivityType.FESTIVAL, date(2026, 11, 10)
     )
-    session.add(activity)
-    session.flush()
     for room in (room_a, room_b):
         session.add(ActivityClassroom(school_id=sid, activity_id=activity.id, classroom_id=room.id))
     for name in ("张小萍", "李明", "刘洋"):
@@ -172,3 +168,12 @@ def make_report_school(session: Session) -> ReportSchool:
         class_b_id=room_b.id,
         child_ids={name: child.id for name, child in kids.items()},
     )
+
+
+def make_settled_report_school(session: Session) -> ReportSchool:
+    """The report school with every child on the books since the summer: not 新建档 on any day
+    the tests look from."""
+    made = make_report_school(session)
+    session.execute(update(Child).values(created_at=datetime(2026, 8, 1, tzinfo=UTC)))
+    session.commit()
+    return made

@@ -7,22 +7,22 @@ import io
 import os
 import shutil
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from components.report_figures import report_figures
 from db.enums import AuditAction
-from db.models import AuditEntry, Child
+from db.models import AuditEntry
 from services import masking
 from services.errors import NotAllowed
 from services.reports import charts, exports
 from services.reports.data import ReportFilters
-from tests.services.report_helpers import make_report_school
+from tests.services.report_helpers import make_settled_report_school
 from tests.services.report_reading import docx_text
 
 NOVEMBER = exports.month_period(2026, 11)
@@ -32,11 +32,7 @@ DEC_2 = date(2026, 12, 2)  # November has ended
 
 @pytest.fixture
 def school(session):
-    made = make_report_school(session)
-    # On the books since the summer: not 新建档 on any day these tests look from.
-    session.execute(update(Child).values(created_at=datetime(2026, 8, 1, tzinfo=UTC)))
-    session.commit()
-    return made
+    return make_settled_report_school(session)
 
 
 def sheet_rows(data: bytes, name: str, header_row: int = 5) -> list[dict]:
@@ -202,13 +198,18 @@ def test_bureau_report_for_the_bureau_is_masked(session, school):
     assert "王芳" not in text and "陈静" not in text
 
 
-def test_bureau_docx_embeds_the_dashboard_charts(session, school):
+def charted_docx(session, school) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """The bureau report (docx) asked for with the dashboard's charts: its pictures, its text."""
     export = exports.export_bureau_docx(
         session, school.principal, NOVEMBER, figures=report_figures, as_of=AS_OF
     )
-    doc = Document(io.BytesIO(export.data))
-    assert len(doc.inline_shapes) == 5
-    assert "各年级留守儿童构成" in docx_text(export.data)
+    return len(Document(io.BytesIO(export.data)).inline_shapes), docx_text(export.data)
+
+
+def test_bureau_docx_embeds_the_dashboard_charts(session, school):
+    pictures, text = charted_docx(session, school)
+    assert pictures == 5
+    assert "各年级留守儿童构成" in text
 
 
 def test_contact_cards_one_per_child_of_the_class(session, school):
@@ -264,12 +265,9 @@ def test_report_is_made_without_charts_when_rendering_fails(session, school, mon
         raise RuntimeError("no browser")
 
     monkeypatch.setattr(charts.pio, "write_images", broken)
-    export = exports.export_bureau_docx(
-        session, school.principal, NOVEMBER, figures=report_figures, as_of=AS_OF
-    )
-    doc = Document(io.BytesIO(export.data))
-    assert len(doc.inline_shapes) == 0
-    assert "一、基本情况" in docx_text(export.data)
+    pictures, text = charted_docx(session, school)
+    assert pictures == 0
+    assert "一、基本情况" in text
 
 
 def test_file_names_are_known_before_the_export(session, school):

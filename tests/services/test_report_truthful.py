@@ -17,7 +17,7 @@ from services.compliance.default_rules import install_default_rules
 from services.reports import exports
 from services.reports.data import ReportFilters
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_user
-from tests.services.report_helpers import make_report_school
+from tests.services.report_helpers import make_settled_report_school
 from tests.services.report_reading import docx_text
 
 # 01:30 on 2 December in the school (Asia/Shanghai); still 1 December in UTC.
@@ -74,10 +74,7 @@ def test_the_generated_date_is_today_in_the_schools_time_zone(
 
 @pytest.fixture
 def report_school(session):
-    made = make_report_school(session)
-    session.execute(update(Child).values(created_at=datetime(2026, 8, 1, tzinfo=UTC)))
-    session.commit()
-    return made
+    return make_settled_report_school(session)
 
 
 def test_a_month_that_has_just_begun_is_progress_and_no_judgement(session, report_school):
