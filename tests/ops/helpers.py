@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -103,8 +105,18 @@ def nginx_config(
     for old, new in replacements.items():
         assert old in site, f"deploy/nginx.conf no longer contains {old!r}"
         site = site.replace(old, new)
+    return nginx_main_conf(workdir, site, "$careledger_route $upstream_addr $request_uri")
+
+
+def nginx_main_conf(workdir: Path, site: str, log_format: str | None = None) -> Path:
+    """The main configuration of an unprivileged nginx serving `site`: its pid, logs and temporary
+    files in `workdir`; the access log (access.log) in `log_format` when one is given."""
     (workdir / "site.conf").write_text(site, encoding="utf-8")
     (workdir / "tmp").mkdir(exist_ok=True)
+    log = f"{workdir}/access.log"
+    access_log = f"access_log {log};"
+    if log_format is not None:
+        access_log = f"log_format custom '{log_format}';\n    access_log {log} custom;"
     main = workdir / "main.conf"
     main.write_text(
         f"""
@@ -112,8 +124,7 @@ pid {workdir}/nginx.pid;
 error_log {workdir}/error.log;
 events {{}}
 http {{
-    log_format route '$careledger_route $upstream_addr $request_uri';
-    access_log {workdir}/access.log route;
+    {access_log}
     client_body_temp_path {workdir}/tmp/body;
     proxy_temp_path {workdir}/tmp/proxy;
     fastcgi_temp_path {workdir}/tmp/fastcgi;
@@ -125,3 +136,31 @@ http {{
         encoding="utf-8",
     )
     return main
+
+
+def start_nginx(main: Path, https_port: int, nginx: str = "nginx") -> subprocess.Popen:
+    """nginx in the foreground with `main` (prefix: its folder), once it listens on https_port."""
+    process = subprocess.Popen(
+        [nginx, "-c", str(main), "-p", str(main.parent), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for_port(https_port, process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
+
+
+def _wait_for_port(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode() if process.stderr else "exited")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("nginx did not start")

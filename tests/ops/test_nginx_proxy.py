@@ -13,7 +13,6 @@ import socket
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.ops.helpers import DEPLOY, self_signed_certificate
+from tests.ops.helpers import DEPLOY, nginx_main_conf, self_signed_certificate, start_nginx
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = [
@@ -130,40 +129,16 @@ def running_proxy(
     tmp_path = tmp_path_factory.mktemp("nginx")
     backend = EchoBackend()
     upstreams = backend.start()
+    request.addfinalizer(backend.stop)  # after nginx has stopped
     https, http = free_port(), free_port()
-    (tmp_path / "site.conf").write_text(
-        runnable_site(request.param, tmp_path, https, http, upstreams), encoding="utf-8"
-    )
-    (tmp_path / "tmp").mkdir()
-    main = tmp_path / "main.conf"
-    main.write_text(
-        f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/error.log;
-events {{}}
-http {{
-    access_log {tmp_path}/access.log;
-    client_body_temp_path {tmp_path}/tmp/body;
-    proxy_temp_path {tmp_path}/tmp/proxy;
-    fastcgi_temp_path {tmp_path}/tmp/fastcgi;
-    uwsgi_temp_path {tmp_path}/tmp/uwsgi;
-    scgi_temp_path {tmp_path}/tmp/scgi;
-    include {tmp_path}/site.conf;
-}}
-""",
-        encoding="utf-8",
-    )
+    site = runnable_site(request.param, tmp_path, https, http, upstreams)
+    main = nginx_main_conf(tmp_path, site)
     check = subprocess.run(
         [NGINX, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stderr
-    process = subprocess.Popen(
-        [NGINX, "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process = start_nginx(main, https, NGINX)
     try:
-        _wait_for_port(https, process)
         yield Proxy(https, http, backend)
     finally:
         process.terminate()
@@ -172,7 +147,6 @@ http {{
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        backend.stop()
 
 
 @pytest.fixture
@@ -180,18 +154,6 @@ def proxy(running_proxy: Proxy) -> Proxy:
     """The running nginx, with the backend's record of requests emptied."""
     running_proxy.backend.seen.clear()
     return running_proxy
-
-
-def _wait_for_port(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(process.stderr.read().decode() if process.stderr else "exited")
-        with socket.socket() as s:
-            if s.connect_ex((CLIENT, port)) == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("nginx did not start")
 
 
 def _tls() -> ssl.SSLContext:

@@ -10,27 +10,25 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import socket
-import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from db.engine import make_engine, normalise_url, write_session
+from db.engine import write_session
 from db.enums import Role
 from db.migrate import upgrade
 from db.models import Child, LoginThrottle, User
+from services.actor import Actor
 from services.errors import ConflictError
 from services.records.children import save_children
 from services.records.specs import GridChanges, RowUpdate
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, engine_url, scratch_pg_engine
 from tests.e2e.conftest import (
     free_port,
     login,
@@ -41,7 +39,8 @@ from tests.e2e.conftest import (
     wait_idle,
 )
 from tests.factories import TEST_PASSWORD, make_school, make_user
-from tests.ops.helpers import nginx_config, small_school
+from tests.ops.helpers import nginx_config, small_school, start_nginx
+from tests.threads import run_at_once
 
 pytestmark = pytest.mark.xdist_group("replicas")
 NEW_PASSWORD = "Lanhua-2026x"  # passes the policy (not the app's name: that is common)
@@ -60,37 +59,30 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     """Two app processes on one fresh PostgreSQL database, with the same secrets."""
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set (CI sets it)")
-    admin = make_engine(normalise_url(TEST_DATABASE_URL))
-    name = f"careledger_replicas_{uuid.uuid4().hex[:8]}"
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    with Session(engine) as session:
-        school = make_school(session)
-        make_user(session, school, Role.ADMIN, username="admin")
-        make_user(session, school, Role.TEACHER, username="teacher")
-        make_user(session, school, Role.TEACHER, username="newbie", must_change_password=True)
-        session.commit()
-    shared = {
-        "CARELEDGER_COOKIE_KEY": secrets.token_urlsafe(48),
-        "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(48),
-    }
-    workdir = tmp_path_factory.mktemp("replicas")
-    procs = []
-    try:
-        ports = (free_port(), free_port())
-        for port in ports:
-            procs.append(start_streamlit(url, workdir / f"app-{port}.log", port, shared))
-        yield Replicas(procs[0][1], procs[1][1], ports, engine)
-    finally:
-        for proc, _ in procs:
-            stop_process(proc)
-        engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_pg_engine("careledger_replicas") as engine:
+        upgrade(engine)
+        with Session(engine) as session:
+            school = make_school(session)
+            make_user(session, school, Role.ADMIN, username="admin")
+            make_user(session, school, Role.TEACHER, username="teacher")
+            make_user(session, school, Role.TEACHER, username="newbie", must_change_password=True)
+            session.commit()
+        shared = {
+            "CARELEDGER_COOKIE_KEY": secrets.token_urlsafe(48),
+            "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(48),
+        }
+        workdir = tmp_path_factory.mktemp("replicas")
+        procs = []
+        try:
+            ports = (free_port(), free_port())
+            for port in ports:
+                procs.append(
+                    start_streamlit(engine_url(engine), workdir / f"app-{port}.log", port, shared)
+                )
+            yield Replicas(procs[0][1], procs[1][1], ports, engine)
+        finally:
+            for proc, _ in procs:
+                stop_process(proc)
 
 
 def _context(browser, **options):  # type: ignore[no-untyped-def]
@@ -171,14 +163,8 @@ def test_sign_in_cookie_of_one_replica_is_accepted_by_the_other(replicas: Replic
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx not installed")
 def test_nginx_keeps_each_browser_on_one_replica(replicas: Replicas, browser, tmp_path: Path):
     https, http = free_port(), free_port()
-    main = nginx_config(tmp_path, https, http, replicas.ports)
-    proxy = subprocess.Popen(
-        ["nginx", "-c", str(main), "-p", str(tmp_path), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proxy = start_nginx(nginx_config(tmp_path, https, http, replicas.ports), https)
     try:
-        _wait_for_port(https, proxy)
         base = f"https://127.0.0.1:{https}"
         contexts = [_context(browser, ignore_https_errors=True) for _ in range(8)]
         for context in contexts:
@@ -206,18 +192,6 @@ def test_nginx_keeps_each_browser_on_one_replica(replicas: Replicas, browser, tm
     }
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(proc.stderr.read().decode() if proc.stderr else "nginx exited")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError("nginx did not start")
-
-
 # --- two users saving the same child at the same moment (services level, both backends) -------
 
 
@@ -227,13 +201,17 @@ def _edit(child_id: int, version: int, values: dict) -> GridChanges:
     )
 
 
-def test_two_users_save_the_same_child_one_wins_one_is_told(
-    engine: Engine, request: pytest.FixtureRequest
-):
+@pytest.fixture
+def one_child(engine: Engine) -> tuple[dict[str, Actor], int, int]:
+    """A small school with one child: its actors by username, the child's id and version."""
     actors = small_school(engine, children=1)
     with Session(engine) as session:
         child = session.scalars(select(Child)).one()
-        child_id, seen = child.id, child.version
+        return actors, child.id, child.version
+
+
+def test_two_users_save_the_same_child_one_wins_one_is_told(engine: Engine, one_child):
+    actors, child_id, seen = one_child
 
     # The first save has written (row locked / write lock held) but not committed yet when the
     # second starts; the second must not overwrite it silently.
@@ -269,18 +247,11 @@ def test_two_users_save_the_same_child_one_wins_one_is_told(
         assert stored.version == seen + 1
 
 
-def test_simultaneous_saves_give_exactly_one_success(
-    engine: Engine, request: pytest.FixtureRequest
-):
-    actors = small_school(engine, children=1)
-    with Session(engine) as session:
-        child = session.scalars(select(Child)).one()
-        child_id, seen = child.id, child.version
-    start = threading.Barrier(2)
+def test_simultaneous_saves_give_exactly_one_success(engine: Engine, one_child):
+    actors, child_id, seen = one_child
     results: list[object] = []
 
     def save(actor_name: str, guardian: str) -> None:
-        start.wait()
         try:
             with write_session(engine) as session:
                 save_children(
@@ -290,14 +261,7 @@ def test_simultaneous_saves_give_exactly_one_success(
         except BaseException as exc:  # anything but one ConflictError fails the test below
             results.append(exc)
 
-    threads = [
-        threading.Thread(target=save, args=("admin", "李爷爷")),
-        threading.Thread(target=save, args=("principal", "赵奶奶")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_at_once(save, ("admin", "李爷爷"), ("principal", "赵奶奶"))
     winners = [r for r in results if isinstance(r, str)]
     assert len(winners) == 1, results
     assert sum(isinstance(r, ConflictError) for r in results) == 1, results

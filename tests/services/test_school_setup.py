@@ -4,7 +4,6 @@ audit entry, only while the database has no school."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import date
 
@@ -22,6 +21,7 @@ from services.errors import ValidationFailed
 from services.installation import Kind, installation, needs_setup
 from services.school_setup import AdminDraft, AlreadySetUp, SchoolDraft, SetupDraft
 from tests.factories import make_school
+from tests.threads import run_at_once
 
 PASSWORD = "Qingshan-2026"
 TODAY = date(2026, 12, 2)
@@ -150,10 +150,8 @@ def test_setup_is_refused_once_a_school_exists(engine):
 
 def test_two_wizards_finishing_at_once_make_one_school(engine):
     outcomes: list[str] = []
-    barrier = threading.Barrier(2)
 
     def finish(code: str, username: str) -> None:
-        barrier.wait()
         try:
             with write_session(engine) as session:
                 school_setup.set_up_school(
@@ -167,14 +165,7 @@ def test_two_wizards_finishing_at_once_make_one_school(engine):
         except AlreadySetUp:
             outcomes.append("refused")
 
-    threads = [
-        threading.Thread(target=finish, args=("A1", "zhang")),
-        threading.Thread(target=finish, args=("B2", "li")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(finish, ("A1", "zhang"), ("B2", "li"))
     assert sorted(outcomes) == ["done", "refused"]
     with read_session(engine) as session:
         assert count(session, School) == 1
