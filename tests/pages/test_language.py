@@ -1,9 +1,12 @@
 """Chinese throughout (#16 item 3): every page of every role, rendered on one seeded demo school,
-shows no English UI words, no "None"/"nan" and no raw JSON in Chinese; and no Chinese in English
-mode where a translation exists (labels, placeholders, enum values).
+shows in Chinese no English UI words, no "None"/"nan", no raw JSON, no select box left with
+Streamlit's English placeholder and no uploader with its own English texts or another size
+limit than the server's and the page's; in English no Chinese where a translation exists (UI
+strings, enum labels, typed values such as 外祖母) and no Chinese colon after an English label.
 
 Every element's text is read: headings, markdown, alerts, metrics, widget labels, help,
-placeholders and options, and the cells and headers of every table AppTest exposes.
+placeholders and options, and the headers and cells of every table AppTest exposes (an empty
+cell counts as Streamlit's "None" unless the table sets a placeholder).
 """
 
 from __future__ import annotations
@@ -30,9 +33,8 @@ ENGLISH = re.compile(
     r"per file|Limit|No options|No results|Press Enter|user|password|viewed|note\(s\)|"
     r"True|False|create|update|delete|restore|login|export|import)\b"
 )
-MAX_UPLOAD_MB = tomllib.loads((ROOT / ".streamlit/config.toml").read_text())["server"][
-    "maxUploadSize"
-]
+CONFIG = tomllib.loads((ROOT / ".streamlit/config.toml").read_text())
+MAX_UPLOAD_MB = CONFIG["server"]["maxUploadSize"]
 RAW_JSON = re.compile(r"[{\[]\s*\"[^\"]*\"\s*:")
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e：，。（）]")
 
