@@ -181,6 +181,9 @@ async def _open_session(ws_url: str, username: str, result: LoadResult) -> _Sess
             subprotocols=["streamlit"],  # type: ignore[list-item]
             max_size=None,
             open_timeout=PAGE_TIMEOUT_S,  # a busy server accepts late; that is latency, not loss
+            # No protocol pings: a browser sends none, so a server too busy to answer one within
+            # 20 s drops no browser; a page slower than PAGE_TIMEOUT_S still counts as an error.
+            ping_interval=None,
         )
     except Exception as exc:
         result.errors.append(f"{username}: cannot connect: {exc}"[:200])
