@@ -116,17 +116,8 @@ def list_audit_entries(
     entries = session.scalars(
         query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit).offset(offset)
     ).all()
-    frame = _frame(entries)
-    names = audit_sentences.names_for(session, entries)
+    frame = _frame(entries, session, actor)
     frame["at_minute"] = frame["at"].str.slice(0, 16)
-    frame["sentence"] = [
-        t(
-            "audit.line",
-            who=audit_sentences.who(e, names),
-            what=audit_sentences.sentence(e, names, actor.sees_masked),
-        )
-        for e in entries
-    ]
     frame["result"] = [t("audit.ok") if e.ok else t("audit.failed") for e in entries]
     return AuditPage(total, frame)
 
@@ -138,7 +129,7 @@ def export_audit_entries(session: Session, actor: Actor, flt: AuditFilter, fmt: 
     if fmt not in ("csv", "xlsx"):
         raise ValueError(f"unknown export format {fmt!r}")
     query = _filtered(select(AuditEntry), actor, flt).order_by(AuditEntry.at, AuditEntry.id)
-    frame = _frame(session.scalars(query.limit(MAX_EXPORT_ROWS)).all())
+    frame = _frame(session.scalars(query.limit(MAX_EXPORT_ROWS)).all(), session, actor)
     audit.record(
         session,
         actor,
@@ -147,7 +138,8 @@ def export_audit_entries(session: Session, actor: Actor, flt: AuditFilter, fmt: 
         None,
         detail=f"{fmt} rows={len(frame)} filter={flt.describe()}",
     )
-    frame = frame.rename(columns={c: t(f"accounts.col.{c}") for c in COLUMNS})
+    exported = [*COLUMNS, "sentence"]  # the raw fields (no secrets) and the entry in words
+    frame = frame[exported].rename(columns={c: t(f"accounts.col.{c}") for c in exported})
     return to_csv(frame) if fmt == "csv" else to_xlsx(frame)
 
 
@@ -173,7 +165,7 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
         sheet = writer.sheets["audit"]
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-        for col, width in enumerate((8, 20, 14, 12, 14, 16, 9, 6, 40, 40, 30)):
+        for col, width in enumerate((8, 20, 14, 12, 14, 16, 9, 6, 40, 40, 30, 60)):
             sheet.set_column(col, col, width)
     return buffer.getvalue()
 
@@ -203,7 +195,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC) - CST
 
 
-def _frame(entries: list[AuditEntry]) -> pd.DataFrame:
+def _frame(entries: list[AuditEntry], session: Session, actor: Actor) -> pd.DataFrame:
+    """COLUMNS, and the entry as a sentence (王老师（班主任）修改了 儿童档案 张阳 的 …)."""
     rows = [
         {
             "id": e.id,
@@ -222,6 +215,15 @@ def _frame(entries: list[AuditEntry]) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["entity_id"] = frame["entity_id"].astype("Int64")
+    names = audit_sentences.names_for(session, entries)
+    frame["sentence"] = [
+        t(
+            "audit.line",
+            who=audit_sentences.who(e, names),
+            what=audit_sentences.sentence(e, names, actor.sees_masked),
+        )
+        for e in entries
+    ]
     return frame
 
 

@@ -198,7 +198,9 @@ def test_csv_export_is_excel_safe_and_audited(session, log):
         "修改前",
         "修改后",
         "说明",
+        "记录",
     ]
+    assert rows[1][11] == "测试老师登录未成功：密码错误"
     assert rows[1][4] == "登录失败"
     assert [r[2] for r in rows[1:]] == ["teacher1"]
     [export] = audit_rows(session, AuditAction.EXPORT)
