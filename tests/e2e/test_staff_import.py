@@ -1,5 +1,6 @@
 """The principal imports the staff sheet in a real browser and hands out the slips; a new head
-teacher signs in with the slip's one-time password, must change it, then sees their class."""
+teacher signs in with the slip's one-time password, must change it, then sees their class.
+On the seeded school's live server, SQLite and (TEST_DATABASE_URL set) PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from db.engine import make_engine, read_session
 from db.enums import AuditAction, Role
 from db.models import AuditEntry, Classroom, User
+from tests.conftest import BACKENDS
 from tests.e2e.conftest import (
     change_forced_password,
     login,
@@ -52,6 +54,7 @@ def open_menu_entry(page, name: str) -> None:
     wait_idle(page)
 
 
+@pytest.mark.parametrize("live_server", BACKENDS, indirect=True)
 def test_staff_sheet_to_a_signed_in_head_teacher(live_server, page, browser, tmp_path):
     classroom = first_classroom(live_server.database_url)
     sheet = tmp_path / "教职工名单.xlsx"
