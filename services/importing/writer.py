@@ -69,14 +69,14 @@ def write_plan(
 ) -> list[str]:
     """Write `plan` (already free of problems); returns the names of classes it created."""
     room_ids = _create_classrooms(session, actor, plan.new_classrooms)
-    inserts = [r for r in plan.rows if r.action == INSERT]
-    updates = [r for r in plan.rows if r.action == UPDATE]
+    inserts = [_row_values(r, room_ids) for r in plan.rows if r.action == INSERT]
+    updates = [(r.child_id, _row_values(r, room_ids)) for r in plan.rows if r.action == UPDATE]
     if progress:
         progress(0.75, t("import.progress.writing", rows=len(inserts) + len(updates)))
-    new_ids = _insert_children(session, actor, inserts, room_ids, today)
+    new_ids = _insert_children(session, actor, inserts, today)
     if progress:
         progress(0.9, t("import.progress.updating", rows=len(updates)))
-    _update_children(session, actor, updates, room_ids, today)
+    _update_children(session, actor, updates, today)  # type: ignore[arg-type]
     record_import(
         session, actor, "child", "import.audit_detail", plan, len(inserts), len(updates), new_ids
     )
@@ -108,6 +108,7 @@ def _create_classrooms(
 
 
 def _row_values(row: PlannedRow, room_ids: dict[tuple[int, int], int]) -> dict[str, object]:
+    """The row's column values, with the id of its class (also of one this import creates)."""
     values = dict(row.values)
     if row.room_key in room_ids:
         values["classroom_id"] = room_ids[row.room_key]  # type: ignore[index]
@@ -115,16 +116,11 @@ def _row_values(row: PlannedRow, room_ids: dict[tuple[int, int], int]) -> dict[s
 
 
 def _insert_children(
-    session: Session,
-    actor: Actor,
-    rows: list[PlannedRow],
-    room_ids: dict[tuple[int, int], int],
-    today: date,
+    session: Session, actor: Actor, records: list[dict[str, object]], today: date
 ) -> list[int]:
     """Bulk insert (one statement per chunk) with the same keys in every row."""
-    if not rows:
+    if not records:
         return []
-    records = [_row_values(r, room_ids) for r in rows]
     keys = set().union(*records)
     base = {k: None for k in keys} | _INSERT_DEFAULTS
     base |= {"school_id": actor.school_id, "created_by": actor.user_id, "updated_by": actor.user_id}
@@ -153,23 +149,18 @@ def _insert_children(
 
 
 def _update_children(
-    session: Session,
-    actor: Actor,
-    rows: list[PlannedRow],
-    room_ids: dict[tuple[int, int], int],
-    today: date,
+    session: Session, actor: Actor, updates: list[tuple[int, dict[str, object]]], today: date
 ) -> None:
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        children = {
-            c.id: c
-            for c in session.scalars(select(Child).where(Child.id.in_([r.child_id for r in chunk])))
-        }
-        for row in chunk:
-            child = children[row.child_id]  # type: ignore[index]
+    """Give each child (id) its new values, in the plan's order; audited one by one."""
+    for start in range(0, len(updates), CHUNK):
+        chunk = updates[start : start + CHUNK]
+        ids = [child_id for child_id, _ in chunk]
+        children = {c.id: c for c in session.scalars(select(Child).where(Child.id.in_(ids)))}
+        for child_id, values in chunk:
+            child = children[child_id]
             before = audit.snapshot(child)
             old_type = child.left_behind_type
-            for name, value in _row_values(row, room_ids).items():
+            for name, value in values.items():
                 setattr(child, name, value)
             child.updated_by = actor.user_id
             if child.left_behind_type != old_type:
