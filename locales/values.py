@@ -30,3 +30,8 @@ def value_label(value: object, lang: str | None = None) -> str:
 def labelled(label: str, value: object) -> str:
     """姓名：张阳 / Name: Zhang — the language's own colon."""
     return t("common.label_value", label=label, value=value)
+
+
+def aside(text: object, note: object) -> str:
+    """张阳（三年级(1)班） / 张阳 (class 3-1): a note in brackets, the language's own."""
+    return t("common.aside", text=text, note=note)
