@@ -12,6 +12,7 @@ from components import feedback, filters, tables
 from components.safe_text import md
 from db.enums import LeftBehindType
 from locales import enum_label, t
+from locales.values import aside
 from services.actor import Actor
 from services.records.pairings import assign
 
@@ -62,7 +63,7 @@ def assign_form(
     with st.form("pairings.assign", border=True):
         st.markdown(f"**{t('pairings.assign.title')}**")
         labels = {
-            int(r.id): f"{'★ ' if r.is_key else ''}{r.name}（{r.classroom}）"
+            int(r.id): ("★ " if r.is_key else "") + aside(r.name, r.classroom)
             for r in unpaired.itertuples()
         }
         teacher_id = st.selectbox(
