@@ -17,6 +17,7 @@ from components.form_errors import ONE_MESSAGE_PER_PROBLEM
 from components.safe_text import md
 from db.enums import Role
 from locales import enum_label, t
+from locales.values import aside
 from services.accounts.session_admin import end_user_sessions, unlock_user
 from services.accounts.user_admin import (
     SCHOOL_ROLES,
@@ -57,7 +58,7 @@ def edit_user_panel(actor: Actor, rows: list[UserRow], room_names: dict[int, str
     chosen = st.selectbox(
         t("accounts.choose_user"),
         list(by_id),
-        format_func=lambda i: f"{by_id[i].display_name}（{by_id[i].username}）",
+        format_func=lambda i: aside(by_id[i].display_name, by_id[i].username),
         key="users.chosen",
         placeholder=filters.choose(),
     )
