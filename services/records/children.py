@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom
+from locales.values import aside
 from services import permissions
 from services.actor import Actor
 from services.permissions import Action
@@ -218,7 +219,7 @@ def child_labels(
     )
     labels = {}
     for cid, name, number, room_id, room in rows:
-        label = f"{name}（{room}）" if room else name
+        label = aside(name, room) if room else name
         labels[cid] = f"{label} {number}" if (name, room_id) in repeated else label
     return labels
 
