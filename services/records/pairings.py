@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
 from db.models import Child, Classroom, Pairing, Term, User
+from locales.values import aside
 from services import permissions
 from services.actor import Actor
 from services.errors import NotAllowed
@@ -57,7 +58,7 @@ def teacher_labels(session: Session, actor: Actor) -> dict[int, str]:
     ).all()
     names = [name for _, name, _ in rows]
     return {
-        uid: name if names.count(name) == 1 else f"{name}（{username}）"
+        uid: name if names.count(name) == 1 else aside(name, username)
         for uid, name, username in rows
     }
 
