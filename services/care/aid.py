@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from db.enums import AidKind
 from db.models import Aid, Child, Classroom, Term
+from locales.values import aside
 from services import permissions
 from services.actor import Actor
 from services.errors import NotAllowed
@@ -45,7 +46,7 @@ TOTAL_COLUMNS = ["term_id", "term", "kind", "records", "children", "amount"]
 
 def child_label(name: str, student_no: str) -> str:
     """How a child appears in the aid grid's child column (names repeat; numbers do not)."""
-    return f"{name}（{student_no}）"
+    return aside(name, student_no)
 
 
 def _positive_amount(value: Any) -> str | None:
