@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from db.enums import AuditAction, EnrolmentStatus, RiskLevel
 from db.models import Child, Classroom, CounsellingNote, User
 from locales import t
+from locales.values import aside
 from services import audit, permissions
 from services.actor import Actor
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
@@ -93,7 +94,7 @@ def note_children(session: Session, actor: Actor, classroom_id: int) -> dict[int
         )
         .order_by(Child.student_no)
     )
-    return {cid: f"{name}（{no}）" for cid, name, no in rows}
+    return {cid: aside(name, no) for cid, name, no in rows}
 
 
 def list_notes(
