@@ -19,7 +19,7 @@ from reportlab.platypus import Table as PdfTable
 
 from db.enums import Gender, LeftBehindType
 from locales import enum_label, t
-from locales.values import labelled, value_label
+from locales.values import aside, labelled, value_label
 from services.reports.pdf_fonts import cjk_font, style
 
 CARDS_PER_PAGE = 2
@@ -65,7 +65,7 @@ def _card(row: pd.Series, title: str, styles: dict) -> PdfTable:
     gender = enum_label(_text(row, "gender") or None, Gender) or "—"
     kind = enum_label(_text(row, "left_behind_type") or None, LeftBehindType)
     if _text(row, "is_key") == "True":
-        kind += f"（{t('reports.card.key')}）"
+        kind = aside(kind, t("reports.card.key"))
     cells = [
         [
             t("reports.card.child"),
