@@ -11,15 +11,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from db.enums import Gender, KeyReason, LeftBehindType
 from locales import enum_options, t
+from services.reports.workbook_data import CHILD_FIELDS, GUARDIAN_FIELDS
 from services.reports.xlsx import display_width, new_workbook
 
 TEMPLATE_FIELDS: tuple[str, ...] = (
-    "student_no",
-    "name",
-    "gender",
-    "birth_date",
-    "classroom",
-    "left_behind_type",
+    *CHILD_FIELDS,
     "left_behind_since",
     "father_name",
     "father_phone",
@@ -27,13 +23,7 @@ TEMPLATE_FIELDS: tuple[str, ...] = (
     "mother_name",
     "mother_phone",
     "mother_work",
-    "guardian_name",
-    "guardian_relation",
-    "guardian_phone",
-    "guardian_age",
-    "guardian_health",
-    "guardian_education",
-    "lives_with",
+    *GUARDIAN_FIELDS,
     "boarding",
     "village",
     "ethnicity",

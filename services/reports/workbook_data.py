@@ -33,14 +33,21 @@ from services.metrics.pairing import pairing_conditions
 from services.metrics.scope import Period, Scope, children_in_scope
 from services.scope import school_ids_in_view
 
+# Parts of a contact card, in the order the roster sheet and the import template show them: who
+# the child is, and the guardian.
+CHILD_FIELDS = ("student_no", "name", "gender", "birth_date", "classroom", "left_behind_type")
+GUARDIAN_FIELDS = (
+    "guardian_name",
+    "guardian_relation",
+    "guardian_phone",
+    "guardian_age",
+    "guardian_health",
+    "guardian_education",
+    "lives_with",
+)
 ROSTER_COLUMNS = [
     "school",
-    "student_no",
-    "name",
-    "gender",
-    "birth_date",
-    "classroom",
-    "left_behind_type",
+    *CHILD_FIELDS,
     "is_key",
     "father_name",
     "father_phone",
@@ -52,13 +59,7 @@ ROSTER_COLUMNS = [
     "mother_work_province",
     "mother_work_city",
     "mother_work_detail",
-    "guardian_name",
-    "guardian_relation",
-    "guardian_phone",
-    "guardian_age",
-    "guardian_health",
-    "guardian_education",
-    "lives_with",
+    *GUARDIAN_FIELDS,
     "village",
     "head_teacher",
     "paired_teachers",
@@ -110,6 +111,17 @@ def _dates(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for name in columns:
         frame[name] = pd.to_datetime(frame[name], errors="coerce").dt.date
     return frame
+
+
+FETCH_CHUNK = 5_000
+
+
+def fetched(session: Session, query: Any, columns: list[str]) -> pd.DataFrame:
+    """The query's rows as one frame, fetched FETCH_CHUNK rows at a time (yield_per: a
+    server-side cursor on PostgreSQL), so a year of contacts never sits in the driver twice."""
+    result = session.execute(query.execution_options(yield_per=FETCH_CHUNK))
+    rows = [tuple(row) for chunk in result.partitions() for row in chunk]
+    return pd.DataFrame(rows, columns=columns)
 
 
 TRUE_TEXT = {"1": True, "true": True, "t": True, "0": False, "false": False, "f": False}
@@ -176,7 +188,7 @@ def contacts_frame(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """Contacts logged in the period, newest first."""
-    rows = session.execute(
+    query = (
         select(
             _plain(Contact.contact_date),
             Child.name,
@@ -201,7 +213,7 @@ def contacts_frame(
         )
         .order_by(Contact.contact_date.desc(), Contact.id.desc())
     )
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=CONTACT_COLUMNS)
+    frame = fetched(session, query, CONTACT_COLUMNS)
     return _flags(_dates(frame, ["contact_date", "follow_up_date"]), ["follow_up_needed"])
 
 
@@ -209,7 +221,7 @@ def participation_frame(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """One row per child signed in (or marked absent) at an activity of the period."""
-    rows = session.execute(
+    query = (
         select(
             _plain(Activity.activity_date),
             Activity.title,
@@ -232,7 +244,7 @@ def participation_frame(
         )
         .order_by(Activity.activity_date.desc(), Activity.id, Classroom.grade, Child.student_no)
     )
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=PARTICIPATION_COLUMNS)
+    frame = fetched(session, query, PARTICIPATION_COLUMNS)
     return _flags(_dates(frame, ["activity_date"]), ["attended"])
 
 
@@ -240,7 +252,7 @@ def pairings_frame(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
     """Teacher–child pairings that count in the period (services/metrics/pairing.py)."""
-    rows: Any = session.execute(
+    query = (
         select(
             Term.name,
             User.display_name,
@@ -258,4 +270,4 @@ def pairings_frame(
         .where(*children_in_scope(session, actor, scope), *pairing_conditions(period, as_of))
         .order_by(Term.start_date, User.display_name, Classroom.grade, Child.student_no)
     )
-    return pd.DataFrame([tuple(r) for r in rows], columns=PAIRING_COLUMNS)
+    return fetched(session, query, PAIRING_COLUMNS)
