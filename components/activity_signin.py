@@ -28,13 +28,7 @@ def show(actor: Actor, period: tuple[date | None, date | None], activity_type: s
         int(r.id): f"{r.activity_date} {r.title}（{enum_label(ActivityType(r.activity_type))}）"
         for r in listed.itertuples()
     }
-    activity_id = st.selectbox(
-        t("activities.signin.pick"),
-        list(labels),
-        format_func=labels.get,
-        key="signin.pick",
-        placeholder=filters.choose(),
-    )
+    activity_id = filters.pick(t("activities.signin.pick"), labels, key="signin.pick")
     with read_session(ready_engine()) as session:
         roster = signin_roster(session, actor, activity_id)
     picked = listed.set_index("id").loc[activity_id]

@@ -38,26 +38,22 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
         }
         _preset(list(choices), channels, counterparts)
         with st.form(KEY, clear_on_submit=True, border=False):
-            child_id = st.selectbox(
-                t("contacts.quick.child"), list(choices), format_func=choices.get,
-                key=f"{KEY}.child", placeholder=filters.choose(),
-            )  # fmt: skip
-            channel = st.selectbox(
-                t("contacts.quick.channel"), list(channels), format_func=channels.get,
-                key=f"{KEY}.channel", placeholder=filters.choose(),
-            )  # fmt: skip
-            counterpart = st.selectbox(
-                t("contacts.quick.counterpart"), list(counterparts), format_func=counterparts.get,
-                key=f"{KEY}.counterpart", placeholder=filters.choose(),
-            )  # fmt: skip
+            child_id = filters.pick(t("contacts.quick.child"), choices, key=f"{KEY}.child")
+            channel = filters.pick(t("contacts.quick.channel"), channels, key=f"{KEY}.channel")
+            counterpart = filters.pick(
+                t("contacts.quick.counterpart"), counterparts, key=f"{KEY}.counterpart"
+            )
             when = st.date_input(
                 t("contacts.quick.date"), value=date.today(), max_value=date.today()
             )
             outcomes = enum_options(ContactOutcome)  # say something: a summary or an outcome
             outcome = st.selectbox(
-                t("contacts.quick.outcome"), list(outcomes), format_func=outcomes.get,
-                index=None, placeholder=t("contacts.quick.outcome_none"),
-            )  # fmt: skip
+                t("contacts.quick.outcome"),
+                list(outcomes),
+                format_func=outcomes.get,
+                index=None,
+                placeholder=t("contacts.quick.outcome_none"),
+            )
             summary = st.text_area(t("contacts.quick.summary"), height=90)
             concerns = st.text_area(t("contacts.quick.concerns"), height=68)
             follow_up = st.date_input(t("contacts.quick.follow_up_date"), value=None)
@@ -67,13 +63,20 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
         if submitted:
             feedback.submit(
                 lambda session: record_contact(
-                    session, actor, child_id, when, channel, counterpart,
-                    summary=summary, concerns=concerns, follow_up_date=follow_up,
+                    session,
+                    actor,
+                    child_id,
+                    when,
+                    channel,
+                    counterpart,
+                    summary=summary,
+                    concerns=concerns,
+                    follow_up_date=follow_up,
                     outcome=outcome,
                 ),
                 success=md("contacts.quick.saved", child=choices[child_id], date=when),
                 rerun=False,
-            )  # fmt: skip
+            )
 
 
 def _preset(ids: list[int], channels: dict[str, str], counterparts: dict[str, str]) -> None:

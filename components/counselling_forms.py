@@ -23,12 +23,8 @@ def pick_child(actor: Actor, rooms: dict[int, str], key: str, allow_all: bool) -
     """Class, then child of that class; None = every child (when allowed) or no child there."""
     left, right = st.columns(2)
     room_options = {None: t("counselling.filter.all_classes"), **rooms} if allow_all else rooms
-    room = left.selectbox(
-        t("counselling.filter.classroom"),
-        list(room_options),
-        format_func=room_options.get,
-        key=f"{key}.classroom",
-        placeholder=filters.choose(),
+    room = filters.pick(
+        t("counselling.filter.classroom"), room_options, key=f"{key}.classroom", where=left
     )
     with read_session(ready_engine()) as session:
         kids = counselling.note_children(session, actor, room) if room else {}
@@ -36,13 +32,7 @@ def pick_child(actor: Actor, rooms: dict[int, str], key: str, allow_all: bool) -
     if not options:
         right.caption(t("counselling.no_children"))
         return None
-    return right.selectbox(
-        t("counselling.filter.child"),
-        list(options),
-        format_func=options.get,
-        key=f"{key}.child",
-        placeholder=filters.choose(),
-    )
+    return filters.pick(t("counselling.filter.child"), options, key=f"{key}.child", where=right)
 
 
 def edit_note(actor: Actor, notes: pd.DataFrame) -> None:
@@ -52,13 +42,7 @@ def edit_note(actor: Actor, notes: pd.DataFrame) -> None:
             int(r.id): f"{r.note_date} {r.child}（{enum_label(RiskLevel(r.risk_level))}）"
             for r in notes.itertuples()
         }
-        note_id = st.selectbox(
-            t("counselling.pick_note"),
-            list(labels),
-            format_func=labels.get,
-            key="counselling.pick",
-            placeholder=filters.choose(),
-        )
+        note_id = filters.pick(t("counselling.pick_note"), labels, key="counselling.pick")
         row = notes.set_index("id").loc[note_id]
         with st.form(f"counselling.edit.{note_id}.{row['version']}"):
             day = st.date_input(t("counselling.col.note_date"), row["note_date"])

@@ -6,7 +6,9 @@ ChildFilter), a from–to date pair, and the risk list's reason pills."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,13 @@ ALL = ""
 def choose() -> str:
     """Placeholder of a select box: 请选择."""
     return t("common.choose")
+
+
+def pick(label: str, options: Mapping[Any, str], key: str, where: Any = st) -> Any:
+    """A select box over `options` (value → label) with the Chinese placeholder; the value."""
+    return where.selectbox(
+        label, list(options), format_func=options.get, key=key, placeholder=choose()
+    )
 
 
 def choose_many() -> str:

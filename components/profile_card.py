@@ -177,12 +177,8 @@ def open_button(page: pd.DataFrame, key: str, names: dict[int, str] | None = Non
     if not names:
         return
     pick_col, open_col = st.columns([3, 1], vertical_alignment="bottom")
-    picked = pick_col.selectbox(
-        t("children.open_profile"),
-        list(names),
-        format_func=names.get,
-        key=f"{key}.profile_pick",
-        placeholder=filters.choose(),
+    picked = filters.pick(
+        t("children.open_profile"), names, key=f"{key}.profile_pick", where=pick_col
     )
     if open_col.button(t("children.open_profile"), key=f"{key}.open_profile"):
         st.session_state[SELECTED_KEY] = int(picked)

@@ -17,13 +17,7 @@ engine = ready_engine()
 left, right = st.columns(2)
 term_id = choose_term(actor, t("activities.participation.term"), "activities.term", where=left)
 types = {None: t("activities.filter.all_types"), **enum_options(ActivityType)}
-chosen_type = right.selectbox(
-    t("activities.filter.type"),
-    list(types),
-    format_func=types.get,
-    key="activities.type",
-    placeholder=filters.choose(),
-)
+chosen_type = filters.pick(t("activities.filter.type"), types, key="activities.type", where=right)
 period: tuple[date | None, date | None] = (None, None)  # no term yet: every activity
 if term_id is None:
     st.info(t("activities.participation.no_term"))

@@ -17,13 +17,7 @@ term_col, class_col = st.columns(2)
 term_id = choose_term(
     actor, t("aid.filter.term"), "aid.term", where=term_col, empty_message=t("aid.no_term")
 )
-classroom_id = class_col.selectbox(
-    t("aid.filter.classroom"),
-    list(rooms),
-    format_func=rooms.get,
-    key="aid.classroom",
-    placeholder=filters.choose(),
-)
+classroom_id = filters.pick(t("aid.filter.classroom"), rooms, key="aid.classroom", where=class_col)
 
 can_edit = actor.role in aid.EDITOR_ROLES
 st.caption(t("aid.pick_class_to_add") if can_edit else t("aid.readonly"))

@@ -22,13 +22,7 @@ rooms, high_risk = feedback.load_or_stop(
 
 st.info(t("counselling.high_risk_count", count=len(high_risk)))
 risks = {None: t("counselling.filter.all_risks"), **enum_options(RiskLevel)}
-risk = st.selectbox(
-    t("counselling.filter.risk"),
-    list(risks),
-    format_func=risks.get,
-    key="counselling.risk",
-    placeholder=filters.choose(),
-)
+risk = filters.pick(t("counselling.filter.risk"), risks, key="counselling.risk")
 child_id = counselling_forms.pick_child(actor, rooms, "counselling.filter", allow_all=True)
 with write_session(engine) as session:  # a write: the view itself is audited
     notes = counselling.list_notes(session, actor, child_id, RiskLevel(risk) if risk else None)

@@ -17,12 +17,8 @@ with read_session(engine) as session:
     rooms = health.health_classrooms(session, actor)
 term_col, class_col, date_col = st.columns(3)
 term_id = choose_term(actor, t("health.filter.term"), "health.term", where=term_col)
-classroom_id = class_col.selectbox(
-    t("health.filter.classroom"),
-    list(rooms),
-    format_func=rooms.get,
-    key="health.classroom",
-    placeholder=filters.choose(),
+classroom_id = filters.pick(
+    t("health.filter.classroom"), rooms, key="health.classroom", where=class_col
 )
 default_date = date_col.date_input(
     t("health.filter.check_date"),
