@@ -13,6 +13,7 @@ from components.context import ready_engine
 from db.engine import read_session
 from db.enums import RiskLevel
 from locales import enum_label, t
+from locales.values import aside
 from services.actor import Actor
 from services.care import counselling
 
@@ -39,7 +40,7 @@ def edit_note(actor: Actor, notes: pd.DataFrame) -> None:
     """An expander: pick one of the listed notes, change or delete it (version-checked)."""
     with st.expander(t("counselling.edit")):
         labels = {
-            int(r.id): f"{r.note_date} {r.child}（{enum_label(RiskLevel(r.risk_level))}）"
+            int(r.id): f"{r.note_date} {aside(r.child, enum_label(RiskLevel(r.risk_level)))}"
             for r in notes.itertuples()
         }
         note_id = filters.pick(t("counselling.pick_note"), labels, key="counselling.pick")
