@@ -12,6 +12,7 @@ from components.context import ready_engine
 from db.engine import read_session
 from db.enums import ActivityType
 from locales import enum_label, t
+from locales.values import aside
 from services.actor import Actor
 from services.care.activities import list_activities
 from services.care.signin_sheet import signin_roster
@@ -25,7 +26,7 @@ def show(actor: Actor, period: tuple[date | None, date | None], activity_type: s
         st.info(t("activities.signin.none"))
         return
     labels = {
-        int(r.id): f"{r.activity_date} {r.title}（{enum_label(ActivityType(r.activity_type))}）"
+        int(r.id): f"{r.activity_date} {aside(r.title, enum_label(ActivityType(r.activity_type)))}"
         for r in listed.itertuples()
     }
     activity_id = filters.pick(t("activities.signin.pick"), labels, key="signin.pick")
