@@ -81,7 +81,7 @@ def _duty(row: Any) -> None:
     info.markdown(f"**{escape_md(row.rule_name)}** " + badge.format(t(f"todo.status.{row.status}")))
     rule_words = explain(row.meets)
     if row.excludes is not None:
-        rule_words += "，" + explain(row.excludes)
+        rule_words += t("common.clause_separator") + explain(row.excludes)
     info.caption(f"{rule_words} · {detail}")
     not_counted = row.not_counted if isinstance(row.not_counted, tuple) else ()
     if not_counted:
