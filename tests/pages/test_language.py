@@ -2,7 +2,7 @@
 shows in Chinese no English UI words, no "None"/"nan", no raw JSON, no select box left with
 Streamlit's English placeholder and no uploader with its own English texts or another size
 limit than the server's and the page's; in English no Chinese where a translation exists (UI
-strings, enum labels, typed values such as 外祖母) and no Chinese colon after an English label.
+strings, enum labels, typed values such as 外祖母) and no Chinese punctuation touching English.
 
 Every element's text is read: headings, markdown, alerts, metrics, widget labels, help,
 placeholders and options, and the headers and cells of every table AppTest exposes (an empty
@@ -184,14 +184,18 @@ def test_english_pages_translate_labels_and_values(demo_school, monkeypatch):  #
 
 def _untranslated(where: str, text: str) -> bool:
     """A Chinese UI string or enum label shown as it is; a typed value with an English name
-    (外祖母, 初中) shown as typed where nobody edits it; an English label followed by the Chinese
-    colon. Names, classes, villages and free text are data and stay Chinese."""
+    (外祖母, 初中) shown as typed where nobody edits it; Chinese punctuation touching English
+    (a label's ：, a note's （）, a clause's ，). Names, classes, villages and free text are data
+    and stay Chinese."""
     plain = text.strip().strip("*_ ").removesuffix("：").strip("*_ ")
     typed = plain in TYPED_VALUES and where != "data_editor.cell"  # an editor keeps what is typed
-    return plain in UI_STRINGS or typed or bool(COLON_AFTER_ENGLISH.search(text))
+    return plain in UI_STRINGS or typed or bool(CHINESE_PUNCTUATION_IN_ENGLISH.search(text))
 
 
-COLON_AFTER_ENGLISH = re.compile(r"[A-Za-z*)]\s*：")
+# Chinese punctuation touching English: "Name：", "Zhang（class 3）", "Child，contacts".
+CHINESE_PUNCTUATION_IN_ENGLISH = re.compile(
+    r"[A-Za-z0-9)*][^\u3400-\u9fff\s]?[、，；（）：]|[、，；（）：][A-Za-z]"
+)
 # Every Chinese string of the UI (no placeholders), and every typed value with an English name.
 UI_STRINGS = {
     text
