@@ -9,6 +9,8 @@ from db.private_files import use_private_umask
 from locales import LANGUAGES, enum_label, set_language, t
 
 st.set_page_config(page_title="留守儿童关爱台账 CareLedger", page_icon="📒", layout="wide")
+# Streamlit's input hints ("Press Enter to submit form") have no translation: hidden, Enter works.
+st.html("<style>[data-testid=InputInstructions]{display:none}</style>")
 
 language = st.sidebar.selectbox(
     t("app.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language"

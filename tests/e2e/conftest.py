@@ -270,6 +270,8 @@ def submit_login(page: Page, username: str, password: str) -> None:
     form = page.locator("[data-testid=stForm]")
     form.get_by_label("用户名", exact=True).fill(username)
     form.get_by_label("密码", exact=True).fill(password)
+    # Streamlit's own English "Press Enter to submit form" stays hidden (app.py; Enter still works).
+    assert page.locator("[data-testid=InputInstructions]:visible").count() == 0
     press_until_answered(page, "登录", lambda: login_answered(page))
 
 
