@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -47,7 +48,9 @@ async def _edit_twice(base_url: str) -> tuple[Run, Run, Run]:
 
 
 def test_a_cell_edit_reruns_the_grid_not_the_page(live_server: LiveServer):  # noqa: F811
-    full, first, second = asyncio.run(_edit_twice(live_server.url))
+    # A thread of its own: in a worker that ran browser tests, Playwright's loop is running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        full, first, second = pool.submit(asyncio.run, _edit_twice(live_server.url)).result()
     assert "heading" in _kinds(full) and not full.errors
     # The first edit: the whole page once more (it locks the pager and filters).
     assert "heading" in _kinds(first) and not first.errors
