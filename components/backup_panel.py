@@ -73,6 +73,19 @@ def download_button(
     download.show(label or t("ops.backups.download"), backup_bytes, name, key=key)
 
 
+def auto_on() -> bool:
+    """The app's own daily backup runs in this process (CARELEDGER_AUTO_BACKUP); the home card
+    and the backups page both read this, so they never contradict each other."""
+    return app_backup.start_once() is not None
+
+
+def intro(directory: Path) -> None:
+    """The backups page's first line: who takes the backups (the app daily, or the server's timer
+    and the button), how long they are kept, and where."""
+    key = "ops.backups.intro_auto" if auto_on() else "ops.backups.intro_manual"
+    st.caption(t(key, keep=backup.KEEP_DAYS, folder=str(directory)))
+
+
 def home_status(actor: Actor) -> None:
     """The administrator's home page: the newest backup's age (a warning after two days), a
     failed automatic backup, and the monthly reminder to copy one off the machine (下载最新备份,
@@ -95,7 +108,7 @@ def home_status(actor: Actor) -> None:
         if runner is not None and runner.last_error:
             st.error(t("ops.home.failed"))
             st.code(runner.last_error, language=None)
-        st.caption(t("ops.home.auto_on" if runner is not None else "ops.home.auto_off"))
+        st.caption(t("ops.home.auto_on" if auto_on() else "ops.home.auto_off"))
         if status.copy_due and status.newest is not None:
             last = status.last_copied
             st.info(

@@ -11,7 +11,7 @@ from services.ops import backup
 actor = feedback.page_start(t("ops.backups.title"))
 backup_panel.require_admin(actor)
 directory = backup.backup_dir()
-st.caption(t("ops.backups.intro", keep=backup.KEEP_DAYS, folder=str(directory)))
+backup_panel.intro(directory)
 backup_panel.take_now_button(actor, directory)
 
 backups = backup.list_backups(directory)

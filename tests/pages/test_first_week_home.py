@@ -154,3 +154,25 @@ def test_through_the_app_the_checklist_links_to_the_pages(new_school, monkeypatc
     links = {link.proto.label: link.proto.page for link in at.get("page_link")}
     assert "导入学生名册" in links
     assert "安排结对" in links
+
+
+def test_the_backups_page_says_what_the_home_card_says_about_automatic_backups(
+    new_school, monkeypatch
+):
+    """Without CARELEDGER_AUTO_BACKUP both pages say the server's timer (or the button) backs up;
+    with the app's own thread running both say daily, 30 days. Quotes are “” like the rest."""
+    admin = new_school[Role.ADMIN]
+    home, page = (texts(run_page(p, admin)) for p in ("pages/home.py", "pages/backups.py"))
+    assert "本系统不自动备份" in home and "本系统不自动备份" in page
+    assert "每天自动备份" not in page and "systemd 或 cron" in page
+    assert "「" not in home and "“备份与恢复”" in home
+
+    from components import auto_backup as app_backup
+
+    class Running:
+        last_error = None
+
+    monkeypatch.setattr(app_backup, "start_once", lambda: Running())
+    home, page = (texts(run_page(p, admin)) for p in ("pages/home.py", "pages/backups.py"))
+    assert "每天自动备份一次" in home and "每天自动备份一次" in page
+    assert "保留最近 30 天" in page and "本系统不自动备份" not in page
