@@ -1,5 +1,6 @@
 """The grid's columns: each visible ColumnSpec as a st.data_editor column (type, width, options),
-and which of them the role may not edit."""
+and which of them the role may not edit. A column's width is ColumnSpec.display_width: never
+narrower than its header, in whichever language."""
 
 from __future__ import annotations
 
@@ -12,16 +13,6 @@ from components.grid_state import ID, VERSION, visible_specs
 from locales import t
 from services.actor import Actor
 from services.records.specs import ColumnSpec, ColumnType
-
-DEFAULT_WIDTHS = {
-    ColumnType.TEXT: 120,
-    ColumnType.INT: 80,
-    ColumnType.FLOAT: 80,
-    ColumnType.DATE: 110,
-    ColumnType.BOOL: 70,
-    ColumnType.SELECT: 110,
-    ColumnType.MULTISELECT: 160,
-}
 
 
 def column_config(
@@ -44,8 +35,7 @@ def column_config(
 
 
 def _column(spec: ColumnSpec, present: tuple[str, ...] = ()) -> Any:
-    width = spec.width or DEFAULT_WIDTHS[spec.type]
-    label = spec.label + (" *" if spec.required else "")
+    width, label = spec.display_width, spec.header
     cc = st.column_config
     if spec.type == ColumnType.INT:
         return cc.NumberColumn(

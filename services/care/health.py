@@ -51,12 +51,6 @@ COVERAGE_COLUMNS = [
 ]
 
 
-def header_width(label: str, least: int = 80) -> int:
-    """Pixels a grid column needs to show `label` whole (身高(cm), not 身高(cm…): a Chinese
-    character is about twice as wide as a Latin one, plus the cell's padding and sort mark."""
-    return max(least, sum(15 if ord(ch) > 0x2E80 else 8 for ch in label) + 36)
-
-
 def health_specs() -> list[ColumnSpec]:
     """Grid columns of the batch entry (name, left-behind and flags are read-only)."""
     editors = frozenset(EDITOR_ROLES)
@@ -68,8 +62,7 @@ def health_specs() -> list[ColumnSpec]:
             kind,
             validator=limit_validator(name),
             edit_roles=editors,
-            width=header_width(t(f"health.col.{name}")),
-        )
+        )  # the grid widens each to its header (ColumnSpec.display_width)
 
     return [
         ColumnSpec("name", "health.col.name", computed=True, width=90),

@@ -8,7 +8,14 @@ from typing import Any
 from db.enums import EnrolmentStatus, Gender, KeyReason, LeftBehindType
 from services import permissions
 from services.permissions import Action
-from services.records.specs import ColumnSpec, ColumnType, not_in_future, phone, student_no
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    not_in_future,
+    phone,
+    student_no,
+    text_width,
+)
 
 EDITORS = permissions.roles_with(Action.EDIT_CHILDREN)
 READERS = permissions.roles_with(Action.VIEW_CHILDREN)
@@ -41,8 +48,11 @@ def _parent(who: str) -> list[ColumnSpec]:
 GROUPS = ("basic", "parents", "guardian", "study_health", "key")
 ALWAYS_SHOWN = ("student_no", "name", "missing")
 
+STUDENT_NO_WIDTH = text_width("G439901201501010010")
+
 CHILD_COLUMNS: list[ColumnSpec] = [
-    _col("student_no", T, "basic", required=True, validator=student_no, width=130),
+    # A 学籍号 is G + 18 characters: the column shows one whole.
+    _col("student_no", T, "basic", required=True, validator=student_no, width=STUDENT_NO_WIDTH),
     _col("name", T, "basic", required=True, width=80),
     _select("gender", Gender, "basic", width=60),
     _col("birth_date", D, "basic", validator=not_in_future),

@@ -47,6 +47,25 @@ class ColumnType(StrEnum):
     MULTISELECT = "multiselect"
 
 
+# The width of a column whose spec names none (before widening to fit its header).
+DEFAULT_WIDTHS = {
+    ColumnType.TEXT: 120,
+    ColumnType.INT: 80,
+    ColumnType.FLOAT: 80,
+    ColumnType.DATE: 110,
+    ColumnType.BOOL: 70,
+    ColumnType.SELECT: 110,
+    ColumnType.MULTISELECT: 160,
+}
+
+
+def text_width(text: str) -> int:
+    """Pixels a grid cell needs to show `text` whole (身高(cm), not 身高(cm…): a Chinese or
+    full-width character is about twice as wide as a Latin one, plus the cell's padding and the
+    header's sort mark."""
+    return sum(15 if ord(ch) > 0x2E80 else 8 for ch in text) + 36
+
+
 # A validator gets the coerced, non-empty value and returns a locale key (the reason) or None.
 Validator = Callable[[Any], str | None]
 
@@ -77,6 +96,17 @@ class ColumnSpec:
     @property
     def label(self) -> str:
         return t(self.label_key)
+
+    @property
+    def header(self) -> str:
+        """The column's header: its label, starred when a value is required."""
+        return self.label + (" *" if self.required else "")
+
+    @property
+    def display_width(self) -> int:
+        """The grid column's width in pixels: the spec's (or its type's default), widened so the
+        header shows whole in the current language."""
+        return max(self.width or DEFAULT_WIDTHS[self.type], text_width(self.header))
 
     def option_label(self, value: Any) -> str:
         if value is None or value == "":
