@@ -56,4 +56,4 @@ else:
 st.subheader(t("health.coverage.title"))
 with read_session(engine) as session:
     coverage = health.health_coverage(session, actor, *period)
-health_coverage.show(coverage)
+health_coverage.show(coverage, actor)

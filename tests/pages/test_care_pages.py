@@ -117,6 +117,14 @@ def test_health_head_teacher_picks_only_own_class(care):
     assert at.selectbox(key="health.classroom").options == [care.class_a.name]
 
 
+def test_health_coverage_is_labelled_by_the_actors_scope(care):
+    """全校 only for school-wide roles: the head teacher's figure counts his class alone."""
+    labels = {m.label for m in run_page("pages/health.py", care.head).metric}
+    assert "本班体检覆盖率" in labels and not any("全校" in label for label in labels)
+    labels = {m.label for m in run_page("pages/health.py", care.principal).metric}
+    assert "全校体检覆盖率" in labels
+
+
 # ---- aid --------------------------------------------------------------------------------------
 
 
