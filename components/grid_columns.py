@@ -44,8 +44,9 @@ def _column(spec: ColumnSpec, present: tuple[str, ...] = ()) -> Any:
         )  # fmt: skip
     if spec.type == ColumnType.FLOAT:
         return cc.NumberColumn(
-            label, width=width, min_value=spec.min_value, max_value=spec.max_value
-        )
+            label, width=width, min_value=spec.min_value, max_value=spec.max_value,
+            format=spec.number_format,
+        )  # fmt: skip
     if spec.type == ColumnType.DATE:
         return cc.DateColumn(label, width=width, format="YYYY-MM-DD")
     if spec.type == ColumnType.BOOL:

@@ -63,7 +63,8 @@ def aid_specs(child_labels: list[str]) -> list[ColumnSpec]:
         ColumnSpec.for_enum("kind", "aid.col.kind", AidKind, required=True, edit_roles=editors),
         ColumnSpec("sponsor", "aid.col.sponsor", edit_roles=editors),
         ColumnSpec("amount", "aid.col.amount", ColumnType.FLOAT, required=True,
-                   validator=_positive_amount, edit_roles=editors, width=90),
+                   validator=_positive_amount, edit_roles=editors, width=90,
+                   number_format="accounting"),  # 1,500.00 as on the totals
         ColumnSpec("granted_on", "aid.col.granted_on", ColumnType.DATE, edit_roles=editors),
         ColumnSpec("note", "aid.col.note", edit_roles=editors, width=160),
     ]  # fmt: skip

@@ -92,6 +92,9 @@ class ColumnSpec:
     min_value: float | None = None
     max_value: float | None = None
     group: str | None = None
+    # A number column's display format (st.column_config.NumberColumn's), e.g. "accounting"
+    # for money: 1,500.00 as everywhere else an amount is shown.
+    number_format: str | None = None
 
     @property
     def label(self) -> str:
