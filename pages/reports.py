@@ -34,7 +34,7 @@ period = report_period.choose(kind_col, when_col, terms, school_today())
 classroom_id = scope_col.selectbox(
     t("reports.classroom"),
     [None, *rooms],
-    format_func=lambda c: t("reports.all_school") if c is None else rooms[c],
+    format_func=lambda c: exports.whole_scope(actor) if c is None else rooms[c],
     key="reports_classroom",
     disabled=not rooms,
     placeholder=filters.choose(),

@@ -100,6 +100,11 @@ def filters_label(session: Session, actor: Actor, filters: ReportFilters) -> str
         return name or ""
     if filters.grade is not None:
         return t("reports.filter.grade", grade=filters.grade)
+    return whole_scope(actor)
+
+
+def whole_scope(actor: Actor) -> str:
+    """No class or grade chosen: the whole county for the bureau, else the whole school."""
     return t("reports.all_county") if actor.role == Role.BUREAU else t("reports.all_school")
 
 

@@ -134,6 +134,14 @@ def test_bureau_sees_masked_reports_without_contact_cards(report_school):
     assert not at.toggle
 
 
+def test_the_bureaus_disabled_class_box_says_the_whole_county(report_school):
+    """A county user has no classes to pick: the box shows 全县, not 全校."""
+    box = run_page("pages/reports.py", report_school.bureau).selectbox(key="reports_classroom")
+    assert box.disabled and box.options == ["全县"]
+    box = run_page("pages/reports.py", report_school.principal).selectbox(key="reports_classroom")
+    assert box.options[0] == "全校"
+
+
 def test_reports_page_periods(report_school):
     at = run_page("pages/reports.py", report_school.principal)
     at.radio(key="reports_kind").set_value("term")
