@@ -202,7 +202,8 @@ def _login_form() -> NoReturn:
     """Our own form (labels 用户名 / 密码, button 登录), checked against the database."""
     navigation.before_sign_in()
     st.title(t("app.title"))
-    notice_key = st.session_state.pop(NOTICE_KEY, None)
+    # Kept until the next press: the cookie component's rerun must not wipe "您已退出登录。".
+    notice_key = st.session_state.get(NOTICE_KEY)
     if notice_key:
         st.info(t(notice_key))
     with st.form("login"):
@@ -213,6 +214,7 @@ def _login_form() -> NoReturn:
         )
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
+        st.session_state.pop(NOTICE_KEY, None)
         address = client_address()
         with read_session(ready_engine()) as session:
             stored = signin.stored_hash(session, username)
