@@ -32,14 +32,18 @@ UNPAIRED_COLUMNS = {
 }
 
 
-def loads_and_unpaired(loads: pd.DataFrame, unpaired: pd.DataFrame) -> None:
-    """A warning naming overloaded teachers, then the load table beside the unpaired list."""
-    over = loads[loads["over_limit"]]
-    if not over.empty:
-        st.warning(md("pairings.load.warning", names="、".join(over["teacher"])))
-    left, right = st.columns([2, 3])
-    left.subheader(t("pairings.load.title"))
-    _table(loads, left, "pairings.load", LOAD_COLUMNS)
+def loads_and_unpaired(loads: pd.DataFrame | None, unpaired: pd.DataFrame) -> None:
+    """A warning naming overloaded teachers, then the load table beside the unpaired list;
+    `loads` None (a role that does not arrange pairings) shows the unpaired list alone."""
+    if loads is None:
+        right = st.container()
+    else:
+        over = loads[loads["over_limit"]]
+        if not over.empty:
+            st.warning(md("pairings.load.warning", names="、".join(over["teacher"])))
+        left, right = st.columns([2, 3])
+        left.subheader(t("pairings.load.title"))
+        _table(loads, left, "pairings.load", LOAD_COLUMNS)
     right.subheader(t("pairings.unpaired.title", count=len(unpaired)))
     if unpaired.empty:
         right.success(t("pairings.unpaired.none"))

@@ -1,8 +1,11 @@
 """结对帮扶: teacher–child pairings per term, teacher load (more than 3 warns), unpaired children
-with key children first. Principal and admin assign; head teachers see their children's pairs."""
+with key children first. Principal and admin assign; head teachers see their children's pairs.
+Over 300 lines: the teachers' labels (names alike told apart) are the grid's, the load's and the
+quick form's, so they stay with the pairings they name."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -12,7 +15,8 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from db.enums import EnrolmentStatus, LeftBehindType, Role
-from db.models import Child, Classroom, Pairing, Term, User
+from db.models import Child, Classroom, Pairing, TeachingAssignment, Term, User
+from locales import enum_label
 from locales.values import aside
 from services import permissions
 from services.actor import Actor
@@ -45,9 +49,11 @@ def _term(session: Session, actor: Actor, term_id: int) -> Term:
 
 
 def teacher_labels(session: Session, actor: Actor) -> dict[int, str]:
-    """id → display name of the school's active staff who can take children (username on clash)."""
+    """id → display name of the school's active staff who can take children; names alike are
+    told apart by the class they head or teach (and its subject), else their role — never by
+    their login name; any still alike are numbered."""
     rows = session.execute(
-        select(User.id, User.display_name, User.username)
+        select(User.id, User.display_name, User.role)
         .where(
             User.school_id == actor.school_id,
             User.active.is_(True),
@@ -56,11 +62,42 @@ def teacher_labels(session: Session, actor: Actor) -> dict[int, str]:
         )
         .order_by(User.display_name, User.id)
     ).all()
-    names = [name for _, name, _ in rows]
-    return {
-        uid: name if names.count(name) == 1 else aside(name, username)
-        for uid, name, username in rows
+    names = Counter(name for _, name, _ in rows)
+    notes = _teacher_notes(session, [uid for uid, name, _ in rows if names[name] > 1])
+    labels = {
+        uid: name if names[name] == 1 else aside(name, notes.get(uid) or enum_label(role, Role))
+        for uid, name, role in rows
     }
+    alike = Counter(labels.values())
+    seen: Counter[str] = Counter()
+    for uid, label in labels.items():
+        if alike[label] > 1:
+            seen[label] += 1
+            labels[uid] = f"{label}{seen[label]}"
+    return labels
+
+
+def _teacher_notes(session: Session, user_ids: list[int]) -> dict[int, str]:
+    """id → the class the user heads, else the first class taught with its subject."""
+    if not user_ids:
+        return {}
+    taught = session.execute(
+        select(TeachingAssignment.user_id, Classroom.name, TeachingAssignment.subject)
+        .join(Classroom, Classroom.id == TeachingAssignment.classroom_id)
+        .where(TeachingAssignment.user_id.in_(user_ids))
+        .order_by(Classroom.grade, Classroom.number, Classroom.id)
+    ).all()
+    notes: dict[int, str] = {}
+    for uid, room, subject in taught:
+        notes.setdefault(uid, f"{room} {subject}" if subject else room)
+    headed = session.execute(
+        select(Classroom.head_teacher_id, Classroom.name)
+        .where(Classroom.head_teacher_id.in_(user_ids))
+        .order_by(Classroom.grade, Classroom.number, Classroom.id)
+    ).all()
+    for uid, room in reversed(headed):
+        notes[uid] = room
+    return notes
 
 
 def pairing_columns(session: Session, actor: Actor) -> list[ColumnSpec]:

@@ -101,3 +101,23 @@ def test_end_before_start_is_a_problem(session):
         pairings.save_pairings(session, s.principal, s.term.id, GridChanges(inserts=[insert]))
     assert failed.value.problems[0].column == "结束日期"
     assert session.query(Pairing).filter_by(child_id=kid.id).count() == 0
+
+
+def test_teachers_alike_in_name_are_told_apart_by_class_or_subject_never_login(session):
+    from db.enums import Role
+    from db.models import TeachingAssignment
+    from tests.factories import make_user
+
+    s = School(session)
+    head = make_user(session, s.school, Role.HEAD_TEACHER, display_name="张娟")
+    s.class2.head_teacher_id = head.id
+    taught = make_user(session, s.school, Role.TEACHER, display_name="张娟")
+    session.add(TeachingAssignment(school_id=s.school.id, user_id=taught.id,
+                                   classroom_id=s.class1.id, subject="语文"))  # fmt: skip
+    session.flush()
+
+    labels = pairings.teacher_labels(session, s.principal)
+    assert labels[s.teacher_user.id] == "赵老师"
+    assert labels[head.id] == f"张娟（{s.class2.name}）"
+    assert labels[taught.id] == f"张娟（{s.class1.name} 语文）"
+    assert not any(u.username in label for u in (head, taught) for label in labels.values())
