@@ -26,6 +26,9 @@ from services.metrics import summary
 from services.metrics.scope import Period, Scope, last_ended_month, month_of, share, shares
 
 COUNTS = ["due", "met", "overdue", "open", "ended_due", "ended_met"]
+# summarise()'s keys: the engine's, and a rule as the county reads it — every school has its own
+# rules, and those of one name are one rule (met and due summed over the schools, then the rate).
+ROLLUP_COLUMNS = {**BY_COLUMNS, "rule_name": ["rule_name"]}
 TARGET = 0.9  # the bureau's target rate: units below it are listed as problems
 
 
@@ -97,8 +100,9 @@ def rule_periods(
 
 
 def summarise(detail: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Roll rule_periods up to the `by` groups (first-seen order), with the rate over ended."""
-    keys = [c for key in by for c in (["month"] if key == "month" else BY_COLUMNS[key])]
+    """Roll rule_periods up to the `by` groups (ROLLUP_COLUMNS' keys, first-seen order), with the
+    rate over ended."""
+    keys = [c for key in by for c in ROLLUP_COLUMNS[key]]
     if not keys:
         frame = pd.DataFrame([{c: int(detail[c].sum()) if len(detail) else 0 for c in COUNTS}])
     elif detail.empty:

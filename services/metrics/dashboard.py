@@ -52,7 +52,8 @@ class Dashboard:
     compliance: ComplianceStatus
     compliance_detail: pd.DataFrame  # rule_periods by rule, class/school, teacher/school
     compliance_heatmap: pd.DataFrame  # label, month, due, met, rate — ended months only
-    compliance_trend: pd.DataFrame  # rule_name, month, due, met, rate — ended months only
+    compliance_trend: pd.DataFrame  # rule_name, month, due, met, rate — ended months, one row
+    # per rule name and month (a county's same-named rules summed)
     compliance_by_owner: pd.DataFrame  # label, due, met, rate — ended rule-periods
     left_behind_by_grade: pd.DataFrame  # grade, left_behind_type, children
     participation_by_type: pd.DataFrame  # care's BY_TYPE_COLUMNS, one row per type
@@ -89,7 +90,8 @@ def load_dashboard(
     detail = rule_periods(session, actor, scope, period, as_of, ("rule", place, owner))
     ended = detail[detail["month"] < as_of.strftime("%Y-%m")]
     heat = summarise(ended, (place, "month"))
-    trend = summarise(ended, ("rule", "month"))
+    # Per rule name: the county's schools each have their own rules of the same names.
+    trend = summarise(ended, ("rule_name", "month"))
     by_owner = summarise(detail, (owner,))
     by_type = participation_by_activity_type(session, actor, scope, period, as_of)
     return Dashboard(

@@ -95,3 +95,14 @@ def test_user_text_in_chart_labels_is_not_html():
         pd.DataFrame({"label": [name], "rate": [0.5], "met": [1], "due": [2]})
     )
     assert "<a" not in bars.data[0].y[0]
+
+
+def test_trend_of_a_county_has_one_y_value_per_rule_and_month():
+    """Rules of one name in several schools are one line with one point a month."""
+    names = ["重点儿童每周谈心", "重点儿童每周谈心", "期初家访"]
+    df = _two_months("rule_name", names, [0.75, 1.0, 0.5])
+    fig = charts.build_compliance_trend_figure(df)
+    assert [trace.name for trace in fig.data] == ["重点儿童每周谈心", "期初家访"]
+    for trace in fig.data:
+        assert len(set(trace.x)) == len(trace.x)
+    assert fig.data[1].mode == "lines+markers"  # a single month is still seen

@@ -3,6 +3,7 @@ periods (the headline) and the running month (progress, never a 0 % failure)."""
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from db.enums import ActivityType, ContactChannel, Counterpart, LeftBehindType, Role
@@ -148,3 +149,36 @@ def test_teachers_may_not_open_the_dashboard_and_bureau_sees_schools(session, sc
     data = load_dashboard(session, bureau, EVERYONE, AUTUMN, NOV_15)
     assert data.heads.children == 4
     assert list(data.compliance_by_owner["label"]) == [school.name]
+
+
+def test_the_bureau_trend_is_one_point_per_rule_and_month_across_schools(session):
+    """Each school has its own rule of the same name: the county trend sums met and due over
+    the schools per month, then the rate (one point per rule and month), live and stored."""
+    from services.metrics.summary import refresh_summary
+
+    contacted = {"甲小学": 1, "乙小学": 0}  # of each school's two left-behind children, in October
+    for name, count in contacted.items():
+        school = make_school(session, name=name, county="青山县")
+        make_autumn_term(session, school, [])
+        make_rule(session, school, "每月与监护人沟通", [Counterpart.GUARDIAN], [])
+        room = make_classroom(session, school, grade=3)
+        kids = [
+            make_child(session, school, room, LeftBehindType.BOTH, **ON_BOOKS) for _ in range(2)
+        ]
+        for kid in kids[:count]:
+            log_contact(session, kid, date(2026, 10, 9), Counterpart.GUARDIAN, ContactChannel.PHONE)
+    bureau = actor_of(session, make_user(session, None, Role.BUREAU, county="青山县"))
+    session.flush()
+
+    live = load_dashboard(session, bureau, EVERYONE, AUTUMN, NOV_15).compliance_trend
+    refresh_summary(session)
+    stored = load_dashboard(session, bureau, EVERYONE, AUTUMN, NOV_15).compliance_trend
+
+    for trend in (live, stored):
+        assert not trend.duplicated(["rule_name", "month"]).any()
+        rows = trend.set_index("month")
+        assert list(rows["rule_name"]) == ["每月与监护人沟通"] * 2
+        assert (rows.loc["2026-09", "met"], rows.loc["2026-09", "due"]) == (0, 4)
+        assert (rows.loc["2026-10", "met"], rows.loc["2026-10", "due"]) == (1, 4)
+        assert rows.loc["2026-10", "rate"] == pytest.approx(1 / 4)
+    pd.testing.assert_frame_equal(live, stored, check_dtype=False)
