@@ -2,7 +2,8 @@
 
 Reasons (codes are stable; labels are locale keys "risk.reason.<code>"):
 - no_contact_2m: left-behind or key child with no contact logged for two months or more
-  (children enrolled or imported less than two months ago are not flagged);
+  (children enrolled or imported less than two months ago are not flagged; worded
+  "risk.reason.no_contact_ever", 从未联系, when no contact was ever logged);
 - key_unpaired: key child without a pairing in the current term;
 - guardian_phone: guardian phone missing or not a valid mobile/landline;
 - guardian_frail: guardian aged 70 or more, or in poor health (较差, 慢性病, 残疾…);
@@ -234,7 +235,9 @@ def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
                 "last_contact": _as_date(row["last_contact"]),
                 "new_record": bool(row["new_record"]),
                 "reasons": reasons,
-                "reason_text": t("risk.reason_sep").join(t(f"risk.reason.{c}") for c in reasons),
+                "reason_text": t("risk.reason_sep").join(
+                    _reason_label(c, row["last_contact"]) for c in reasons
+                ),
             }
         )
     frame = pd.DataFrame(records, columns=RISK_COLUMNS)
@@ -245,6 +248,13 @@ def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
             frame["reasons"].map(len).sort_values(ascending=False, kind="stable").index
         ].reset_index(drop=True)
     return frame
+
+
+def _reason_label(code: str, last_contact: object) -> str:
+    """A reason in words; no_contact_2m with no contact at all reads 从未联系 (the code stays)."""
+    if code == "no_contact_2m" and (last_contact is None or pd.isna(last_contact)):
+        return t("risk.reason.no_contact_ever")
+    return t(f"risk.reason.{code}")
 
 
 def _as_date(value: object) -> date | None:

@@ -81,7 +81,7 @@ def test_each_reason_is_found_and_explained(session, case):
         "无活动": ["no_activity"],
         "高风险": ["high_risk_note"],
     }
-    assert rows.loc["久未联系", "reason_text"] == "两个月以上未联系"
+    assert rows.loc["久未联系", "reason_text"] == "从未联系"  # the same code, no contact at all
     assert rows.loc["久未联系", "last_contact"] is None
     assert fine.name not in rows.index
 
@@ -103,6 +103,9 @@ def test_recent_contact_clears_the_two_month_reason(session, case):
     assert list(flagged["child_name"]) == ["久未联系"]
     later = risk_list(session, principal, as_of=date(2027, 1, 2))
     assert (later["reasons"].map(lambda r: "no_contact_2m" in r)).sum() == 10
+    texts = later.set_index("child_name")["reason_text"]
+    assert texts["年迈"] == "两个月以上未联系；监护人年满70岁或身体较差"  # contacted, long ago
+    assert texts["久未联系"] == "从未联系"
 
 
 def test_a_child_imported_lately_is_new_not_two_months_uncontacted(session, case):
