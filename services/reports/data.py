@@ -103,7 +103,7 @@ def gather_report_data(
             else pd.DataFrame()
         ),
         missing_fields=archive_missing_fields(session, actor, scope, period, as_of),
-        compliance_by_rule=summarise(dashboard.compliance_detail, ("rule",)),
+        compliance_by_rule=summarise(dashboard.compliance_detail, ("rule_name",)),
         compliance_by_unit=by_unit,
         below_target=below_target(by_unit, "unit"),
         health=health,

@@ -151,11 +151,9 @@ def test_teachers_may_not_open_the_dashboard_and_bureau_sees_schools(session, sc
     assert list(data.compliance_by_owner["label"]) == [school.name]
 
 
-def test_the_bureau_trend_is_one_point_per_rule_and_month_across_schools(session):
-    """Each school has its own rule of the same name: the county trend sums met and due over
-    the schools per month, then the rate (one point per rule and month), live and stored."""
-    from services.metrics.summary import refresh_summary
-
+def _two_schools_with_one_rule_name(session):
+    """Two schools of one county, each with its own rule 每月与监护人沟通 and two left-behind
+    children; in October one child of 甲小学 is phoned. The county's bureau actor."""
     contacted = {"甲小学": 1, "乙小学": 0}  # of each school's two left-behind children, in October
     for name, count in contacted.items():
         school = make_school(session, name=name, county="青山县")
@@ -169,6 +167,15 @@ def test_the_bureau_trend_is_one_point_per_rule_and_month_across_schools(session
             log_contact(session, kid, date(2026, 10, 9), Counterpart.GUARDIAN, ContactChannel.PHONE)
     bureau = actor_of(session, make_user(session, None, Role.BUREAU, county="青山县"))
     session.flush()
+    return bureau
+
+
+def test_the_bureau_trend_is_one_point_per_rule_and_month_across_schools(session):
+    """Each school has its own rule of the same name: the county trend sums met and due over
+    the schools per month, then the rate (one point per rule and month), live and stored."""
+    from services.metrics.summary import refresh_summary
+
+    bureau = _two_schools_with_one_rule_name(session)
 
     live = load_dashboard(session, bureau, EVERYONE, AUTUMN, NOV_15).compliance_trend
     refresh_summary(session)
@@ -182,3 +189,14 @@ def test_the_bureau_trend_is_one_point_per_rule_and_month_across_schools(session
         assert (rows.loc["2026-10", "met"], rows.loc["2026-10", "due"]) == (1, 4)
         assert rows.loc["2026-10", "rate"] == pytest.approx(1 / 4)
     pd.testing.assert_frame_equal(live, stored, check_dtype=False)
+
+
+def test_the_county_report_lists_each_rule_once_across_schools(session):
+    """The bureau report's per-rule table sums the schools' same-named rules (as the trend)."""
+    from services.reports.data import gather_report_data
+
+    bureau = _two_schools_with_one_rule_name(session)
+
+    by_rule = gather_report_data(session, bureau, AUTUMN, as_of=NOV_15).compliance_by_rule
+    assert list(by_rule["rule_name"]) == ["每月与监护人沟通"]
+    assert int(by_rule["met"].iloc[0]) == 1
