@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from db.enums import ContactChannel, Counterpart
+from db.enums import ContactChannel, ContactOutcome, Counterpart
 from db.models import Contact
 from seed import texts
 from seed.context import SchoolData, Staff, Term, Weighted, World
@@ -87,6 +87,17 @@ def month_part(lo: date, hi: date) -> float:
 
 def clip(periods: list[tuple[date, date]], lo: date, hi: date) -> list[tuple[date, date]]:
     return [(max(a, lo), min(b, hi)) for a, b in periods if a <= hi and b >= lo]
+
+
+# What the teacher ticks besides the summary: what the channel was (no RNG: the rest stays put).
+OUTCOME_OF = {
+    ContactChannel.HOME_VISIT: ContactOutcome.VISITED,
+    ContactChannel.PHONE: ContactOutcome.TALKED,
+    ContactChannel.VIDEO: ContactOutcome.TALKED,
+    ContactChannel.LETTER: ContactOutcome.WROTE,
+    ContactChannel.MEETING: ContactOutcome.MET,
+    ContactChannel.PARENTS_MEETING: ContactOutcome.MET,
+}
 
 
 class ContactWriter:
@@ -224,6 +235,7 @@ class ContactWriter:
             "teacher_id": teacher_id,
             "contact_date": day,
             "channel": channel,
+            "outcome": OUTCOME_OF[channel],
             "concerns": concerns,
             "follow_up_needed": follow_up,
             "follow_up_date": day + timedelta(rng.randint(7, 14)) if follow_up else None,

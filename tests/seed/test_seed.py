@@ -17,6 +17,7 @@ from db.enums import (
     ActivityType,
     Cadence,
     ContactChannel,
+    ContactOutcome,
     Counterpart,
     LeftBehindType,
     RiskLevel,
@@ -431,3 +432,11 @@ def test_pairing_as_schools_do_it_key_children_first_four_or_five_per_class(demo
     )
     loads = Counter(teacher for teacher, _ in paired)
     assert set(loads.values()) <= {2, 3, 4} and list(loads.values()).count(4) <= 1
+
+
+def test_every_seeded_contact_says_what_came_of_it(small):
+    """The demo's 结果 column is filled: a home visit was a visit, a call a talk."""
+    seen = Counter(rows(small, Contact.channel, Contact.outcome))
+    assert seen and not [pair for pair in seen if pair[1] is None]
+    assert {o for (c, o) in seen if c == ContactChannel.HOME_VISIT} == {ContactOutcome.VISITED}
+    assert {o for (c, o) in seen if c == ContactChannel.PHONE} == {ContactOutcome.TALKED}
