@@ -204,3 +204,10 @@ def test_archive_grade_and_key_filters(school):
     assert grid_names(at) == ["别班娃"]
     at.selectbox(key="children.filters.key").set_value("yes").run()
     assert "共 0 条" in texts(at)
+
+
+def test_archive_cards_say_they_count_left_behind_children(school):
+    at = run_page("pages/children.py", school["principal"])
+    labels = [m.label for m in at.metric]
+    assert "留守儿童档案齐全" in labels
+    assert "留守儿童档案缺项" in labels
