@@ -20,11 +20,12 @@ from services.compliance.todo_hints import explain
 
 
 def filters(todo: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Class (when there are several) and kind pills, each option with its count; the rows kept."""
+    """Class (when there are several) and kind pills, each option with its count of duties (待办项,
+    as the header and the cards' badges count); the rows kept."""
     rooms = todo_groups.classrooms(todo)
     room = None
     if len(rooms) > 1:
-        per_room = todo.groupby("classroom_name")["child_id"].nunique()
+        per_room = todo["classroom_name"].value_counts()
         room = st.pills(
             t("daily.todo.filter_class"),
             rooms,
@@ -43,7 +44,8 @@ def filters(todo: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def header(todo: pd.DataFrame) -> None:
-    """Children, duties and overdue duties in the (filtered) list."""
+    """Children and duties in the (filtered) list, the duties split as the cards' badges are
+    (overdue, still due), so the header's numbers are the badges' sums."""
     counts = todo_groups.counts(todo)
     st.markdown(
         t(
@@ -51,6 +53,7 @@ def header(todo: pd.DataFrame) -> None:
             children=counts.children,
             duties=counts.duties,
             overdue=counts.overdue,
+            due=counts.duties - counts.overdue,
         )
     )
 

@@ -129,24 +129,34 @@ def test_todo_one_card_per_child_with_counts_and_filters(school):
     assert sorted(child_links) == sorted(
         (f"**{name}娃**", f"child={ids[name]}") for name in ("甲", "乙", "丙")
     )
-    assert "3 名儿童 · 6 项待办" in texts(at)
+    assert "3 名儿童 · 共 6 项待办" in texts(at)
     assert [b.label for b in at.button].count("记录联系") == 6
     # Kind and class filters, each option with its count.
     kinds = at.pills(key="todo.filter.kind")
     assert sorted(kinds.options) == ["每月与家长通话 3", "每月与监护人沟通 3"]
     rooms = at.pills(key="todo.filter.class")
     # Options are Markdown: a class name is escaped (shown as typed).
-    assert sorted(rooms.options) == [escape_md("3年级(1)班") + " 2", escape_md("4年级(1)班") + " 1"]
+    # Every count on the page is of 待办项 (as the header and the cards' badges), not children.
+    assert sorted(rooms.options) == [escape_md("3年级(1)班") + " 4", escape_md("4年级(1)班") + " 2"]
+
+
+def test_todo_header_and_badges_count_the_same_duties(school):
+    actors, _ids = school
+    at = open_page("pages/todo.py", actors[Role.HEAD_TEACHER])
+    at.pills(key="todo.filter.class").set_value("4年级(1)班").run()
+    shown = texts(at)
+    assert "1 名儿童 · 共 2 项待办（0 项逾期、2 项待完成）" in shown
+    assert ":orange-badge[2 项待完成]" in shown
 
 
 def test_todo_filters_by_kind_and_by_class(school):
     actors, ids = school
     at = open_page("pages/todo.py", actors[Role.HEAD_TEACHER])
     at.pills(key="todo.filter.kind").set_value(ids["call"]).run()
-    assert "3 名儿童 · 3 项待办" in texts(at)
+    assert "3 名儿童 · 共 3 项待办" in texts(at)
     at.pills(key="todo.filter.class").set_value("4年级(1)班").run()
     assert [label for label, page, _q in links(at) if page == "child_profile"] == ["**丙娃**"]
-    assert "1 名儿童 · 1 项待办" in texts(at)
+    assert "1 名儿童 · 共 1 项待办" in texts(at)
     at.pills(key="todo.filter.class").set_value("3年级(1)班").run()
     names = sorted(label for label, page, _q in links(at) if page == "child_profile")
     assert names == ["**乙娃**", "**甲娃**"]
