@@ -87,7 +87,7 @@ def _kpi(name: str, value: str, help_name: str | None = None, **params: object) 
 
 
 def progress(data: Dashboard) -> None:
-    """本月进行中：已完成 x / 应完成 y，剩余 n 天 — the running month as progress, not a rate."""
+    """本月进行中：已完成 x / 应完成 y，剩余 n 天（含今天）— the running month as progress."""
     c = data.compliance
     if c.running is None:
         return

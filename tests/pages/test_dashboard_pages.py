@@ -15,8 +15,8 @@ from tests.services.compliance_helpers import log_contact, make_rule
 TODAY = date.today()
 
 
-def _term_around_today(session, school):
-    start, end = TODAY - timedelta(days=70), TODAY + timedelta(days=50)
+def _term_around_today(session, school, today=TODAY):
+    start, end = today - timedelta(days=70), today + timedelta(days=50)
     term = Term(
         school_id=school.id,
         name="本学期",
@@ -178,3 +178,21 @@ def test_settings_installs_default_rules_when_there_are_none(app_env, session):
     assert not at.exception
     session.rollback()  # end the test's read snapshot
     assert session.query(ContactRule).filter_by(school_id=school.id).count() == 7
+
+
+def test_progress_days_left_counts_today_and_says_so(app_env, session, monkeypatch):
+    """On 2 December 2026 the running month has 30 days left with today (2..31): say 含今天."""
+    fixed = date(2026, 12, 2)
+    monkeypatch.setattr("services.clock.school_today", lambda now=None: fixed)
+    school = make_school(session)
+    room = make_classroom(session, school, head=make_user(session, school, Role.HEAD_TEACHER))
+    start = _term_around_today(session, school, fixed).start_date  # ends after December
+    make_rule(session, school, "每月与监护人沟通", [Counterpart.GUARDIAN], [])
+    make_child(session, school, room, enrolled_on=start)
+    principal = actor_of(session, make_user(session, school, Role.PRINCIPAL))
+    session.commit()
+
+    at = run_page("pages/dashboard.py", principal)
+
+    assert not at.exception
+    assert at.get("progress")[0].proto.text.endswith("剩余 30 天（含今天）")
