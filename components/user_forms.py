@@ -81,7 +81,8 @@ def edit_user_panel(actor: Actor, rows: list[UserRow], room_names: dict[int, str
         if row.active
         else ("accounts.enable", "accounts.enabled_done")
     )
-    if right.button(t(toggle), key=f"users.toggle.{row.id}"):
+    own = row.id == actor.user_id  # refused for oneself (user_admin.OwnAccountRefused): no button
+    if not own and right.button(t(toggle), key=f"users.toggle.{row.id}"):
         _run(
             lambda session: set_user_active(session, actor, row.id, not row.active),
             done,
@@ -90,7 +91,7 @@ def edit_user_panel(actor: Actor, rows: list[UserRow], room_names: dict[int, str
     # Sign-ins (services/accounts/session_admin.py): lift a lock, end the user's sessions.
     if row.locked and left.button(t("accounts.unlock"), key=f"users.unlock.{row.id}"):
         _run(lambda s: unlock_user(s, actor, row.id), "accounts.unlocked_done", row.username)
-    if right.button(t("accounts.end_sessions"), key=f"users.end_sessions.{row.id}"):
+    if not own and right.button(t("accounts.end_sessions"), key=f"users.end_sessions.{row.id}"):
         _run(lambda s: end_user_sessions(s, actor, row.id), "accounts.sessions_ended", row.username)
 
 

@@ -14,7 +14,7 @@ from db.models import User
 from services.accounts import lockout, sessions
 from services.accounts.sessions import OpenSession
 from services.accounts.signin import audit_user_change, now
-from services.accounts.user_admin import is_system, require_admin
+from services.accounts.user_admin import is_system, refuse_own_account, require_admin
 from services.actor import Actor
 from services.errors import NotAllowed, NotFound
 
@@ -30,8 +30,10 @@ def open_sessions(
 def end_user_sessions(
     session: Session, actor: Actor, user_id: int, at: datetime | None = None
 ) -> int:
-    """End every open session of the user (they sign in again); returns how many there were."""
+    """End every open session of the user (they sign in again); returns how many there were.
+    Not one's own (OwnAccountRefused): that would sign the administrator out."""
     user = _managed_user(session, actor, user_id)
+    refuse_own_account(actor, user.id)
     ended = sessions.revoke_all(session, user.id, at or now(), "admin")
     audit_user_change(
         session, actor, user.id, {"open_sessions": ended}, {"open_sessions": 0}, "sessions_ended"

@@ -58,6 +58,19 @@ class IssuedPassword:
     one_time_password: str
 
 
+class OwnAccountRefused(NotAllowed):
+    """An administrator may not disable their own account nor end their own sign-ins: they would
+    lock themselves out, maybe the school's last administrator; another administrator can."""
+
+    message_key = "accounts.error.own_account"
+
+
+def refuse_own_account(actor: Actor, user_id: int) -> None:
+    """OwnAccountRefused when the administrator acts on their own account."""
+    if user_id == actor.user_id:
+        raise OwnAccountRefused("an administrator cannot disable or sign out themselves")
+
+
 def one_time_password(length: int = 10) -> str:
     """A random password that meets the policy (services/accounts/passwords.py)."""
     while True:
@@ -116,8 +129,8 @@ def set_user_active(session: Session, actor: Actor, user_id: int, active: bool) 
 
     Not version-checked: the switch means the same whatever else changed meanwhile."""
     user = _managed_user(session, actor, user_id)
-    if user.id == actor.user_id and not active:
-        raise NotAllowed("an administrator cannot disable themselves")
+    if not active:
+        refuse_own_account(actor, user.id)
     with editing(session, actor, user, None, user.username, _audit_as(session)):
         user.active = active
         if active:

@@ -57,3 +57,14 @@ def test_the_admin_ends_a_users_sign_ins(users, app_env):
     assert "已结束 teacher 的全部登录。" in texts(at)
     with read_session(app_env) as session:
         assert signin.check_session(session, live.session_id).ended_reason == "revoked"
+
+
+def test_no_disable_or_end_sign_ins_button_for_ones_own_account(users):
+    admin, teacher_id = users
+    at = run_page("pages/users.py", admin)
+    at.selectbox(key="users.chosen").set_value(admin.user_id).run()
+    labels = [b.label for b in at.button]
+    assert "停用账号" not in labels and "结束全部登录" not in labels
+    assert "重置密码" in labels  # the rest of one's own row is still there
+    at.selectbox(key="users.chosen").set_value(teacher_id).run()
+    assert {"停用账号", "结束全部登录"} <= {b.label for b in at.button}

@@ -16,7 +16,7 @@ from db.engine import write_session
 from db.enums import AuditAction, Role
 from db.models import TeachingAssignment
 from locales import t
-from services.accounts import cli, lockout, signin, user_admin, user_list
+from services.accounts import cli, lockout, session_admin, signin, user_admin, user_list
 from services.accounts.client import UNKNOWN
 from services.accounts.cookie_key import CookieKeyError, load_cookie_key
 from services.accounts.passwords import password_problem, verify_password
@@ -410,6 +410,20 @@ def test_admin_cannot_disable_themselves_or_change_their_own_role(session, schoo
         user_admin.update_user(
             session, admin, admin.user_id, version, UserDraft("boss", "校管", Role.TEACHER)
         )
+
+
+def test_admin_cannot_disable_themselves_or_end_their_own_sign_ins(session, school_admin):
+    _, admin = school_admin
+    sid = signin.authenticate(session, "boss", TEST_PASSWORD, at=T0).session_id
+    for act in (
+        lambda: user_admin.set_user_active(session, admin, admin.user_id, False),
+        lambda: session_admin.end_user_sessions(session, admin, admin.user_id, at=T0),
+    ):
+        with pytest.raises(user_admin.OwnAccountRefused) as refused:
+            act()
+        assert "另一名管理员" in t(refused.value.message_key)
+    assert signin.check_session(session, sid, at=T0).ended_reason is None
+    assert reload_user(session, admin.user_id).active
 
 
 def test_disabling_ends_sessions_and_reset_unlocks_and_forces_a_change(session, school_admin):
