@@ -9,15 +9,25 @@ from sqlalchemy import select
 
 from db.engine import make_engine, read_session
 from db.models import Child, Classroom, Contact, User
+from services.records.child_columns import CHILD_COLUMNS
 from tests.e2e.conftest import login as shared_login
 from tests.e2e.conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-# Column widths of the 监护人 group (services/records/children.py): the row marker, id, 学籍号,
-# 姓名,
-# 监护人姓名, 与儿童关系, then 监护人电话 (120 px); rows and header are 35 px high.
-PHONE_X = 34 + 60 + 130 + 80 + 80 + 70 + 60
+
+def _centre_x(field: str) -> int:
+    """Where to click in a column of the 监护人 group: after the row marker (34 px) and id (60 px),
+    学籍号, 姓名 and the group's columns at the widths the grid gives them (ColumnSpec.
+    display_width; headers in zh_CN, the default language), halfway into `field`."""
+    specs = {spec.field: spec for spec in CHILD_COLUMNS}
+    shown = ("student_no", "name", "guardian_name", "guardian_relation", "guardian_phone")
+    before = shown[: shown.index(field)]
+    return 34 + 60 + sum(specs[f].display_width for f in before) + specs[field].display_width // 2
+
+
+PHONE_X = _centre_x("guardian_phone")  # rows and header are 35 px high
+NAME_X = _centre_x("guardian_name")
 ROW_H = 35
 WAIT_MS = 30_000  # the machine may be busy: reruns can take seconds
 
@@ -210,8 +220,7 @@ def test_cells_pasted_from_excel_are_saved(live_server, browser, engine):
         login(page, live_server.url, "head_teacher")
         open_guardian_columns_of(page, child.student_no)
         box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
-        name_x = PHONE_X - 60 - 70 - 40  # centre of 监护人姓名
-        page.mouse.click(box["x"] + name_x, box["y"] + ROW_H + ROW_H // 2)
+        page.mouse.click(box["x"] + NAME_X, box["y"] + ROW_H + ROW_H // 2)
         page.wait_for_timeout(300)
         # Three cells of one Excel row: name, relation, phone (tab-separated on the clipboard).
         page.evaluate("navigator.clipboard.writeText('李桂芳\\t外婆\\t13612345678')")
