@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData
+from sqlalchemy import DateTime, Enum, ForeignKey, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -55,3 +56,17 @@ class SchoolOwned:
     @declared_attr
     def school_id(cls) -> Mapped[int]:  # noqa: N805
         return mapped_column(ForeignKey("schools.id"), index=True, nullable=False)
+
+
+def enum_column(enum_cls: type, **kwargs: Any) -> Any:
+    """Store an enum by value as a short string (portable across SQLite and PostgreSQL)."""
+    return mapped_column(
+        Enum(
+            enum_cls,
+            native_enum=False,
+            length=32,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+        ),
+        **kwargs,
+    )

@@ -131,3 +131,21 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     VIEW_RESTRICTED = "view_restricted"
     SETTINGS = "settings"
+
+
+class LetterGrade(StrEnum):
+    """A term result given as a grade instead of a score (等级制)."""
+
+    EXCELLENT = "excellent"  # 优
+    GOOD = "good"  # 良
+    FAIR = "fair"  # 中
+    POOR = "poor"  # 差
+
+
+class GrowthScale(StrEnum):
+    """The four scales of a teacher's term observation (成长观察), each rated 1–5."""
+
+    STUDY = "study"  # 学习
+    EMOTION = "emotion"  # 情绪
+    HABITS = "habits"  # 行为习惯
+    SELF_CARE = "self_care"  # 生活自理

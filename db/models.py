@@ -14,7 +14,6 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
-    Enum,
     FetchedValue,
     Float,
     ForeignKey,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.base import Base, Editable, SchoolOwned, Tracked, utcnow
+from db.base import Base, Editable, SchoolOwned, Tracked, enum_column, utcnow
 from db.enums import (
     ActivityType,
     AidKind,
@@ -45,21 +44,8 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
+from db.growth_models import GrowthObservation, TermResult  # noqa: F401  (the schema)
 from db.summary_models import ComplianceSummary, SummaryStale  # noqa: F401  (the schema)
-
-
-def enum_column(enum_cls: type, **kwargs: Any) -> Any:
-    """Store an enum by value as a short string (portable across SQLite and PostgreSQL)."""
-    return mapped_column(
-        Enum(
-            enum_cls,
-            native_enum=False,
-            length=32,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-        ),
-        **kwargs,
-    )
 
 
 class School(Editable, Base):

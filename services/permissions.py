@@ -52,6 +52,10 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     VERIFY_AUDIT = "verify_audit"
     IMPORT_ROSTER = "import_roster"
+    # 成长记录 (issue 17): results and observations follow the archive's rules (VIEW_CHILDREN)
+    EDIT_RESULTS = "edit_results"  # term results: enter in the grid, import the class's sheet
+    EDIT_OBSERVATIONS = "edit_observations"  # 成长观察: head teacher, paired teacher
+    VIEW_OUTCOME = "view_outcome"  # 关爱成效: aggregates only (bureau: groups of ≥ 10)
 
 
 class Scope(StrEnum):
@@ -80,6 +84,7 @@ PRINCIPAL_ACTIONS = (
     A.VIEW_COUNSELLING, A.EDIT_COUNSELLING, A.VIEW_CONTACTS, A.EDIT_CONTACTS,
     A.ASSIGN_PAIRINGS, A.EDIT_ACTIVITIES, A.SIGN_IN_ACTIVITY, A.EDIT_HEALTH, A.VIEW_RISK,
     A.EXPORT_FULL, A.EXPORT_MASKED, A.VIEW_AUDIT, A.IMPORT_ROSTER,
+    A.EDIT_RESULTS, A.EDIT_OBSERVATIONS, A.VIEW_OUTCOME,
 )  # fmt: skip
 ADMIN_ONLY = (A.VERIFY_AUDIT, A.MANAGE_USERS, A.EDIT_SETTINGS, A.RESTORE, A.BACKUPS)
 
@@ -96,11 +101,13 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         A.VIEW_CONTACTS: S.OWN_CLASSES, A.EDIT_CONTACTS: S.OWN_CLASSES,
         A.SIGN_IN_ACTIVITY: S.OWN_CLASSES, A.EDIT_HEALTH: S.OWN_CLASSES,
         A.VIEW_RISK: S.OWN_CLASSES,
+        A.EDIT_RESULTS: S.OWN_CLASSES, A.EDIT_OBSERVATIONS: S.OWN_CLASSES,
     },
     TEACHER: {
         A.VIEW_TODO: S.OWN_PAIRED,
         A.VIEW_CHILDREN: S.OWN_PAIRED,
         A.VIEW_CONTACTS: S.OWN_PAIRED, A.EDIT_CONTACTS: S.OWN_PAIRED,
+        A.EDIT_OBSERVATIONS: S.OWN_PAIRED,
     },
     COUNSELLOR: {
         A.VIEW_HIGH_RISK: S.SCHOOL,
@@ -113,6 +120,7 @@ TABLE: dict[Role, dict[Action, Scope]] = {
         A.VIEW_AID: S.COUNTY_AGGREGATE,  # totals only
         A.VIEW_RISK: S.COUNTY_AGGREGATE,  # masked
         A.EXPORT_MASKED: S.COUNTY_AGGREGATE,
+        A.VIEW_OUTCOME: S.COUNTY_AGGREGATE,  # groups of at least 10 children
     },
 }  # fmt: skip
 

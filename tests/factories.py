@@ -8,7 +8,8 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from db.enums import ActivityType, EnrolmentStatus, Gender, LeftBehindType, Role
+from db.enums import ActivityType, EnrolmentStatus, Gender, LeftBehindType, LetterGrade, Role
+from db.growth_models import GrowthObservation, TermResult
 from db.models import Activity, Child, Classroom, Pairing, School, Term, User
 from services.actor import Actor, load_actor
 
@@ -147,3 +148,36 @@ def make_activity_row(
 
 def actor_of(session: Session, user: User) -> Actor:
     return load_actor(session, user.id)
+
+
+def make_result(
+    session: Session,
+    child: Child,
+    term: Term,
+    subject: str = "语文",
+    score: float | None = None,
+    grade: LetterGrade | None = None,
+) -> TermResult:
+    """A term result written straight to the table (percentile left to `rerank`)."""
+    result = TermResult(
+        school_id=child.school_id,
+        child_id=child.id,
+        term_id=term.id,
+        classroom_id=child.classroom_id,
+        subject=subject,
+        score=score,
+        grade=grade,
+    )
+    return added(session, result)
+
+
+def make_observation(
+    session: Session, child: Child, term: Term, scales: tuple[int, int, int, int] = (3, 3, 3, 3)
+) -> GrowthObservation:
+    """A 成长观察 written straight to the table: (学习, 情绪, 行为习惯, 生活自理)."""
+    study, emotion, habits, self_care = scales
+    row = GrowthObservation(
+        school_id=child.school_id, child_id=child.id, term_id=term.id,
+        study=study, emotion=emotion, habits=habits, self_care=self_care,
+    )  # fmt: skip
+    return added(session, row)

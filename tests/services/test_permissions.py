@@ -20,6 +20,7 @@ from services.accounts import user_admin
 from services.care import activities, aid, counselling, health, signin_sheet
 from services.compliance import risk, settings, todo
 from services.errors import NotAllowed
+from services.growth import access as growth_access
 from services.importing import plan
 from services.metrics import records as metric_records
 from services.metrics.scope import Period, Scope
@@ -94,6 +95,9 @@ CALLS: dict[Action, Callable[[Case, Any], Any]] = {
     Action.VIEW_AUDIT: lambda c, a: audit_log.list_entities(c.session, a),
     Action.VERIFY_AUDIT: lambda c, a: audit_log.verify_audit_chain(c.session, a),
     Action.IMPORT_ROSTER: lambda c, a: plan.require_importer(a),
+    Action.EDIT_RESULTS: lambda c, a: growth_access.require_results_editor(a),
+    Action.EDIT_OBSERVATIONS: lambda c, a: growth_access.require_observer(a),
+    Action.VIEW_OUTCOME: lambda c, a: growth_access.require_outcome_viewer(a),
 }
 
 
