@@ -1,0 +1,54 @@
+"""成长观察's pieces: the legend of the four scales' anchors and the class grid."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import grid
+from db.enums import GrowthScale
+from db.growth_models import SCALE_MAX, SCALE_MIN
+from locales import enum_label, t
+from services.actor import Actor
+from services.growth import observations
+
+GRID_KEY = "growth_observations"
+ROW_HEIGHT = 35  # the editor's row and header height in pixels
+ROWS_SHOWN = 20  # a class of 60 scrolls inside the grid, its header always in sight
+
+
+def legend() -> None:
+    """An expander with each scale's five anchor texts."""
+    with st.expander(t("growth_observations.legend")):
+        lines = []
+        for scale in GrowthScale:
+            anchors = " · ".join(
+                f"{n} {t(f'growth.anchor.{scale.value}.{n}')}"
+                for n in range(SCALE_MIN, SCALE_MAX + 1)
+            )
+            lines.append(
+                t("growth_observations.legend_line", scale=enum_label(scale), anchors=anchors)
+            )
+        st.markdown("  \n".join(lines))
+
+
+def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -> None:
+    """The grid of the children in view: every row on one page, four scales and the note."""
+    grid.show(
+        grid.GridConfig(
+            GRID_KEY,
+            observations.observation_specs(),
+            lambda session, who, offset, limit: observations.load_observation_page(
+                session, who, offset, limit, term_id, classroom_id
+            ),
+            lambda session, who, changes: observations.save_observations(
+                session, who, changes, term_id, classroom_id
+            ),
+            query=(term_id, classroom_id),
+            can_add=False,
+            can_delete=False,
+            page_size=max(100, rows),
+            height=ROW_HEIGHT * (min(rows, ROWS_SHOWN) + 1) + 3,
+        ),
+        actor,
+    )
+    st.caption(t("growth_observations.grid_help"))
