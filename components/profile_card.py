@@ -1,6 +1,6 @@
 """一人一档 pieces: the child picker, the heading with what the archive lacks, and one tab per kind
-of record (the archive card, history, pairings, contacts, activities, health checks, aid, and the
-audited counselling notes for the roles that may read them)."""
+of record (the archive card, history, pairings, contacts, activities, health checks, the growth
+record, aid, and the audited counselling notes for the roles that may read them)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import filters, page_links, tables
+from components import filters, growth_profile, page_links, tables
 from components.context import ready_engine
 from components.safe_text import escape_md, md
 from db.engine import write_session
@@ -34,6 +34,7 @@ ENUMS = {
 }
 PARENTS = ("father", "mother")
 RECORD_TABS = ("history", "pairings", "contacts", "activities", "health", "aid")
+GROWTH_AFTER = "health"  # the 成长记录 tab follows the health checks
 
 
 def choose_child(choices: dict[int, str], wanted: int | None = None) -> int:
@@ -81,6 +82,7 @@ def tabs(card: ChildProfile, actor: Actor) -> None:
         "aid": card.aid,
     }
     names = ["archive", *(n for n in RECORD_TABS if frames[n] is not None)]
+    names.insert(names.index(GROWTH_AFTER) + 1, "growth")
     names += ["notes"] if card.may_read_notes else []
     shown = dict(zip(names, st.tabs([t(f"profile.tab.{n}") for n in names]), strict=True))
     with shown["archive"]:
@@ -89,6 +91,8 @@ def tabs(card: ChildProfile, actor: Actor) -> None:
         if name in shown:
             with shown[name]:
                 _table(frames[name], prefix="health.col." if name == "health" else "profile.col.")
+    with shown["growth"]:
+        growth_profile.show(card.growth, key=f"profile.growth.{card.child_id}")
     if "notes" in shown:
         with shown["notes"]:
             _notes(card.child_id, actor)

@@ -6,7 +6,7 @@ writes a view_restricted audit row and so must run inside the page's `write_sess
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -30,6 +30,7 @@ from services.actor import Actor
 from services.care import counselling, health
 from services.care.aid import aid_visibility
 from services.errors import NotAllowed
+from services.growth.terms import child_terms
 from services.permissions import Action
 from services.records.child_columns import CHILD_COLUMNS
 from services.records.children import missing_fields
@@ -51,11 +52,14 @@ class ChildProfile:
     activities: pd.DataFrame
     health_checks: pd.DataFrame
     aid: pd.DataFrame | None  # None: this role sees no aid detail
+    # 成长记录: services.growth.terms.child_terms of this child (results and observations)
+    growth: pd.DataFrame = field(default_factory=pd.DataFrame)
     may_read_notes: bool = False
 
 
 def child_profile(session: Session, actor: Actor, child_id: int) -> ChildProfile:
-    """Archive card, left-behind history, pairings, contacts, activities, health checks, aid."""
+    """Archive card, left-behind history, pairings, contacts, activities, health checks, aid,
+    and the growth record per term (after the visibility check: it follows the archive's rules)."""
     child = ensure_child_visible(session, actor, child_id)
     if child.deleted_at is not None:
         raise NotAllowed("deleted child")
@@ -81,6 +85,7 @@ def child_profile(session: Session, actor: Actor, child_id: int) -> ChildProfile
         activities=_activities(session, child_id),
         health_checks=health.child_health_history(session, actor, child_id),
         aid=_aid(session, child_id) if _may_see_aid(session, actor, child_id) else None,
+        growth=child_terms(session, [Child.id == child_id]),
         may_read_notes=permissions.allows(actor, Action.VIEW_COUNSELLING),
     )
 

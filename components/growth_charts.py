@@ -1,0 +1,81 @@
+"""Pure chart builder for a child's growth record over terms (一人一档's 成长记录)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from components.charts import FONT, PALETTE
+from components.safe_text import escape_html
+from db.enums import GrowthScale
+from db.growth_models import SCALE_MAX, SCALE_MIN
+from locales import enum_label, t
+
+MIDDLE = 50  # a percentile of 50 is the middle of the class
+
+
+def build_growth_figure(df: pd.DataFrame) -> go.Figure:
+    """Mean percentile (0–100, top) and the four observation scales (1–5, bottom) per term.
+
+    `df` is services.growth.terms.child_terms(...) for one child (term_name, percentile and the
+    scales; other columns are ignored), in term order. A term without a value leaves a gap; an
+    empty frame gives an empty chart with a note.
+    """
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.14,
+        subplot_titles=(
+            t("growth_profile.chart.percentile_title"),
+            t("growth_profile.chart.scales_title"),
+        ),
+    )
+    fig.update_layout(
+        font={"family": FONT},
+        height=440,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.12},
+    )
+    if df.empty:
+        fig.add_annotation(
+            text=t("growth_profile.empty"),
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+        )
+        return fig
+    terms = [escape_html(name) for name in df["term_name"]]  # Plotly renders HTML tags
+    fig.add_trace(
+        go.Scatter(
+            x=terms,
+            y=df["percentile"],
+            name=t("growth_profile.chart.percentile"),
+            mode="lines+markers",
+            line={"color": PALETTE[0], "width": 3},
+            hovertemplate="%{x}: %{y:.1f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_hline(y=MIDDLE, line_dash="dot", line_color=PALETTE[7], row=1, col=1)
+    for index, scale in enumerate(GrowthScale, start=1):
+        fig.add_trace(
+            go.Scatter(
+                x=terms,
+                y=df[scale.value],
+                name=enum_label(scale),
+                mode="lines+markers",
+                line={"color": PALETTE[index]},
+                hovertemplate="%{x} " + enum_label(scale) + ": %{y}<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 100], row=1, col=1)
+    fig.update_yaxes(range=[SCALE_MIN - 0.3, SCALE_MAX + 0.3], dtick=1, row=2, col=1)
+    return fig
