@@ -103,8 +103,8 @@ def test_save_writes_results_ranks_the_class_and_audits_each(session, s):
 
 def test_a_cleared_cell_deletes_and_ranks_again_and_a_new_value_revives_the_row(session, s):
     a0, a1, a2, _ = s.children_a
-    save(session, s.principal, s,
-         [RowUpdate(c.id, 0, c.name, {CHINESE: v}) for c, v in ((a0, 60), (a1, 80), (a2, 100))])  # fmt: skip
+    first = [RowUpdate(c.id, 0, c.name, {CHINESE: v}) for c, v in ((a0, 60), (a1, 80), (a2, 100))]
+    save(session, s.principal, s, first)
     version = row(frame(session, s.principal, s), a2)["version"]
     save(session, s.principal, s, [RowUpdate(a2.id, int(version), a2.name, {CHINESE: None})])
     session.flush()

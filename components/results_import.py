@@ -1,0 +1,131 @@
+"""导入成绩表 on the 成绩录入 page: the class's sheet to fill in, the upload, the columns, the dry
+run and the all-or-nothing import of the class and term picked above.
+
+The steps are the roster import's (components/roster_import.py: the uploader, the per-upload
+state, the column choices, the problem list and its error sheet); the state is kept per class
+and term, so choosing another class starts again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from components import download, feedback
+from components.context import ready_engine
+from components.roster_import import (
+    ColumnMapping,
+    column_mapping,
+    read_sheet,
+    show_problems,
+    state_for,
+    stop_unless_changes,
+    upload_box,
+    written,
+)
+from db.engine import read_session
+from locales import t
+from services.actor import Actor
+from services.errors import ConflictError, NotAllowed, ValidationFailed
+from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS, RawSheet
+from services.importing.plan import ImportResult
+from services.importing.results import (
+    RESULT_FIELDS,
+    ResultsPlan,
+    apply_results_import,
+    plan_results_import,
+    read_results_sheet,
+    suggest_results_mapping,
+)
+from services.importing.results_preview import results_plan_frame
+from services.importing.results_template import results_template, template_file_name
+
+STATE_KEY = "results_import_state"
+TEXTS = "growth_results.import"
+
+
+def show(actor: Actor, classroom_id: int, term_id: int) -> None:
+    """The whole import; the last thing on the page (its steps stop the run when they must)."""
+    st.write(t(f"{TEXTS}.intro"))
+    with read_session(ready_engine()) as session:
+        sheet_bytes = results_template(session, actor, classroom_id, term_id)
+        name = template_file_name(session, classroom_id)
+    download.show(t(f"{TEXTS}.template"), sheet_bytes, name, "results_tpl")
+    st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
+    upload = upload_box(t(f"{TEXTS}.upload"), "results_file")
+    if upload is None:
+        return
+    state = state_for(upload, f"{STATE_KEY}.{classroom_id}.{term_id}")
+    finished(state)
+    sheet = read_sheet(upload, state, read_results_sheet)
+    mapping = column_mapping(
+        sheet, upload.file_id, RESULT_FIELDS, suggest_results_mapping,
+        "growth_results.field", "results_map",
+    )  # fmt: skip
+    plan = dry_run(actor, sheet, mapping, (classroom_id, term_id), state)
+    import_button(actor, sheet, mapping, (classroom_id, term_id), plan, state)
+
+
+def finished(state: dict[str, Any]) -> None:
+    """Once this file is imported: its summary only."""
+    result: ImportResult | None = written(state, TEXTS)
+    if result is None:
+        return
+    st.success(t(f"{TEXTS}.done", inserted=result.inserted, updated=result.updated))
+    st.stop()
+
+
+def dry_run(
+    actor: Actor,
+    sheet: RawSheet,
+    mapping: ColumnMapping,
+    where: tuple[int, int],
+    state: dict[str, Any],
+) -> ResultsPlan:
+    """Each child's results as they will be; stops on problems or when nothing would change."""
+    st.subheader(t("import.preview"))
+    plan_key = tuple(mapping.items())
+    if state.get("plan_key") != plan_key:  # plan again only when the columns change
+        try:
+            with read_session(ready_engine()) as session:
+                state["plan"] = plan_results_import(session, actor, sheet, mapping, *where)
+        except NotAllowed:
+            st.error(t(f"{TEXTS}.not_allowed"))
+            st.stop()
+        state["plan_key"] = plan_key
+    plan: ResultsPlan = state["plan"]
+    stop_unless_changes(plan, "results_plan_errors", TEXTS)
+    counts = {a: plan.count(a) for a in ("insert", "update", "unchanged")}
+    st.write(t(f"{TEXTS}.summary", inserted=counts["insert"], updated=counts["update"],
+               unchanged=counts["unchanged"], subjects="、".join(plan.subjects)))  # fmt: skip
+    st.dataframe(results_plan_frame(plan), hide_index=True, width="stretch")
+    return plan
+
+
+def import_button(
+    actor: Actor,
+    sheet: RawSheet,
+    mapping: ColumnMapping,
+    where: tuple[int, int],
+    plan: ResultsPlan,
+    state: dict[str, Any],
+) -> None:
+    """确认导入成绩: every result or none, only if nothing changed since the dry run."""
+    if not st.button(t(f"{TEXTS}.run"), type="primary", key="results_run"):
+        return
+    result = feedback.submit(
+        lambda session: apply_results_import(
+            session, actor, sheet, mapping, *where, plan.signature()
+        ),
+        rerun=False,
+        on_error={
+            ValidationFailed: lambda e: show_problems(e.problems, "results_apply_errors"),
+            ConflictError: lambda e: st.warning(t(f"{TEXTS}.changed_since_preview")),
+        },
+    )
+    if result is feedback.FAILED:
+        state.pop("plan_key", None)  # preview again against what is stored now
+        return
+    state["done"] = result
+    st.rerun()
