@@ -42,7 +42,7 @@ from db.engine import write_session
 from db.enums import Role
 from db.migrate import upgrade
 from db.models import School
-from seed import care, contacts, pairing, people
+from seed import care, contacts, growth, pairing, people
 from seed.context import PhoneBook, SeedSummary, World, Writer, shares
 from seed.school import DEFAULT_RATES, add_bureau_user, add_school
 from seed.schoolyear import months_before, terms_for_window
@@ -180,3 +180,4 @@ def seed_school(
     contacts.add_contacts(world, school, kids, paired)
     report("activities and records", 0.8)
     care.add_care(world, school, kids)
+    growth.add_growth(world, school, kids, paired)

@@ -25,6 +25,7 @@ from db.enums import (
     RuleAppliesTo,
     RuleWho,
 )
+from db.growth_models import SCALE_COLUMNS, SCORE_MAX, GrowthObservation, TermResult
 from db.models import (
     Activity,
     Child,
@@ -46,6 +47,8 @@ from services.actor import load_actor
 from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 from services.compliance.engine import compliance_table
 from services.compliance.risk import risk_list
+from services.growth.ranking import rerank
+from services.growth.terms import child_terms, falls
 from services.importing.plan import PARSERS
 from services.importing.values import BadValue
 from services.records.child_columns import CHILD_COLUMNS
@@ -230,7 +233,8 @@ def test_default_config_is_the_demo_county_around_the_demo_school(engine):
     at_first = [School.id == first]
     rooms = rows(engine, Classroom.name, Classroom.grade, where=[Classroom.school_id == first])
     assert len(rooms) == 18 and ("三年级(2)班", 3) in rooms
-    assert {t for (t,) in rows(engine, Term.name)} == {"2026年秋季学期"}
+    # the running term, and last spring's for its results (seed/growth.py)
+    assert {t for (t,) in rows(engine, Term.name)} == {"2026年春季学期", "2026年秋季学期"}
     assert len(rows(engine, ContactRule.id)) == 7 * 5
     kinds = {
         k for (k,) in rows(engine, Activity.activity_type, where=[Activity.school_id == first])
@@ -440,3 +444,93 @@ def test_every_seeded_contact_says_what_came_of_it(small):
     assert seen and not [pair for pair in seen if pair[1] is None]
     assert {o for (c, o) in seen if c == ContactChannel.HOME_VISIT} == {ContactOutcome.VISITED}
     assert {o for (c, o) in seen if c == ContactChannel.PHONE} == {ContactOutcome.TALKED}
+
+
+def pairs(session: Session, child_column, class_column, where=()) -> dict:
+    """{child id: a column of the child's class}."""
+    query = select(child_column, class_column).join(Classroom, Classroom.id == Child.classroom_id)
+    return dict(session.execute(query.where(*where)).all())
+
+
+def test_every_child_has_results_of_two_terms_as_a_school_writes_them(demo):
+    """Scores from grade 3 (英语 too), 优/良/中/差 before; last spring the class was a grade lower
+    and today's first grade was not at school yet."""
+    with Session(demo) as session:
+        school = session.scalar(select(func.min(School.id)))
+        grades = dict(session.execute(select(Classroom.id, Classroom.grade)).all())
+        terms = dict(
+            session.execute(select(Term.id, Term.name).where(Term.school_id == school)).all()
+        )
+        results = session.scalars(select(TermResult).where(TermResult.school_id == school)).all()
+        enrolled = session.scalars(
+            select(Child.id).where(Child.school_id == school, Child.enrolment_status == "enrolled")
+        ).all()
+    by_child = defaultdict(lambda: defaultdict(set))
+    for r in results:
+        grade = grades[r.classroom_id] - (terms[r.term_id] == "2026年春季学期")
+        assert (r.score is None) != (r.grade is None)
+        if grade >= 3:
+            assert r.score is not None and 0 <= r.score <= SCORE_MAX
+        else:
+            assert r.grade is not None
+        assert 0 <= r.percentile <= 100
+        by_child[r.child_id][terms[r.term_id]].add(r.subject)
+    for child_id in enrolled:
+        autumn = by_child[child_id]["2026年秋季学期"]
+        assert autumn in ({"语文", "数学"}, {"语文", "数学", "英语"})
+    first_graders = [c for c in enrolled if by_child[c].get("2026年春季学期") is None]
+    assert 0 < len(first_graders) < 0.25 * len(enrolled)
+
+
+def test_seeded_percentiles_are_the_ones_rerank_gives(small):
+    with Session(small) as session:
+        stored = dict(session.execute(select(TermResult.id, TermResult.percentile)).all())
+        groups = session.execute(
+            select(TermResult.school_id, TermResult.term_id, TermResult.classroom_id,
+                   TermResult.subject).distinct()
+        ).all()  # fmt: skip
+        rerank(session, [tuple(g) for g in groups])
+        again = dict(session.execute(select(TermResult.id, TermResult.percentile)).all())
+        session.rollback()
+    assert stored and stored == again
+
+
+def test_observations_pass_the_checks_and_every_note_is_different(small):
+    """Every left-behind child is observed by the head teacher or paired teacher, on 1–5."""
+    with Session(small) as session:
+        observed = session.scalars(select(GrowthObservation)).all()
+        left_behind = set(
+            session.scalars(
+                select(Child.id).where(
+                    Child.left_behind_type != LeftBehindType.NONE,
+                    Child.enrolment_status == "enrolled",
+                )
+            )
+        )
+        heads = pairs(session, Child.id, Classroom.head_teacher_id)
+        paired = {tuple(r) for r in session.execute(select(Pairing.child_id, Pairing.teacher_id))}
+        autumn = set(session.scalars(select(Term.id).where(Term.name == "2026年秋季学期")))
+    assert left_behind <= {o.child_id for o in observed if o.term_id in autumn}
+    for o in observed:
+        assert all(1 <= getattr(o, scale) <= 5 for scale in SCALE_COLUMNS)
+        assert o.note and len(o.note) <= 200
+        assert o.observer_id == heads[o.child_id] or (o.child_id, o.observer_id) in paired
+    notes = Counter(o.note for o in observed)
+    assert [note for note, n in notes.items() if n > 1] == []
+
+
+def test_left_behind_children_trail_a_little_and_a_few_fall(demo):
+    """A gap of a few percentile points that narrows in the later term; 1–3 % of left-behind
+    children fall (the early warning's cases), one of them in the demo class 三年级(1)班."""
+    with Session(demo) as session:
+        frame = child_terms(session, [Child.deleted_at.is_(None)])
+        kinds = dict(session.execute(select(Child.id, Child.left_behind_type)).all())
+        rooms = pairs(session, Child.id, Classroom.name, where=[Child.school_id == 1])
+    frame["lb"] = frame["child_id"].map(lambda c: kinds[c] != LeftBehindType.NONE)
+    means = frame.groupby(["term_start", "lb"])["percentile"].mean()
+    gaps = [means[term][False] - means[term][True] for term in sorted(frame["term_start"].unique())]
+    assert 2 <= gaps[0] <= 8 and 0 < gaps[1] < gaps[0]
+    fallen = {f.child_id for f in falls(frame)}
+    lb_children = [c for c, kind in kinds.items() if kind != LeftBehindType.NONE]
+    assert 0.01 <= len(fallen & set(lb_children)) / len(lb_children) <= 0.03
+    assert any(rooms.get(c) == "三年级(1)班" for c in fallen)
