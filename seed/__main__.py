@@ -21,6 +21,7 @@ from db.private_files import private_dir
 from seed.generator import DEMO, DEMO_PASSWORD, Progress, SeedConfig, seed_database
 from services.accounts.passwords import verify_password
 from services.installation import Installation, Kind, installation, read_marker, write_marker
+from services.metrics.summary import refresh_summary
 from services.ops import backup
 
 PROGRESS_FROM = 2_000  # children; smaller runs finish before a progress line would help
@@ -120,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = seed_database(engine, config, progress)
         with write_session(engine) as session:  # generated data: the demo, never a real school
             write_marker(session, Kind.DEMO, list(session.scalars(select(School.id))))
+            # The county summary and facts, so the first 总览 reads them instead of counting live.
+            refresh_summary(session)
     finally:
         engine.dispose()
     print(f"seed: {summary.total():,} rows in {time.perf_counter() - started:.1f} s")

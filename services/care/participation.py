@@ -137,9 +137,11 @@ def participation_by_type(
     date_from: date | None = None,
     date_to: date | None = None,
     children: tuple = (),
+    counts: tuple[dict, dict] | None = None,
 ) -> pd.DataFrame:
     """Reach of each activity type among left-behind and other children (see module doc);
-    `children`: extra conditions on Child (a grade or class, services/metrics/scope.py)."""
+    `children`: extra conditions on Child (a grade or class, services/metrics/scope.py);
+    `counts`: participant_counts' answer if the caller has it (the county facts)."""
     activities = dict(
         session.execute(
             select(Activity.activity_type, func.count(Activity.id))
@@ -148,7 +150,7 @@ def participation_by_type(
         ).all()
     )
     totals = children_counts(session, actor, None, children)
-    participants, attendances = participant_counts(
+    participants, attendances = counts or participant_counts(
         session, actor, Activity.activity_type, date_from, date_to, children
     )
     rows = []
@@ -214,11 +216,12 @@ def participation_summary(
     date_from: date | None = None,
     date_to: date | None = None,
     children: tuple = (),
+    counts: tuple[dict, dict] | None = None,
 ) -> pd.DataFrame:
     """One row: activities, attendances and reach of the period over everyone in view (or the
-    `children` conditions, as participation_by_type)."""
-    counts = children_counts(session, actor, None, children)
-    participants, attendances = participant_counts(
+    `children` conditions and `counts`, as participation_by_type)."""
+    totals = children_counts(session, actor, None, children)
+    participants, attendances = counts or participant_counts(
         session, actor, None, date_from, date_to, children
     )
     activities = session.scalar(
@@ -229,7 +232,7 @@ def participation_summary(
     row = {
         "activities": int(activities or 0),
         "attendances": sum(attendances.values()),
-        **group_figures(counts, participants, None),
+        **group_figures(totals, participants, None),
     }
     return pd.DataFrame([row], columns=SUMMARY_COLUMNS)
 

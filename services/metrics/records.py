@@ -7,6 +7,7 @@ are `children_in_scope`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 import pandas as pd
@@ -19,6 +20,8 @@ from services import permissions
 from services.actor import Actor
 from services.care.aid import AID_SUMS
 from services.metrics.scope import Period, Scope, children_in_scope
+from services.metrics.summary import answers, stale_schools
+from services.metrics.summary_facts import stored_contacts
 from services.permissions import Action
 from services.scope import school_ids_in_view
 
@@ -30,22 +33,35 @@ CALL_CHANNELS = (ContactChannel.PHONE.value, ContactChannel.VIDEO.value)
 def contacts_by_channel(
     session: Session, actor: Actor, scope: Scope, period: Period, as_of: date
 ) -> pd.DataFrame:
-    """Contacts logged in the period per channel: channel (value), contacts; most first."""
-    query = (
-        select(Contact.channel, func.count(Contact.id))
-        .join(Child, Child.id == Contact.child_id)
-        .where(
-            *children_in_scope(session, actor, scope),
-            # On the contacts' own school and date too, so the (school_id, contact_date) index
-            # serves the range.
-            Contact.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-            Contact.deleted_at.is_(None),
-            Contact.contact_date.between(period.start, period.cut(as_of)),
+    """Contacts logged in the period per channel: channel (value), contacts; most first. Whole
+    schools are read from the county facts (services/metrics/summary_facts.py), the stale ones
+    and any narrower scope counted here."""
+    last = period.cut(as_of)
+    live = school_ids_in_view(session, actor)
+    counts: dict[str, int] = defaultdict(int)
+    if answers(actor, scope, ()):
+        stale = stale_schools(session, live)
+        counts.update(
+            stored_contacts(session, [s for s in live if s not in stale], period.start, last)
         )
-        .group_by(Contact.channel)
-        .order_by(func.count(Contact.id).desc(), Contact.channel)
-    )
-    rows = [(getattr(c, "value", c), int(n)) for c, n in session.execute(query)]
+        live = stale
+    if live:
+        query = (
+            select(Contact.channel, func.count(Contact.id))
+            .join(Child, Child.id == Contact.child_id)
+            .where(
+                *children_in_scope(session, actor, scope),
+                # On the contacts' own school and date too, so the (school_id, contact_date)
+                # index serves the range.
+                Contact.school_id.in_(live),
+                Contact.deleted_at.is_(None),
+                Contact.contact_date.between(period.start, last),
+            )
+            .group_by(Contact.channel)
+        )
+        for channel, n in session.execute(query):
+            counts[getattr(channel, "value", channel)] += int(n)
+    rows = sorted(counts.items(), key=lambda row: (-row[1], row[0]))
     return pd.DataFrame(rows, columns=["channel", "contacts"])
 
 

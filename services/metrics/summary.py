@@ -13,6 +13,9 @@ school, rule and period; nothing here counts a contact itself. How it stays curr
   `FOR UPDATE SKIP LOCKED`, so replicas never refresh one school at once and a writer still in
   flight keeps its marker (the triggers lock a marker, so a writer waits for a refresh holding it
   and re-inserts it afterwards).
+- The same refresh recomputes the county facts (contacts by channel, participation;
+  services/metrics/summary_facts.py) of the marked months, and their readers count stale
+  schools live the same way.
 - `summary_table` answers like `compliance_table` for the schools in view: stored rows for the
   schools without a marker, the engine live for the schools with one. So a figure is right even
   before anyone refreshed; a refresh only makes it fast.
@@ -20,7 +23,6 @@ school, rule and period; nothing here counts a contact itself. How it stays curr
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -34,6 +36,7 @@ from db.summary_models import WHOLE_SCHOOL, ComplianceSummary, SummaryStale
 from services.actor import Actor
 from services.compliance.engine import BY_COLUMNS, COUNT_COLUMNS, compliance_table
 from services.metrics.scope import Scope
+from services.metrics.summary_facts import month_span, recompute_facts
 from services.scope import school_ids_in_view
 
 FAR = date(9999, 12, 31)  # "as of" that has every period begun: the summary keeps them all
@@ -69,11 +72,6 @@ def computed_rows(session: Session, school_id: int, start: date, end: date) -> p
     return frame.assign(school_id=school_id)[STORED]
 
 
-def _month_span(month: str) -> tuple[date, date]:
-    year, number = (int(part) for part in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-
-
 def _spans(session: Session, school_id: int, months: set[str]) -> list[tuple[date, date]]:
     """The date ranges to recompute: the school's terms for `*`, else the marked months with
     neighbouring months merged."""
@@ -85,7 +83,7 @@ def _spans(session: Session, school_id: int, months: set[str]) -> list[tuple[dat
         ).one()
         return [(first, last)] if first is not None else []
     spans: list[tuple[date, date]] = []
-    for start, end in sorted(_month_span(m) for m in months):
+    for start, end in sorted(month_span(m) for m in months):
         if spans and (start - spans[-1][1]).days == 1:
             spans[-1] = (spans[-1][0], end)
         else:
@@ -141,6 +139,7 @@ def refresh_summary(session: Session, school_ids: Iterable[int] | None = None) -
         if not months:
             continue
         _recompute(session, school_id, months)
+        recompute_facts(session, school_id, months)
         session.execute(
             delete(SummaryStale).where(
                 SummaryStale.school_id == school_id, SummaryStale.month.in_(months)
