@@ -61,7 +61,15 @@ def build_growth_figure(df: pd.DataFrame) -> go.Figure:
         row=1,
         col=1,
     )
-    fig.add_hline(y=MIDDLE, line_dash="dot", line_color=PALETTE[7], row=1, col=1)
+    fig.add_hline(
+        y=MIDDLE,
+        line_dash="dot",
+        line_color=PALETTE[7],
+        annotation_text=t("growth_profile.chart.middle"),
+        annotation_position="top left",
+        row=1,
+        col=1,
+    )
     for index, scale in enumerate(GrowthScale, start=1):
         fig.add_trace(
             go.Scatter(

@@ -36,7 +36,7 @@ def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -
     grid.show(
         grid.GridConfig(
             GRID_KEY,
-            observations.observation_specs(),
+            observations.observation_specs(with_class=classroom_id is None),
             lambda session, who, offset, limit: observations.load_observation_page(
                 session, who, offset, limit, term_id, classroom_id
             ),

@@ -52,8 +52,10 @@ class ScaleSpec(ColumnSpec):
         )
 
 
-def observation_specs() -> list[ColumnSpec]:
-    """Grid columns: name, class and 留守 type read-only, the four scales and the note."""
+def observation_specs(with_class: bool = True) -> list[ColumnSpec]:
+    """Grid columns: name, class (where the rows span classes) and 留守 type read-only, the four
+    scales (narrow: the number and the anchor's start; the dropdown shows it whole) and the
+    note, so a class fits a laptop's screen."""
     editors = frozenset(EDITOR_ROLES)
     scales: list[ColumnSpec] = [
         ScaleSpec(
@@ -62,13 +64,14 @@ def observation_specs() -> list[ColumnSpec]:
             ColumnType.SELECT,
             options=SCORES,
             edit_roles=editors,
-            width=170,
+            width=120,
         )
         for scale in SCALE_COLUMNS
     ]
+    room = ColumnSpec("classroom", "growth_observations.col.classroom", computed=True, width=100)
     return [
         ColumnSpec("name", "growth_observations.col.name", computed=True, width=90),
-        ColumnSpec("classroom", "growth_observations.col.classroom", computed=True, width=100),
+        *([room] if with_class else []),
         ColumnSpec("left_behind", "growth_observations.col.left_behind", computed=True, width=90),
         *scales,
         ColumnSpec(
@@ -76,7 +79,7 @@ def observation_specs() -> list[ColumnSpec]:
             "growth_observations.col.note",
             validator=_note_length,
             edit_roles=editors,
-            width=240,
+            width=180,
         ),
     ]
 
