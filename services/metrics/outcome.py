@@ -163,3 +163,28 @@ def hide_small_groups(table: pd.DataFrame) -> pd.DataFrame:
                 means = [m for m, c in COUNT_OF.items() if c == count]
                 table.loc[pair.index, [count, *means]] = None
     return table
+
+
+def hidden(n: object) -> bool:
+    """A count hidden from the bureau (None; NaN once pandas has copied the row)."""
+    return n is None or bool(pd.isna(n))  # type: ignore[call-overload]
+
+
+def shown_count(n: object) -> str:
+    """A count as printed: "<10" when hidden from the bureau."""
+    return f"<{MIN_GROUP}" if hidden(n) else str(int(n))  # type: ignore[call-overload]
+
+
+def shown_mean(value: object, count: object, digits: int = 1, signed: bool = False) -> str:
+    """A mean as printed: "<10" when hidden (its count None), "—" when nobody has a value."""
+    if hidden(count):
+        return f"<{MIN_GROUP}"
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "—"
+    return f"{float(value):{'+' if signed else ''}.{digits}f}"  # type: ignore[arg-type]
+
+
+def shown_measure(row: pd.Series, measure: str) -> str:
+    """One measure of an outcome row as printed (scales to 2 places, the change signed)."""
+    digits = 2 if measure in SCALE_COLUMNS else 1
+    return shown_mean(row[measure], row[COUNT_OF[measure]], digits, signed=measure == "change")
