@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from components.charts import FONT, PALETTE
 from components.safe_text import escape_html
 from db.enums import GrowthScale
-from db.growth_models import SCALE_MAX, SCALE_MIN
+from db.growth_models import SCALE_COLUMNS, SCALE_MAX, SCALE_MIN
 from locales import enum_label, t
 
 MIDDLE = 50  # a percentile of 50 is the middle of the class
@@ -83,6 +83,14 @@ def build_growth_figure(df: pd.DataFrame) -> go.Figure:
             row=2,
             col=1,
         )
+    for row, (columns, key) in enumerate(
+        ((["percentile"], "no_results"), (list(SCALE_COLUMNS), "no_observations")), start=1
+    ):
+        if df[columns].isna().all().all():  # a panel without any value says so
+            fig.add_annotation(
+                text=t(f"growth_profile.chart.{key}"), showarrow=False, row=row, col=1,
+                xref="x domain", yref="y domain", x=0.5, y=0.5,
+            )  # fmt: skip
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 100], row=1, col=1)
     fig.update_yaxes(range=[SCALE_MIN - 0.3, SCALE_MAX + 0.3], dtick=1, row=2, col=1)

@@ -84,3 +84,5 @@ def test_the_chart_has_the_percentile_and_four_scales_with_term_names_escaped():
     assert list(fig.data[0].x) == ["秋&lt;b&gt;", "春"]
     assert fig.layout.yaxis.range == (0, 100)
     assert len(build_growth_figure(frame.iloc[0:0]).data) == 0
+    notes = [a.text for a in build_growth_figure(frame.assign(percentile=None)).layout.annotations]
+    assert "暂无成绩" in notes and "暂无观察" not in notes
