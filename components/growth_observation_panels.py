@@ -17,18 +17,14 @@ ROWS_SHOWN = 20  # a class of 60 scrolls inside the grid, its header always in s
 
 
 def legend() -> None:
-    """An expander with each scale's five anchor texts."""
+    """An expander with the four scales' anchor texts as a table: a row per rating 1–5."""
     with st.expander(t("growth_observations.legend")):
-        lines = []
-        for scale in GrowthScale:
-            anchors = " · ".join(
-                f"{n} {t(f'growth.anchor.{scale.value}.{n}')}"
-                for n in range(SCALE_MIN, SCALE_MAX + 1)
-            )
-            lines.append(
-                t("growth_observations.legend_line", scale=enum_label(scale), anchors=anchors)
-            )
-        st.markdown("  \n".join(lines))
+        header = [t("growth_observations.legend_score"), *(enum_label(s) for s in GrowthScale)]
+        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        for n in range(SCALE_MIN, SCALE_MAX + 1):
+            anchors = [t(f"growth.anchor.{s.value}.{n}") for s in GrowthScale]
+            lines.append(f"| {n} | " + " | ".join(anchors) + " |")
+        st.markdown("\n".join(lines))
 
 
 def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -> None:

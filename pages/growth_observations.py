@@ -14,7 +14,7 @@ actor = feedback.page_start(t("growth_observations.title"), t("growth_observatio
 engine = ready_engine()
 rooms = feedback.load_or_stop(lambda session: observations.observation_classrooms(session, actor))
 picks_class = observations.picks_class(actor)
-term_col, class_col = st.columns(2)
+term_col, class_col = st.columns(2, vertical_alignment="bottom")
 term_id = choose_term(
     actor,
     t("growth_observations.filter.term"),

@@ -38,7 +38,7 @@ def test_head_teacher_sees_her_class_with_the_saved_ratings(school):
     assert not at.exception
     assert at.selectbox(key="growth_observations.classroom").options == [school.class_a.name]
     text = texts(at)
-    assert "学习" in text and "3 基本完成学习任务" in text  # the legend's anchors
+    assert "| 学习 | 情绪 | 行为习惯 | 生活自理 |" in text and "基本完成学习任务" in text  # legend
     assert "保存" in [b.label for b in at.button]
     assert "四项评分需一并填写" in text
     grid = at.dataframe[0].value
