@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Child, Pairing, Term
@@ -50,11 +50,13 @@ def pairing_conditions(period: Period, as_of: date) -> list[ColumnElement[bool]]
 
 
 def paired_condition(period: Period, as_of: date) -> ColumnElement[bool]:
-    """The child has a pairing that counts in the period (correlated EXISTS on child_id)."""
-    return exists(
-        select(Pairing.id)
+    """The child has a pairing that counts in the period: one uncorrelated IN, which both
+    backends evaluate once for all children (a correlated EXISTS ran once per child: 0.27 s of
+    the county 总览)."""
+    return Child.id.in_(
+        select(Pairing.child_id)
         .join(Term, Term.id == Pairing.term_id)
-        .where(Pairing.child_id == Child.id, *pairing_conditions(period, as_of))
+        .where(*pairing_conditions(period, as_of))
     )
 
 
