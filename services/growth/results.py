@@ -38,7 +38,7 @@ from services.growth.results_values import (
 from services.growth.terms import child_terms
 from services.permissions import Action, roles_with
 from services.records.grid_rows import GridChanges, Page, RowUpdate, SaveResult
-from services.records.specs import ColumnSpec, check_changes, problem
+from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
 from services.rows import conflict_for, create_row, soft_delete_row, update_row
 from services.scope import child_visibility
 
@@ -64,7 +64,14 @@ def result_specs(subjects: Iterable[str]) -> list[ColumnSpec]:
         ColumnSpec("student_no", "growth_results.col.student_no", computed=True, width=150),
         ColumnSpec("left_behind", "growth_results.col.left_behind", computed=True, width=90),
         *(subject_spec(s, editors) for s in subjects),
-        ColumnSpec("percentile", "growth_results.col.percentile", computed=True, width=90),
+        ColumnSpec(
+            "percentile",
+            "growth_results.col.percentile",
+            ColumnType.FLOAT,
+            computed=True,
+            width=90,
+            number_format="%.1f",
+        ),
     ]
 
 

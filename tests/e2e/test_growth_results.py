@@ -1,0 +1,135 @@
+"""成绩录入 in a real browser (Chromium): the head teacher types a score into her class's grid,
+saves, reloads and sees it stored and ranked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy import select
+
+from db.engine import make_engine, read_session
+from db.growth_models import TermResult
+from db.models import Child, Classroom, Term, User
+from services.growth.results import result_specs
+from tests.e2e.conftest import login, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+ROW_H = 35
+WAIT_MS = 30_000
+
+
+def _centre_x(subject: str, grid_width: float) -> float:
+    """Halfway into the subject's column. The grid is stretched to the page: each column gets
+    its width (ColumnSpec.display_width, zh_CN; the id column 60 px) plus an even share of the
+    room left over (no row markers: the grid adds and deletes no rows)."""
+    specs = result_specs(["语文", "数学", "英语"])
+    widths = [60, *(s.display_width for s in specs)]
+    extra = max(0.0, (grid_width - sum(widths)) / len(widths))
+    index = 1 + [s.field for s in specs].index(f"subject_{subject}")
+    return sum(w + extra for w in widths[:index]) + (widths[index] + extra) / 2
+
+
+@pytest.fixture
+def engine(live_server):
+    eng = make_engine(live_server.database_url)
+    yield eng
+    eng.dispose()
+
+
+def first_child_of_head_teacher(engine):  # type: ignore[no-untyped-def]
+    """The head teacher's class's first child in the grid's order (by 学籍号)."""
+    with read_session(engine) as session:
+        return session.execute(
+            select(Child.id, Child.name, Child.student_no)
+            .join(Classroom, Classroom.id == Child.classroom_id)
+            .join(User, User.id == Classroom.head_teacher_id)
+            .where(User.username == "head_teacher", Child.deleted_at.is_(None),
+                   Child.enrolment_status == "enrolled")
+            .order_by(Child.student_no)
+        ).first()  # fmt: skip
+
+
+def stored_chinese(engine, child_id: int):  # type: ignore[no-untyped-def]
+    """(score, percentile) of the child's 语文 in the term the page opens on (today's)."""
+    with read_session(engine) as session:
+        return session.execute(
+            select(TermResult.score, TermResult.percentile)
+            .join(Term, Term.id == TermResult.term_id)
+            .where(
+                TermResult.child_id == child_id,
+                TermResult.subject == "语文",
+                TermResult.deleted_at.is_(None),
+                Term.start_date <= date.today(),
+            )
+            .order_by(Term.start_date.desc())
+            .limit(1)
+        ).all()
+
+
+def open_results(page: Page, student_no: str) -> None:
+    page.get_by_role("link", name="成绩录入").click()
+    wait_idle(page)
+    page.locator("[id^=glide-cell]", has_text=student_no).first.wait_for(state="attached")
+
+
+def type_into_first_row(page: Page, subject: str, value: str) -> None:
+    overlay = page.get_by_test_id("portal").locator(".gdg-input")
+    for _ in range(5):  # a busy machine may still be laying the grid out: retry the click
+        box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
+        x = box["x"] + _centre_x(subject, box["width"])
+        page.mouse.click(x, box["y"] + ROW_H + ROW_H // 2)
+        page.wait_for_timeout(300)
+        page.keyboard.press("Enter")
+        try:
+            overlay.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    overlay.fill(value)
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
+
+
+def test_head_teacher_types_a_score_saves_and_sees_it_after_reload(live_server, page, engine):
+    child = first_child_of_head_teacher(engine)
+    stored = stored_chinese(engine, child.id)
+    new = "137" if not stored or stored[0][0] != 137 else "136"  # a value it does not hold yet
+    login(page, live_server.url, "head_teacher")
+    open_results(page, child.student_no)
+
+    type_into_first_row(page, "语文", new)
+    page.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible(timeout=WAIT_MS)
+    ((score, percentile),) = stored_chinese(engine, child.id)
+    assert score == float(new) and percentile is not None
+
+    page.reload()
+    page.wait_for_selector("[data-testid=stSidebar]")
+    wait_idle(page)
+    open_results(page, child.student_no)
+    page.locator("[id^=glide-cell]", has_text=new).first.wait_for(state="attached")
+    screenshot(page, "growth_results_saved")
+
+
+def test_a_bad_cell_is_named_and_nothing_is_saved(live_server, page, engine):
+    child = first_child_of_head_teacher(engine)
+    before = stored_chinese(engine, child.id)
+    login(page, live_server.url, "head_teacher")
+    open_results(page, child.student_no)
+
+    type_into_first_row(page, "数学", "160")
+    page.locator("[id^=glide-cell]", has_text="160").first.wait_for(state="attached")
+    page.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    expect(page.get_by_text("未保存任何内容")).to_be_visible(timeout=WAIT_MS)
+    page.locator("[id^=glide-cell]", has_text="分数应在 0 到 150 之间").first.wait_for(
+        state="attached"
+    )
+    assert stored_chinese(engine, child.id) == before
+    screenshot(page, "growth_results_invalid")
