@@ -1,6 +1,7 @@
 """重点关注 as a list made for action: one row per child — the name opens 一人一档 — and beside
-each reason the action that answers it (记录联系 for a child not contacted, 安排结对 for an unpaired
-key child), for the roles that may take it."""
+each reason (in the service's words) the action that answers it (记录联系 for a child not
+contacted, 记录谈心 for a child whose results or observation fell, 安排结对 for an unpaired key
+child), for the roles that may take it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,11 @@ from db.enums import ContactChannel, Counterpart, LeftBehindType
 from locales import enum_label, t
 from services.records import contacts, pairings
 
-CONTACT_REASONS = ("no_contact_2m",)
+# reason → the contact the form is preset with
+CONTACT_REASONS = {
+    "no_contact_2m": (Counterpart.GUARDIAN, ContactChannel.PHONE, "daily.risk.log_contact"),
+    "growth_fall": (Counterpart.CHILD, ContactChannel.MEETING, "growth_warning.risk.log_talk"),
+}
 PAIRING_REASONS = ("key_unpaired",)
 
 
@@ -43,19 +48,20 @@ def _child(row: Any, actor: Any) -> None:
             last = str(row.last_contact)
         facts.append(f"{t('risk.col.last_contact')} {last or '—'}")
         who.caption(" · ".join(f for f in facts if f))
-        for code in row.reasons:
-            _reason(why, int(row.child_id), code, actor)
+        for code, label in zip(row.reasons, row.reason_labels, strict=True):
+            _reason(why, int(row.child_id), code, label, actor)
 
 
-def _reason(where: Any, child_id: int, code: str, actor: Any) -> None:
+def _reason(where: Any, child_id: int, code: str, label: str, actor: Any) -> None:
     text, action = where.columns([3, 2], vertical_alignment="center")
-    text.markdown(t(f"risk.reason.{code}"))
+    text.markdown(escape_md(label))
     if code in CONTACT_REASONS and actor.role in contacts.EDITORS:
-        if action.button(t("daily.risk.log_contact"), key=f"risk.log.{child_id}"):
+        counterpart, channel, button = CONTACT_REASONS[code]
+        if action.button(t(button), key=f"risk.log.{code}.{child_id}"):
             st.session_state[PREFILL_KEY] = {
                 "child_id": child_id,
-                "counterpart": Counterpart.GUARDIAN.value,
-                "channel": ContactChannel.PHONE.value,
+                "counterpart": counterpart.value,
+                "channel": channel.value,
             }
             page_links.open_page(page_links.CONTACTS_PAGE)
     elif code in PAIRING_REASONS and actor.role in pairings.ASSIGNERS:

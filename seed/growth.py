@@ -42,7 +42,7 @@ TERMS = 2
 SUBJECTS = ("语文", "数学", "英语")
 ENGLISH_FROM, SCORES_FROM = 3, 3  # grade
 LEVEL_SHIFT = {"优": 1.1, "良": 0.35, "中": -0.35, "差": -1.1}  # the archive's 学习情况
-ABILITY_SD, SUBJECT_SD, TERM_SD = 0.6, 0.3, 0.12
+ABILITY_SD, SUBJECT_SD, TERM_SD = 0.6, 0.3, 0.06
 LB_GAP, NARROWED = 0.13, 0.35
 FALL_SHARE, FALL_SD = 0.012, 1.6
 SCORE_MEAN, GRADE_MEAN, POINTS_SD = 80.0, 85.0, 10.0  # 100-point papers
@@ -158,8 +158,8 @@ def regular_contact(world: World, school: SchoolData, plan: TermPlan) -> set[int
 def pick_fallers(
     rng: random.Random, school: SchoolData, pupils: list[Pupil], terms: list[ResultTerm]
 ) -> None:
-    """FALL_SHARE of the left-behind children in both terms fall (at least one per school),
-    mostly children without regular contact; in the demo school one in the demo class."""
+    """FALL_SHARE of the left-behind children in both terms fall, mostly children without
+    regular contact; in the demo school at least one, in the demo class."""
     if len(terms) < 2:
         return
     both = [
@@ -167,9 +167,11 @@ def pick_fallers(
         if all(p.enrolled(t.day) and p.left_behind(t.day) for t in terms)
         and p.kid.room.grade - terms[0].years_back >= 1
     ]  # fmt: skip
-    if not both:
+    count = round(len(both) * FALL_SHARE)
+    if school.index == 0 and both:
+        count = max(1, count)
+    if not count:
         return
-    count = max(1, round(len(both) * FALL_SHARE))
     lonely = [p for p in both if not p.regular]
     chosen = rng.sample(lonely, min(len(lonely), count - count // 4))
     others = [p for p in both if p not in chosen]

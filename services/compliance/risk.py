@@ -8,6 +8,11 @@ Reasons (codes are stable; labels are locale keys "risk.reason.<code>"):
 - guardian_phone: guardian phone missing or not a valid mobile/landline;
 - guardian_frail: guardian aged 70 or more, or in poor health (较差, 慢性病, 残疾…);
 - no_activity: left-behind child who attended no activity this term;
+- growth_fall: the early warning of 成长记录 (services/growth/terms.py `falls`, the one rule: mean
+  percentile down 20 points or a scale down 2 between the child's two latest terms with a
+  value), only when the later of the two terms is the current term or the last ended one — a
+  fall two years ago is history, not a reason to act now (`growth_falls`); worded with its
+  figures ("成绩明显下滑：百分位 72→45", "情绪评价下降 2 级（4→2）");
 - high_risk_note: a HIGH risk counselling note in the last six months — only shown to the roles
   that may read counselling notes (counsellor, principal, admin), never in demo mode.
 
@@ -39,7 +44,9 @@ from db.models import (
 from locales import t
 from services import permissions
 from services.actor import Actor
+from services.compliance.todo_hints import fall_words
 from services.enrolment import joined_after, new_child
+from services.growth.terms import Fall, child_terms, falls
 from services.masking import mask_name
 from services.permissions import Action
 from services.records.specs import LANDLINE_RE, MOBILE_RE
@@ -47,6 +54,7 @@ from services.scope import child_visibility, school_ids_in_view
 
 REASONS = (
     "no_contact_2m",
+    "growth_fall",
     "key_unpaired",
     "guardian_phone",
     "guardian_frail",
@@ -63,6 +71,7 @@ RISK_COLUMNS = [
     "last_contact",
     "new_record",  # 新建档: too new to judge (services/enrolment.py)
     "reasons",  # list of reason codes
+    "reason_labels",  # each reason in words, in the order of `reasons`
     "reason_text",  # the reasons in words, joined
 ]
 FRAIL_AGE = 70
@@ -96,6 +105,46 @@ def current_term_ids(session: Session, school_ids: list[int], as_of: date) -> li
     for term_id, school_id, _start, _end in terms:
         chosen.setdefault(school_id, term_id)
     return list(chosen.values())
+
+
+def recent_term_ids(session: Session, school_ids: list[int], as_of: date) -> set[int]:
+    """Per school: the current term (as `current_term_ids`) and the last term ended before
+    `as_of` — the terms a fall may end in to be an early warning today."""
+    ended = session.execute(
+        select(Term.id, Term.school_id)
+        .where(
+            Term.school_id.in_(school_ids or [-1]),
+            Term.deleted_at.is_(None),
+            Term.end_date < as_of,
+        )
+        .order_by(Term.school_id, Term.end_date.desc())
+    ).all()
+    last_ended: dict[int, int] = {}
+    for term_id, school_id in ended:
+        last_ended.setdefault(school_id, term_id)
+    return set(current_term_ids(session, school_ids, as_of)) | set(last_ended.values())
+
+
+def growth_falls(
+    session: Session, children: list[ColumnElement[bool]], school_ids: list[int], as_of: date
+) -> dict[int, list[Fall]]:
+    """child id → its early warnings (`falls` over `child_terms` of the children matching the
+    conditions, terms started by `as_of`), kept when the later term is a recent one."""
+    frame = child_terms(session, children)
+    if frame.empty:
+        return {}
+    frame = frame[frame["term_start"].map(lambda day: _as_date(day) <= as_of).astype(bool)]
+    recent = recent_term_ids(session, school_ids, as_of)
+    found: dict[int, list[Fall]] = {}
+    for fall in falls(frame):
+        if fall.term_id in recent:
+            found.setdefault(fall.child_id, []).append(fall)
+    return found
+
+
+def fall_label(fall: Fall) -> str:
+    """成绩明显下滑：百分位 72→45 / 情绪评价下降 2 级（4→2）."""
+    return fall_words(fall.measure, fall.before, fall.after)
 
 
 def _phone_valid(col: ColumnElement) -> ColumnElement[bool]:
@@ -154,12 +203,22 @@ def risk_list(
     else:
         high_note = false()
     phone = func.trim(func.coalesce(Child.guardian_phone, ""))
+    in_view = [
+        Child.school_id.in_(school_ids or [-1]),
+        child_visibility(actor),
+        Child.deleted_at.is_(None),
+        Child.enrolment_status == EnrolmentStatus.ENROLLED,
+    ]
+    if classroom_id is not None:
+        in_view.append(Child.classroom_id == classroom_id)
+    fallen = growth_falls(session, in_view, school_ids, as_of)
     flags: dict[str, ColumnElement[bool]] = {
         "no_contact_2m": and_(
             or_(is_lb, Child.is_key.is_(True)),
             func.coalesce(joined_after(cutoff), false()).is_(false()),  # on the books 2 months
             or_(last_contact.is_(None), last_contact <= cutoff),
         ),
+        "growth_fall": Child.id.in_(sorted(fallen)) if fallen else false(),
         "key_unpaired": and_(Child.is_key.is_(True), ~paired),
         "guardian_phone": and_(
             or_(is_lb, Child.is_key.is_(True)), or_(phone == "", ~_phone_valid(phone))
@@ -184,20 +243,12 @@ def risk_list(
             *flag_columns,
         )
         .outerjoin(Classroom, Classroom.id == Child.classroom_id)
-        .where(
-            Child.school_id.in_(school_ids or [-1]),
-            child_visibility(actor),
-            Child.deleted_at.is_(None),
-            Child.enrolment_status == EnrolmentStatus.ENROLLED,
-            or_(*flags.values()),
-        )
+        .where(*in_view, or_(*flags.values()))
         .order_by(Classroom.grade, Classroom.number, Child.name)
     )
     if grade is not None:
         query = query.where(Classroom.grade == grade)
-    if classroom_id is not None:
-        query = query.where(Child.classroom_id == classroom_id)
-    return _to_frame(session.execute(query).mappings().all(), actor)
+    return _to_frame(session.execute(query).mappings().all(), actor, fallen)
 
 
 BY_CLASS_COLUMNS = ["classroom_name", "children", "reason_text"]
@@ -220,10 +271,13 @@ def risk_by_class(
     return pd.DataFrame([row[1:] for row in out], columns=BY_CLASS_COLUMNS)
 
 
-def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
+def _to_frame(rows: list, actor: Actor, fallen: dict[int, list[Fall]]) -> pd.DataFrame:
     records = []
     for row in rows:
         reasons = [code for code in REASONS if row[code]]
+        labels = [
+            _reason_label(c, row["last_contact"], fallen.get(row["child_id"])) for c in reasons
+        ]
         records.append(
             {
                 "child_id": row["child_id"],
@@ -235,9 +289,8 @@ def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
                 "last_contact": _as_date(row["last_contact"]),
                 "new_record": bool(row["new_record"]),
                 "reasons": reasons,
-                "reason_text": t("risk.reason_sep").join(
-                    _reason_label(c, row["last_contact"]) for c in reasons
-                ),
+                "reason_labels": labels,
+                "reason_text": t("risk.reason_sep").join(labels),
             }
         )
     frame = pd.DataFrame(records, columns=RISK_COLUMNS)
@@ -250,10 +303,13 @@ def _to_frame(rows: list, actor: Actor) -> pd.DataFrame:
     return frame
 
 
-def _reason_label(code: str, last_contact: object) -> str:
-    """A reason in words; no_contact_2m with no contact at all reads 从未联系 (the code stays)."""
+def _reason_label(code: str, last_contact: object, fallen: list[Fall] | None = None) -> str:
+    """A reason in words; no_contact_2m with no contact at all reads 从未联系 (the code stays);
+    growth_fall says what fell, from what to what."""
     if code == "no_contact_2m" and (last_contact is None or pd.isna(last_contact)):
         return t("risk.reason.no_contact_ever")
+    if code == "growth_fall" and fallen:
+        return t("todo.list_sep").join(fall_label(f) for f in fallen)
     return t(f"risk.reason.{code}")
 
 

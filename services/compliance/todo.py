@@ -3,6 +3,12 @@
 A 新建档 child (services/enrolment.py) is marked `new_record`; a period that ended before the
 child's record was made (an import gives no enrolment date) is not held against anyone, so it
 is not overdue.
+
+Besides the contact rules, a child of the actor's class (head teacher) or paired with the actor
+this term who has an early warning of 成长记录 (services/compliance/risk.py `growth_falls`, the
+same as 重点关注) has one duty "成绩明显下滑：安排谈心/家访" (rule_id GROWTH_WARNING, due by the
+month's end) until a talk with the child or a home visit is logged on or after the day the
+later term's result or observation was last written.
 """
 
 from __future__ import annotations
@@ -11,17 +17,21 @@ import calendar
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import case, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.enums import ContactChannel, Counterpart
-from db.models import Child
+from db.enums import ContactChannel, Counterpart, EnrolmentStatus, GrowthScale
+from db.growth_models import GrowthObservation, TermResult
+from db.models import Child, Classroom, Contact, Pairing
 from locales import enum_label, t
 from services import permissions
 from services.actor import Actor
 from services.clock import school_today
 from services.compliance.engine import compliance_rows
+from services.compliance.risk import current_term_ids, growth_falls
+from services.compliance.todo_groups import GROWTH_WARNING
 from services.compliance.todo_hints import (
+    Hint,
     Window,
     either,
     excludes_hint,
@@ -91,8 +101,11 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
     as_of = as_of or date.today()
     start, end = month_bounds(as_of)
     rows = compliance_rows(session, actor, start, end, teacher_id=actor.user_id, as_of=as_of)
-    if rows.empty:
+    warnings = growth_todo(session, actor, as_of)
+    if rows.empty and not warnings:
         return pd.DataFrame(columns=TODO_COLUMNS)
+    if rows.empty:
+        return _ordered(pd.DataFrame(warnings, columns=TODO_COLUMNS))
     books = _on_the_books(session, sorted({int(c) for c in rows["child_id"]}), as_of)
     made = [books[int(cid)][0] for cid in rows["child_id"]]
     before_record = [
@@ -130,14 +143,130 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
         )
         spans = tuple(zip(group["period_start"], group["period_end"], strict=True))
         windows.append(Window(int(child_id), spans))
-    if not records:
-        return pd.DataFrame(columns=TODO_COLUMNS)
     for record, hints in zip(records, not_counted_hints(session, windows), strict=True):
         record["not_counted"] = hints
-    frame = pd.DataFrame(records, columns=TODO_COLUMNS)
+    if not records and not warnings:
+        return pd.DataFrame(columns=TODO_COLUMNS)
+    return _ordered(pd.DataFrame(records + warnings, columns=TODO_COLUMNS))
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Overdue first, then by deadline, class and name."""
     frame["_order"] = frame["status"].map({"overdue": 0, "due": 1})
     return (
         frame.sort_values(["_order", "due_by", "classroom_name", "child_name"], kind="stable")
         .drop(columns="_order")
         .reset_index(drop=True)
     )
+
+
+def _responsible_for(session: Session, actor: Actor, as_of: date) -> list[ColumnElement[bool]]:
+    """Conditions on Child: enrolled children of the classes the actor heads or paired with the
+    actor in the current term."""
+    term_ids = current_term_ids(session, [actor.school_id] if actor.school_id else [], as_of)
+    headed = select(Classroom.id).where(
+        Classroom.head_teacher_id == actor.user_id, Classroom.deleted_at.is_(None)
+    )
+    paired = select(Pairing.child_id).where(
+        Pairing.teacher_id == actor.user_id,
+        Pairing.deleted_at.is_(None),
+        Pairing.term_id.in_(term_ids or [-1]),
+        or_(Pairing.end_date.is_(None), Pairing.end_date >= as_of),
+    )
+    return [
+        Child.school_id == actor.school_id,
+        Child.deleted_at.is_(None),
+        Child.enrolment_status == EnrolmentStatus.ENROLLED,
+        or_(Child.classroom_id.in_(headed), Child.id.in_(paired)),
+    ]
+
+
+def growth_todo(session: Session, actor: Actor, as_of: date) -> list[dict]:
+    """The early-warning duties of the actor's children (TODO_COLUMNS rows, one per child)."""
+    if actor.school_id is None:
+        return []
+    fallen = growth_falls(
+        session, _responsible_for(session, actor, as_of), [actor.school_id], as_of
+    )
+    open_ids = _unanswered(session, fallen)
+    if not open_ids:
+        return []
+    names = session.execute(
+        select(Child.id, Child.name, Classroom.name)
+        .outerjoin(Classroom, Classroom.id == Child.classroom_id)
+        .where(Child.id.in_(open_ids))
+    ).all()
+    month_end = month_bounds(as_of)[1]
+    rows = []
+    for child_id, child_name, classroom_name in names:
+        child_falls = fallen[child_id]
+        first = child_falls[0]
+        title = (
+            t("growth_warning.todo.results")
+            if first.measure == "percentile"
+            else t("growth_warning.todo.scale", scale=enum_label(first.measure, GrowthScale))
+        )
+        described = tuple((f.measure, f.before, f.after) for f in child_falls)
+        rows.append(
+            {
+                "child_id": int(child_id),
+                "child_name": child_name,
+                "classroom_name": classroom_name,
+                "rule_id": GROWTH_WARNING,
+                "rule_name": title,
+                "status": "due",
+                "missed_periods": 0,
+                "due_by": month_end,
+                "missing": title,
+                "counterpart": Counterpart.CHILD.value,
+                "channel": ContactChannel.MEETING.value,
+                "new_record": False,
+                "meets": Hint("growth_warning.todo.detail", {"falls": described}),
+                "excludes": None,
+                "not_counted": (),
+            }
+        )
+    return rows
+
+
+def _unanswered(session: Session, fallen: dict) -> list[int]:
+    """The warned children with no talk (meeting with the child) or home visit logged on or
+    after the day the fall's later-term result or observation was last written."""
+    if not fallen:
+        return []
+    written: dict[int, date] = {}
+    for model in (TermResult, GrowthObservation):
+        later = [
+            and_(model.child_id == c, model.term_id == f[0].term_id) for c, f in fallen.items()
+        ]
+        query = (
+            select(model.child_id, func.max(model.updated_at))
+            .where(or_(*later), model.deleted_at.is_(None))
+            .group_by(model.child_id)
+        )
+        for child_id, stamp in session.execute(query):
+            day = school_today(stamp)
+            written[child_id] = max(written.get(child_id, day), day)
+    answered = session.execute(
+        select(Contact.child_id, func.max(Contact.contact_date))
+        .where(
+            Contact.child_id.in_(sorted(fallen)),
+            Contact.deleted_at.is_(None),
+            or_(
+                and_(Contact.channel == ContactChannel.MEETING,
+                     Contact.counterpart == Counterpart.CHILD),
+                Contact.channel == ContactChannel.HOME_VISIT,
+            ),
+        )
+        .group_by(Contact.child_id)
+    ).all()  # fmt: skip
+    last_talk = {child_id: _as_day(day) for child_id, day in answered}
+    return [
+        child_id
+        for child_id in sorted(fallen)
+        if child_id not in last_talk or last_talk[child_id] < written.get(child_id, date.min)
+    ]
+
+
+def _as_day(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -12,6 +12,10 @@ from datetime import date
 
 import pandas as pd
 
+from locales import t
+
+GROWTH_WARNING = 0  # the rule_id of an early-warning duty (services/compliance/todo.py)
+
 
 @dataclass(frozen=True)
 class ChildDuties:
@@ -43,7 +47,10 @@ def classrooms(todo: pd.DataFrame) -> list[str]:
 def kinds(todo: pd.DataFrame) -> dict[int, str]:
     """rule id → rule name for the kinds of duty in the list (rule id order: the school's own)."""
     pairs = todo[["rule_id", "rule_name"]].drop_duplicates("rule_id").sort_values("rule_id")
-    return {int(r): str(n) for r, n in zip(pairs["rule_id"], pairs["rule_name"], strict=True)}
+    names = {int(r): str(n) for r, n in zip(pairs["rule_id"], pairs["rule_name"], strict=True)}
+    if GROWTH_WARNING in names:  # its duties are titled by what fell; the kind is one
+        names[GROWTH_WARNING] = t("growth_warning.kind")
+    return names
 
 
 def filter_todo(

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.enums import ContactChannel, ContactOutcome, Counterpart
+from db.enums import ContactChannel, ContactOutcome, Counterpart, GrowthScale
 from db.models import Contact
 from locales import enum_label, t
 
@@ -112,6 +112,19 @@ def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
+def fall_words(measure: str, before: float, after: float) -> str:
+    """An early warning in words: 成绩明显下滑：百分位 72→45, 情绪评价下降 2 级（4→2）."""
+    if measure == "percentile":
+        return t("growth_warning.reason.percentile", before=f"{before:.0f}", after=f"{after:.0f}")
+    return t(
+        "growth_warning.reason.scale",
+        scale=enum_label(measure, GrowthScale),
+        drop=f"{before - after:.0f}",
+        before=f"{before:.0f}",
+        after=f"{after:.0f}",
+    )
+
+
 def either(items: list[str]) -> str:
     """监护人、父亲或母亲 — a choice of several, in words."""
     if len(items) <= 1:
@@ -130,6 +143,8 @@ def explain(hint: Hint) -> str:
         words["counterpart"] = enum_label(words["counterpart"], Counterpart)
     if "channel" in words:
         words["channel"] = enum_label(words["channel"], ContactChannel)
+    if "falls" in words:  # ((measure, before, after), ...) of a growth warning
+        words["falls"] = t("todo.list_sep").join(fall_words(*fall) for fall in words["falls"])
     if hint.key == "todo.excludes.who":
         words["others"] = t("todo.list_sep").join(
             enum_label(c, Counterpart) for c in words["others"]
