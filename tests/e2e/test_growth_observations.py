@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 ROW_H = 35  # rows and header of the grid
 WAIT_MS = 30_000
 SHOWN = ("name", "left_behind", "study", "emotion", "habits", "self_care", "note")
-RATINGS = {"study": 4, "emotion": 2, "habits": 5, "self_care": 3}
+WANTED = {"study": 4, "emotion": 2, "habits": 5, "self_care": 3}
 
 
 def centre_x(field: str) -> int:
@@ -47,6 +47,13 @@ def first_row(database_url: str):  # type: ignore[no-untyped-def]
         engine.dispose()
 
 
+def ratings_unlike(child) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """WANTED, each moved by one where the demo data already holds that rating (a save needs
+    a change)."""
+    stored = {f: child[f] for f in WANTED}
+    return {f: v % 5 + 1 if stored[f] == str(v) else v for f, v in WANTED.items()}
+
+
 def rate(page: Page, field: str, digit: int) -> None:
     """Open the first row's select cell, type the rating and take the option it filters to."""
     grid = page.locator("[data-testid=stDataFrame]").first
@@ -63,11 +70,12 @@ def rate(page: Page, field: str, digit: int) -> None:
 
 def test_head_teacher_rates_a_child_and_sees_it_on_the_profile(live_server, page):
     term_id, child = first_row(live_server.database_url)
+    ratings = ratings_unlike(child)
     login(page, live_server.url, "head_teacher")
     page.get_by_role("link", name="成长观察").click()
     wait_idle(page)
     page.locator("[id^=glide-cell]", has_text=child["name"]).first.wait_for(state="attached")
-    for field, digit in RATINGS.items():
+    for field, digit in ratings.items():
         rate(page, field, digit)
     expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
     page.get_by_role("button", name="保存").click()
@@ -84,7 +92,7 @@ def test_head_teacher_rates_a_child_and_sees_it_on_the_profile(live_server, page
                     GrowthObservation.term_id == term_id,
                 )
             )
-            assert {f: getattr(row, f) for f in RATINGS} == RATINGS
+            assert {f: getattr(row, f) for f in ratings} == ratings
     finally:
         engine.dispose()
 
