@@ -11,9 +11,10 @@
   on this machine (data/bench/county.json) are reported, marked "(cached)".
 
 County compliance and the county dashboard read the county summary (services/metrics/summary.py,
-kept current on write): after seeding or upgrading, the benchmark refreshes it once (timed) and
-then measures compliance through the metrics (`compliance_frame`, as the pages) and the engine
-live for comparison.
+and the contacts-by-channel and participation facts of services/metrics/summary_facts.py, kept
+current on write): after seeding or upgrading, the benchmark refreshes it once (timed) and then
+measures compliance through the metrics (`compliance_frame`, as the pages) and the engine live
+for comparison.
 
 Writes bench/results.json keys compliance_ratio_school, compliance_ratio_county,
 county_dashboard_ratio_to_raw, dashboard_rerun_growth_500_to_5000 (plus the raw timings).
