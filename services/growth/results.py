@@ -37,6 +37,7 @@ from services.growth.results_values import (
 )
 from services.growth.terms import child_terms
 from services.permissions import Action, roles_with
+from services.records.children import filter_options
 from services.records.grid_rows import GridChanges, Page, RowUpdate, SaveResult
 from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
 from services.rows import conflict_for, create_row, soft_delete_row, update_row
@@ -89,29 +90,19 @@ def subject_spec(subject: str, editors: frozenset[Role]) -> ColumnSpec:
 def results_classrooms(session: Session, actor: Actor) -> dict[int, str]:
     """Classes whose results the actor may enter: the school's, or a head teacher's own."""
     require_results_editor(actor)
-    query = select(Classroom.id, Classroom.name).where(
-        Classroom.school_id == actor.school_id, Classroom.deleted_at.is_(None)
-    )
-    if actor.role == Role.HEAD_TEACHER:
-        query = query.where(Classroom.id.in_(actor.head_of_classroom_ids or [-1]))
-    rows = session.execute(query.order_by(Classroom.grade, Classroom.number))
-    return {cid: name for cid, name in rows}
+    return filter_options(session, actor).classrooms
 
 
 def classroom_for(session: Session, actor: Actor, classroom_id: int, term_id: int) -> Classroom:
     """The class, if the actor may enter its results for this term of the school."""
-    require_results_editor(actor)
-    room = session.get(Classroom, classroom_id)
-    if room is None or room.deleted_at is not None or room.school_id != actor.school_id:
-        raise NotAllowed("classroom outside the school")
-    if actor.role == Role.HEAD_TEACHER and classroom_id not in actor.head_of_classroom_ids:
-        raise NotAllowed("not the actor's class")
+    if classroom_id not in results_classrooms(session, actor):
+        raise NotAllowed("not a class of the actor's")
     term = session.get(Term, term_id)
     if term is None or term.deleted_at is not None:
         raise NotFound("term")
     if term.school_id != actor.school_id:
         raise NotAllowed("other school's term")
-    return room
+    return session.get_one(Classroom, classroom_id)
 
 
 def class_children(session: Session, actor: Actor, classroom_id: int) -> list[Child]:
