@@ -1,7 +1,7 @@
-"""The bureau report's content (DESIGN.md §8): title, subtitle, the nine sections in order and
+"""The bureau report's content (DESIGN.md §8): title, subtitle, the ten sections in order and
 the issuer and date it ends with, as blocks the .docx and .pdf writers render alike. Sections
-一–七 state the figures (bureau_facts.py); 八–九 draw conclusions from them
-(bureau_findings.py)."""
+一–七 state the figures (bureau_facts.py), 八 关爱成效 the growth record's (bureau_outcome.py,
+issue 17); 九–十 draw conclusions from them (bureau_findings.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from locales import t
 from services.reports import bureau_facts as facts
 from services.reports import bureau_findings as findings
 from services.reports.blocks import Block, ReportDocument, cn_date
+from services.reports.bureau_outcome import outcome
 from services.reports.data import ReportData
 
 
@@ -31,7 +32,7 @@ def subtitle(data: ReportData, scope: str, masked: bool) -> str:
 def build_document(
     data: ReportData, title: str, charts: dict[str, bytes], masked: bool, scope: str = ""
 ) -> ReportDocument:
-    """Title, the nine sections and the charts, from `data`."""
+    """Title, the ten sections and the charts, from `data`."""
     blocks: list[Block] = []
     for section in (
         facts.basic,
@@ -41,6 +42,7 @@ def build_document(
         facts.activities,
         facts.health,
         facts.aid,
+        outcome,
     ):
         blocks.extend(section(data, charts))
     blocks.extend(findings.problems(data, charts, masked))

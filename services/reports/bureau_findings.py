@@ -1,6 +1,7 @@
-"""Sections 八 and 九 of the bureau report: the problems found and the next steps, drafted from
-the figures. A conclusion is drawn only from what has ended: nothing due or nothing ended yet →
-the report says so and concludes nothing; a 新建档 child is not "从未联系"."""
+"""Sections 九 and 十 of the bureau report (八 is 关爱成效, issue 17): the problems found and
+the next steps, drafted from the figures. A conclusion is drawn only from what has ended:
+nothing due or nothing ended yet → the report says so and concludes nothing; a 新建档 child is
+not "从未联系"."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def _compliance_problems(data: ReportData) -> str:
 
 
 def problems(data: ReportData, _charts: Charts, masked: bool) -> list[Block]:
-    blocks: list[Block] = [Heading(t("reports.doc.h.problems"))]
+    blocks: list[Block] = [Heading(t("outcome.doc.h.problems"))]
     blocks.append(Paragraph(_compliance_problems(data)))
     gone = data.not_contacted
     settled = data.dashboard.heads.left_behind - data.new_children
@@ -82,6 +83,6 @@ def next_steps(data: ReportData, _charts: Charts, _masked: bool) -> list[Block]:
     if h.term is not None and h.checked < h.children:
         steps.append(t("reports.doc.step.health", count=h.children - h.checked))
     steps.append(t("reports.doc.step.keep_on"))
-    return [Heading(t("reports.doc.h.next"))] + [
+    return [Heading(t("outcome.doc.h.next"))] + [
         Paragraph(f"{i}. {text}") for i, text in enumerate(steps, start=1)
     ]

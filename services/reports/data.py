@@ -22,6 +22,7 @@ from services.metrics.compliance import ComplianceFigures, below_target, summari
 from services.metrics.dashboard import Dashboard, load_dashboard, units
 from services.metrics.headcounts import headcounts_by_unit
 from services.metrics.health import HealthFigures, health_by_unit
+from services.metrics.outcome import OutcomeFigures, outcome_figures
 from services.metrics.records import aid_by_kind
 from services.metrics.scope import Period, Scope
 from services.scope import school_ids_in_view
@@ -58,6 +59,7 @@ class ReportData:
     aid: pd.DataFrame  # kind, records, children, amount
     not_contacted: pd.DataFrame  # child_id, name, unit, last_contact (names as the actor sees)
     new_children: int  # left-behind children too new to judge (新建档)
+    outcome: OutcomeFigures  # 关爱成效: the terms of the period, as the outcome page shows them
 
     @property
     def compliance(self) -> ComplianceFigures:
@@ -111,6 +113,7 @@ def gather_report_data(
         aid=aid_by_kind(session, actor, scope, period, as_of),
         not_contacted=not_contacted(session, actor, scope, period, as_of, by_school),
         new_children=new_children(session, actor, scope, period, as_of),
+        outcome=outcome_figures(session, actor, scope, period, as_of),
     )
 
 

@@ -84,7 +84,7 @@ def test_docx_styles_name_the_gongwen_fonts_and_sizes(docx_bytes):
     assert body.paragraph_format.line_spacing == Pt(28)
     assert body.paragraph_format.first_line_indent == Pt(32)  # two characters of 三号
     headings = [p for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert [p.text[:2] for p in headings] == [f"{n}、" for n in "一二三四五六七八九"]
+    assert [p.text[:2] for p in headings] == [f"{n}、" for n in "一二三四五六七八九十"]
     basic = next(p for p in doc.paragraphs if p.text.startswith("截至"))
     assert basic.style.name == "Normal"
     assert "Title" not in {p.style.name for p in doc.paragraphs}

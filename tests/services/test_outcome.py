@@ -20,6 +20,7 @@ from services.errors import NotAllowed
 from services.growth.ranking import rerank
 from services.metrics.outcome import MIN_GROUP, outcome_figures
 from services.metrics.scope import Scope, term_period, year_period
+from services.reports import exports
 from tests.factories import (
     actor_of,
     added,
@@ -34,6 +35,7 @@ from tests.factories import (
     make_user,
 )
 from tests.services.compliance_helpers import log_contact, make_rule
+from tests.services.report_reading import docx_text
 
 YEAR = year_period(2026)
 AFTER = date(2027, 2, 1)  # both 2026 terms have ended
@@ -208,3 +210,12 @@ def test_the_bureau_sees_groups_of_ten(session, school):
     mates = seen.row("2026年秋季学期", "classmates")
     assert (mates.children, mates.results) == (10, 10) and mates.percentile is not None
     assert seen.row("2026年秋季学期", "left_behind").results == 10
+
+
+def test_the_report_says_when_there_is_nothing_yet(session, school):
+    make_term(session, school)
+    make_child(session, school, make_classroom(session, school))
+    principal = actor_of(session, make_user(session, school, Role.PRINCIPAL))
+    report = exports.export_bureau_docx(session, principal, YEAR, as_of=AFTER).data
+    text = docx_text(report)
+    assert "八、关爱成效\n本学期暂无成绩与观察数据。\n九、存在的问题" in text
