@@ -16,7 +16,8 @@ MIDDLE = 50  # a percentile of 50 is the middle of the class
 
 
 def build_growth_figure(df: pd.DataFrame) -> go.Figure:
-    """Mean percentile (0–100, top) and the four observation scales (1–5, bottom) per term.
+    """Mean percentile (0–100, a line, top) and the four observation scales (1–5, grouped bars,
+    bottom) per term.
 
     `df` is services.growth.terms.child_terms(...) for one child (term_name, percentile and the
     scales; other columns are ignored), in term order. A term without a value leaves a gap; an
@@ -61,23 +62,14 @@ def build_growth_figure(df: pd.DataFrame) -> go.Figure:
         row=1,
         col=1,
     )
-    fig.add_hline(
-        y=MIDDLE,
-        line_dash="dot",
-        line_color=PALETTE[7],
-        annotation_text=t("growth_profile.chart.middle"),
-        annotation_position="top left",
-        row=1,
-        col=1,
-    )
-    for index, scale in enumerate(GrowthScale, start=1):
+    fig.add_hline(y=MIDDLE, line_dash="dot", line_color=PALETTE[7], row=1, col=1)
+    for index, scale in enumerate(GrowthScale, start=1):  # bars: equal ratings never hide
         fig.add_trace(
-            go.Scatter(
+            go.Bar(
                 x=terms,
                 y=df[scale.value],
                 name=enum_label(scale),
-                mode="lines+markers",
-                line={"color": PALETTE[index]},
+                marker={"color": PALETTE[index]},
                 hovertemplate="%{x} " + enum_label(scale) + ": %{y}<extra></extra>",
             ),
             row=2,
@@ -92,6 +84,12 @@ def build_growth_figure(df: pd.DataFrame) -> go.Figure:
                 xref="x domain", yref="y domain", x=0.5, y=0.5,
             )  # fmt: skip
     fig.update_xaxes(type="category")
-    fig.update_yaxes(range=[0, 100], row=1, col=1)
-    fig.update_yaxes(range=[SCALE_MIN - 0.3, SCALE_MAX + 0.3], dtick=1, row=2, col=1)
+    middle = f"{t('growth_profile.chart.middle')} {MIDDLE}"  # on the axis: no point hides it
+    fig.update_yaxes(
+        range=[0, 100], tickvals=[0, MIDDLE, 100], ticktext=["0", middle, "100"], row=1, col=1
+    )
+    fig.update_yaxes(
+        range=[0, SCALE_MAX + 0.3], tickvals=list(range(SCALE_MIN, SCALE_MAX + 1)), row=2, col=1
+    )
+    fig.update_layout(barmode="group", bargap=0.35)
     return fig
