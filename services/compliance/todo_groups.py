@@ -77,8 +77,9 @@ def counts(todo: pd.DataFrame) -> TodoCounts:
 
 
 def group_by_child(todo: pd.DataFrame) -> list[ChildDuties]:
-    """One group per child, worst first: most overdue duties, then most missed periods, then the
-    earliest deadline; ties by class and name. Within a group overdue duties come first."""
+    """One group per child, worst first: most overdue duties, then an early warning (results or
+    observation fell), then most missed periods, then the earliest deadline; ties by class and
+    name. Within a group overdue duties come first."""
     groups = []
     for child_id, rows in todo.groupby("child_id", sort=False):
         rows = rows.assign(_late=(rows["status"] != "overdue").astype(int))
@@ -102,6 +103,7 @@ def group_by_child(todo: pd.DataFrame) -> list[ChildDuties]:
         groups,
         key=lambda g: (
             -g.overdue,
+            not (g.duties["rule_id"] == GROWTH_WARNING).any(),
             -g.missed,
             g.first_due or date.max,
             g.classroom_name or "",

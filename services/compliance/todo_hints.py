@@ -112,12 +112,14 @@ def _day(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def fall_words(measure: str, before: float, after: float) -> str:
-    """An early warning in words: 成绩明显下滑：百分位 72→45, 情绪评价下降 2 级（4→2）."""
+def fall_words(measure: str, before: float, after: float, short: bool = False) -> str:
+    """An early warning in words: 成绩明显下滑：百分位 72→45, 情绪评价下降 2 级（4→2）; `short`
+    under a duty already titled with what fell: 百分位 72→45, 情绪 4→2."""
+    form = "short" if short else "reason"
     if measure == "percentile":
-        return t("growth_warning.reason.percentile", before=f"{before:.0f}", after=f"{after:.0f}")
+        return t(f"growth_warning.{form}.percentile", before=f"{before:.0f}", after=f"{after:.0f}")
     return t(
-        "growth_warning.reason.scale",
+        f"growth_warning.{form}.scale",
         scale=enum_label(measure, GrowthScale),
         drop=f"{before - after:.0f}",
         before=f"{before:.0f}",
@@ -144,7 +146,8 @@ def explain(hint: Hint) -> str:
     if "channel" in words:
         words["channel"] = enum_label(words["channel"], ContactChannel)
     if "falls" in words:  # ((measure, before, after), ...) of a growth warning
-        words["falls"] = t("todo.list_sep").join(fall_words(*fall) for fall in words["falls"])
+        falls = [fall_words(*fall, short=True) for fall in words["falls"]]
+        words["falls"] = t("todo.list_sep").join(falls)
     if hint.key == "todo.excludes.who":
         words["others"] = t("todo.list_sep").join(
             enum_label(c, Counterpart) for c in words["others"]

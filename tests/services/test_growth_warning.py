@@ -121,7 +121,8 @@ def test_the_responsible_teachers_have_the_duty_and_others_do_not(session, count
     assert set(warned.index) == {"滑落", "情绪", "春落"}
     assert warned.loc["滑落", "rule_name"] == "成绩明显下滑：安排谈心/家访"
     assert warned.loc["情绪", "rule_name"] == "情绪评价下降：安排谈心/家访"
-    assert explain(warned.loc["滑落", "meets"]).startswith("成绩明显下滑：百分位 90→10")
+    assert explain(warned.loc["滑落", "meets"]).startswith("百分位 90→10；")
+    assert explain(warned.loc["情绪", "meets"]).startswith("情绪 4→2；")
     assert warned.loc["滑落", "due_by"] == date(2026, 11, 30)
     assert warned.loc["滑落", "counterpart"] == Counterpart.CHILD.value
     assert kinds(head_a)[GROWTH_WARNING] == "成长预警"

@@ -6,7 +6,14 @@ from datetime import date
 import pandas as pd
 
 from services.compliance.todo import TODO_COLUMNS, my_todo
-from services.compliance.todo_groups import classrooms, counts, filter_todo, group_by_child, kinds
+from services.compliance.todo_groups import (
+    GROWTH_WARNING,
+    classrooms,
+    counts,
+    filter_todo,
+    group_by_child,
+    kinds,
+)
 from services.compliance.todo_hints import Hint, excludes_hint, explain
 from tests.factories import actor_of
 from tests.services.compliance_helpers import log_contact, pair
@@ -96,3 +103,13 @@ def test_a_guardian_visit_does_not_clear_the_weekly_talk_and_the_card_says_why(
         "需面谈联系儿童本人，与父亲、母亲、监护人的联系不计入"
     )
     assert explain(talk["not_counted"][0]) == "2026-11-10与监护人的家访不计入"
+
+
+def test_a_child_with_an_early_warning_comes_after_overdue_ones_and_before_the_rest():
+    warned = duty(4, "丁丁", "一年级(1)班", CALL, due_by=date(2026, 11, 30)) | {
+        "rule_id": GROWTH_WARNING,
+        "rule_name": "成绩明显下滑：安排谈心/家访",
+    }
+    groups = group_by_child(pd.concat([TODO, todo_frame(warned)], ignore_index=True))
+    assert [g.child_name for g in groups] == ["晨晨", "贝贝", "丁丁", "安安"]
+    assert kinds(todo_frame(warned)) == {GROWTH_WARNING: "成长预警"}
