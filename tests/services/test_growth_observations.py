@@ -17,6 +17,7 @@ from services.growth.observations import (
     picks_class,
     save_observations,
 )
+from services.ops.audit_sentences import names_for, sentence
 from services.records.grid_rows import GridChanges, RowUpdate
 from services.records.specs import check_value
 from tests.factories import actor_of, make_pairing, make_school, make_term, make_user
@@ -186,3 +187,14 @@ def test_another_schools_term_or_class_is_refused(session, s):
     with pytest.raises(NotFound):
         observation_frame(session, s.principal, 99999, s.class_a.id)
     assert session.scalar(select(func.count(GrowthObservation.id))) == 0
+
+
+def test_the_audit_log_reads_a_change_of_ratings_in_words(session, s):
+    child = s.children_a[0]
+    save(session, s.head, s, [rate(child)], s.class_a)
+    save(session, s.head, s, [rate(child, 1, emotion="4")], s.class_a)
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "growth_observations").order_by(AuditEntry.id)
+    ).all()[-1]
+    text = sentence(entry, names_for(session, [entry]), masked=False)
+    assert "成长观察" in text and "情绪" in text and "2→4" in text
