@@ -1,7 +1,7 @@
 """What a results cell may hold, read the same in the grid and in the imported sheet (pure).
 
-A cell is a score from 0 to 150 (a number, "95" or "95.5"), or a grade. Grades are read in the
-words schools write them:
+A cell is a score from 0 to 150 (a number, "95", "95.5" or "95分"), or a grade. Grades are read
+in the words schools write them:
 
 | stored | accepted                                  |
 |--------|-------------------------------------------|
@@ -71,8 +71,8 @@ def parse_result(raw: object) -> Result | None:
     grade = GRADE_WORDS.get(text.upper()) or _grade_by_label(text)
     if grade is not None:
         return Result(grade=grade)
-    if _NUMBER.match(text):
-        return _score(float(text))
+    if _NUMBER.match(text.removesuffix("分")):  # 95 or 95分
+        return _score(float(text.removesuffix("分")))
     return _refuse()
 
 

@@ -53,7 +53,7 @@ def live_results(session):  # type: ignore[no-untyped-def]
 
 
 def test_cells_read_scores_grades_and_the_words_schools_use():
-    assert parse_result("95.5") == Result(score=95.5)
+    assert parse_result("95.5") == Result(score=95.5) == parse_result("95.5分")
     assert parse_result(120) == Result(score=120.0)
     assert parse_result("优秀") == Result(grade=LetterGrade.EXCELLENT)
     assert parse_result("及格") == Result(grade=LetterGrade.FAIR)

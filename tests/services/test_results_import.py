@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from db.enums import AuditAction, LetterGrade
 from db.growth_models import TermResult
 from db.models import AuditEntry, Term
-from services.errors import NotAllowed, ValidationFailed
+from services.errors import ConflictError, NotAllowed, ValidationFailed
+from services.growth.results import save_class_results
 from services.importing.results import (
     apply_results_import,
     plan_results_import,
@@ -22,6 +23,7 @@ from services.importing.results import (
 )
 from services.importing.results_preview import results_plan_frame
 from services.importing.results_template import results_template
+from services.records.grid_rows import GridChanges, RowUpdate
 from tests.factories import make_child
 from tests.services.care_helpers import make_care_school
 from tests.workbooks import xlsx_bytes
@@ -130,6 +132,17 @@ def test_reimport_updates_changed_results_only(session, s):
     assert stored(session)[(a1.id, "语文")] == (88.5, None)
     nothing = apply(session, s.principal, s, again)
     assert (nothing.inserted, nothing.updated, nothing.unchanged) == (0, 0, 4)
+
+
+def test_results_changed_since_the_preview_stop_the_import(session, s):
+    a0 = s.children_a[0]
+    sheet = sheet_of(s, good_rows(s))
+    dry, _ = plan(session, s.head, s, sheet)
+    meanwhile = GridChanges(updates=[RowUpdate(a0.id, 0, a0.name, {"subject_语文": 60})])
+    save_class_results(session, s.principal, meanwhile, s.class_a.id, s.term.id)
+    with pytest.raises(ConflictError):
+        apply(session, s.head, s, sheet, dry.signature())
+    assert stored(session) == {(a0.id, "语文"): (60.0, None)}
 
 
 def test_bad_rows_are_listed_by_row_column_and_reason_and_nothing_is_written(session, s):
