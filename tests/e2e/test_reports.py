@@ -41,7 +41,7 @@ def test_principal_downloads_the_bureau_report(live_server, page):
         doc = Document(io.BytesIO(handle.read()))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "留守儿童关爱工作报告" in doc.paragraphs[0].text
-    assert "一、基本情况" in text and "九、下一步工作" in text
+    assert "一、基本情况" in text and "十、下一步工作" in text
     assert len(doc.inline_shapes) == 5  # the dashboard's charts
 
     engine = make_engine(live_server.database_url)

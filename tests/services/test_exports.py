@@ -166,7 +166,7 @@ def test_bureau_docx_figures(session, school):
     assert "三年级(1)班 | 4 | 3 | 75.0% | 1 | 2" in text
     assert "四年级 | 3 | 1 | 33.3% | 1 | 0" in text  # by grade
     assert "王芳 | 三年级(1)班 | 从未联系" in text
-    assert "九、下一步工作" in text
+    assert "十、下一步工作" in text  # 八 is 关爱成效 (issue 17)
     assert "范围：全校" in text and "已脱敏" not in text
     assert export.file_name == "青山小学_留守儿童关爱工作报告_2026年11月.docx"
 
