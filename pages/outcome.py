@@ -5,7 +5,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import feedback, outcome_charts, outcome_view, tables
+from components import dashboard_view, feedback, outcome_charts, outcome_view, tables
 from components.context import current_actor, ready_engine
 from db.engine import database_url, read_session
 from locales import t
@@ -14,28 +14,22 @@ from services.clock import school_today
 from services.metrics.outcome import OutcomeFigures, outcome_figures
 from services.metrics.scope import Period, Scope
 
-CACHE_SECONDS = 120
 
-
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=120, show_spinner=False, max_entries=32)
 def cached_outcome(
-    database: str, actor: Actor, scope: Scope, period: Period, as_of: date
+    url: str, actor: Actor, scope: Scope, period: Period, day: date
 ) -> OutcomeFigures:
-    """Results and observations change once a term; reruns reuse the figures for two minutes.
-
-    `database` (the URL) is part of the cache key only."""
+    """Figures change once a term: reruns (every widget click) reuse them for two minutes (the
+    database's `url` keys the cache only)."""
     with read_session(ready_engine()) as session:
-        return outcome_figures(session, actor, scope, period, as_of)
+        return outcome_figures(session, actor, scope, period, day)
 
 
 current_actor()  # first: it applies the session's language to the title below
 actor = feedback.page_start(t("outcome.title"), t("outcome.intro"))
 today = school_today()
 with read_session(ready_engine()) as session:
-    chosen = outcome_view.filters(session, actor, today)
-if chosen is None:
-    st.stop()
-scope, period = chosen
+    scope, period = dashboard_view.filters(session, actor, today)  # 总览's: the same choices
 figures = cached_outcome(database_url(), actor, scope, period, today)
 if figures.empty:
     st.info(t("outcome.empty"))

@@ -70,11 +70,10 @@ def named_terms(session: Session, actor: Actor) -> list[NamedTerm]:
 def paired_children(
     session: Session, children: Sequence[ColumnElement[bool]], term: NamedTerm, as_of: date
 ) -> set[int]:
-    query = (
-        select(Pairing.child_id)
-        .join(Term, Term.id == Pairing.term_id)
-        .join(Child, Child.id == Pairing.child_id)
-        .where(*children, Term.id.in_(term.ids), *pairing_conditions(term.period, as_of))
+    chosen = select(Child.id).where(*children)
+    query = select(Pairing.child_id).join(Term, Term.id == Pairing.term_id)
+    query = query.where(
+        Pairing.child_id.in_(chosen), Term.id.in_(term.ids), *pairing_conditions(term.period, as_of)
     )
     return set(session.scalars(query.distinct()))
 
@@ -104,18 +103,17 @@ def visited_children(
 def joined_children(
     session: Session, children: Sequence[ColumnElement[bool]], term: NamedTerm, as_of: date
 ) -> set[int]:
-    query = (
+    """Took part in an activity of the child's school dated in its term (up to `as_of`)."""
+    in_term = and_(
+        Term.school_id == Activity.school_id,
+        Term.id.in_(term.ids),
+        Activity.activity_date.between(Term.start_date, Term.end_date),
+    )
+    took_part = (
         select(Participation.child_id)
         .join(Activity, Activity.id == Participation.activity_id)
-        .join(Child, Child.id == Participation.child_id)
-        .join(Term, and_(Term.school_id == Activity.school_id, Term.id.in_(term.ids)))
-        .where(
-            *children,
-            attended_condition(),
-            Activity.deleted_at.is_(None),
-            Activity.activity_date >= Term.start_date,
-            Activity.activity_date <= Term.end_date,
-            Activity.activity_date <= as_of,
-        )
+        .join(Term, in_term)
+        .where(attended_condition(), Activity.deleted_at.is_(None), Activity.activity_date <= as_of)
     )
-    return set(session.scalars(query.distinct()))
+    chosen = select(Child.id).where(*children, Child.id.in_(took_part))
+    return set(session.scalars(chosen))

@@ -1,41 +1,21 @@
 """AppTest: 关爱成效 for the principal (the school's own groups, small ones too), the bureau
 ("<10" for groups under ten) and a school that has entered nothing yet."""
 
-from datetime import date
-
 import pytest
 
-from db.enums import LeftBehindType, Role
-from services.growth.ranking import rerank
-from tests.factories import (
-    actor_of,
-    make_child,
-    make_classroom,
-    make_observation,
-    make_result,
-    make_school,
-    make_term,
-    make_user,
-)
+from db.enums import Role
+from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
 from tests.pages.apptest import run_page, texts
-
-AUTUMN_START = date(2026, 9, 1)
+from tests.services.test_outcome import county_class
 
 
 @pytest.fixture
 def outcome_case(app_env, session):
-    """One class: 12 left-behind children and 3 classmates with a 语文 score, observations of
-    the left-behind children; a second school of the county with a term and nothing entered."""
+    """One class of the autumn term (today's): 12 left-behind children with results and
+    observations, 3 classmates with results; a second school of the county with a term and
+    nothing entered."""
     school = make_school(session)
-    room = make_classroom(session, school)
-    term = make_term(session, school, start=AUTUMN_START, end=date(2027, 1, 20))
-    kids = [make_child(session, school, room) for _ in range(12)]
-    kids += [make_child(session, school, room, LeftBehindType.NONE) for _ in range(3)]
-    for i, kid in enumerate(kids):
-        make_result(session, kid, term, score=60 + 2 * i)
-        if i < 12:
-            make_observation(session, kid, term, (3, 4, 3, 4))
-    rerank(session, [(school.id, term.id, room.id, "语文")])
+    county_class(session, school, 12, 3)
     empty = make_school(session, "二小")
     make_term(session, empty)
     make_child(session, empty, make_classroom(session, empty))
