@@ -103,3 +103,45 @@ def test_head_teacher_rates_a_child_and_sees_it_on_the_profile(live_server, page
     expect(page.locator("[data-testid=stPlotlyChart]").first).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("成长观察（1–5 分）").first).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "growth_profile")
+
+
+def test_a_cleared_rating_is_refused_by_name_and_the_edit_stays(live_server, page):
+    term_id, child = first_row(live_server.database_url)
+    login(page, live_server.url, "head_teacher")
+    page.get_by_role("link", name="成长观察").click()
+    wait_idle(page)
+    page.locator("[id^=glide-cell]", has_text=child["name"]).first.wait_for(state="attached")
+    for field, digit in ratings_unlike(child).items():  # make sure the row is rated
+        rate(page, field, digit)
+    page.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    expect(page.get_by_text("已保存：")).to_be_visible(timeout=WAIT_MS)
+    before = stored_ratings(live_server.database_url, int(child["id"]), term_id)
+
+    box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
+    page.mouse.click(box["x"] + centre_x("emotion"), box["y"] + ROW_H + ROW_H // 2)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Delete")  # 情绪 cleared, the other three kept: refused
+    wait_idle(page)
+    page.get_by_role("button", name="保存").click()
+    wait_idle(page)
+    problems = page.locator("[data-testid=stDataFrame]").last
+    expect(page.get_by_text("未保存任何内容")).to_be_visible(timeout=WAIT_MS)
+    expect(problems).to_be_visible()
+    assert stored_ratings(live_server.database_url, int(child["id"]), term_id) == before
+    expect(page.get_by_role("button", name="保存")).to_be_enabled()  # the edit is still there
+    screenshot(page, "growth_observations_refused")
+
+
+def stored_ratings(database_url: str, child_id: int, term_id: int) -> tuple:
+    engine = make_engine(database_url)
+    try:
+        with read_session(engine) as session:
+            row = session.scalar(
+                select(GrowthObservation).where(
+                    GrowthObservation.child_id == child_id, GrowthObservation.term_id == term_id
+                )
+            )
+            return (row.version, *(getattr(row, f) for f in WANTED))
+    finally:
+        engine.dispose()
