@@ -42,6 +42,7 @@ with grid_tab:
             query=(classroom_id, term_id, tuple(subjects)),
             can_add=False,
             can_delete=False,
+            height=35 * 21 + 3,  # 20 children at a glance (a class is entered top to bottom)
         ),
         actor,
     )
