@@ -73,7 +73,7 @@ def recompute_facts(session: Session, school_id: int, months: set[str]) -> None:
 
 def _contacts(session: Session, school_id: int, spans: list[tuple[date, date]] | None) -> None:
     facts = ContactFacts.__table__
-    for span in spans or [None]:
+    for span in [None] if spans is None else spans:  # None: every day of the school
         on_days = [] if span is None else [facts.c.day.between(*span)]
         session.execute(delete(facts).where(facts.c.school_id == school_id, *on_days))
         dated = [] if span is None else [Contact.contact_date.between(*span)]
