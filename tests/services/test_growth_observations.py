@@ -20,7 +20,7 @@ from services.growth.observations import (
 from services.ops.audit_sentences import names_for, sentence
 from services.records.grid_rows import GridChanges, RowUpdate
 from services.records.specs import check_value
-from tests.factories import actor_of, make_pairing, make_school, make_term, make_user
+from tests.factories import actor_of, make_child, make_pairing, make_school, make_term, make_user
 from tests.services.care_helpers import make_care_school
 
 FULL = {"study": "3", "emotion": "2", "habits": "4", "self_care": "5", "note": "想妈妈，话少"}
@@ -198,3 +198,14 @@ def test_the_audit_log_reads_a_change_of_ratings_in_words(session, s):
     ).all()[-1]
     text = sentence(entry, names_for(session, [entry]), masked=False)
     assert "成长观察" in text and "情绪" in text and "2→4" in text
+
+
+def test_a_class_of_sixty_is_rated_in_one_save(session, s):
+    kids = [make_child(session, s.school, s.class_b, name=f"丙{i}") for i in range(60)]
+    session.flush()
+    frame = observation_frame(session, s.principal, s.term.id, s.class_b.id)
+    assert len(frame) == 61  # 乙0 and the sixty
+    result = save(session, s.principal, s, [rate(kid) for kid in kids], s.class_b)
+    assert result.created == 60
+    frame = observation_frame(session, s.principal, s.term.id, s.class_b.id)
+    assert frame["study"].notna().sum() == 60
