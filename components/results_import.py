@@ -30,15 +30,13 @@ from services.actor import Actor
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS, RawSheet
 from services.importing.plan import ImportResult
-from services.importing.results import (
+from services.importing.results import ResultsPlan, apply_results_import, plan_results_import
+from services.importing.results_preview import results_plan_frame
+from services.importing.results_sheet import (
     RESULT_FIELDS,
-    ResultsPlan,
-    apply_results_import,
-    plan_results_import,
     read_results_sheet,
     suggest_results_mapping,
 )
-from services.importing.results_preview import results_plan_frame
 from services.importing.results_template import results_template, template_file_name
 
 STATE_KEY = "results_import_state"

@@ -10,6 +10,7 @@ result (soft, audited), a result typed again into a deleted one revives it (one 
 term and subject). Every write goes through services/rows.py, then the groups it touched are
 ranked again (services/growth/ranking.py), in the same transaction.
 Subjects: 语文/数学/英语 and any other subject already stored for the class and term.
+Over 300 lines: the grid's columns, rows and save are one table's reads and writes (as health).
 """
 
 from __future__ import annotations

@@ -1,19 +1,17 @@
 """Importing a class's results sheet (成绩表) for a term: a dry run, then an all-or-nothing write.
 
-The sheet is read like a roster (services/importing/parsing.py: title rows, merged cells, CSV in
-UTF-8 or GBK). The class and term are picked on the page; each row is matched to an enrolled
-child of that class by 学籍号, else by name within the class (namesakes need the 学籍号). A 班级
-column, when there is one, must name the picked class; 序号 is ignored. Every other column is a
-subject (its header, brackets dropped: "数学（满分120）" is 数学), except totals, averages, ranks
-and notes (IGNORED_HEADERS); rows of class summaries (平均分, 及格率, …) are skipped. Cells are
-read as in the grid (services/growth/results_values.py: scores 0–150, 优/良/中/差 and 优秀/良好/
-及格/不及格 …). A blank cell never clears a stored result. The write goes through the grid's
-`write_result` (row audits) and ranks the class again; one audit entry records the import.
+The sheet is read like a roster (services/importing/results_sheet.py: title rows, merged cells,
+CSV in UTF-8 or GBK; which column is a subject). The class and term are picked on the page; each
+row is matched to an enrolled child of that class by 学籍号, else by name within the class
+(namesakes need the 学籍号). A 班级 column, when there is one, must name the picked class; rows of
+class summaries (平均分, 及格率, …) are skipped. Cells are read as in the grid
+(services/growth/results_values.py: scores 0–150, 优/良/中/差 and 优秀/良好/及格/不及格 …). A blank
+cell never clears a stored result. The write goes through the grid's `write_result` (row audits)
+and ranks the class again; one audit entry records the import.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -26,7 +24,6 @@ from services.errors import Problem
 from services.growth import results as grid
 from services.growth.ranking import Group, group_of, rerank
 from services.growth.results_values import (
-    DEFAULT_SUBJECTS,
     SUBJECT_MAX_LEN,
     BadResult,
     Result,
@@ -41,41 +38,13 @@ from services.importing.dry_run import (
     row_problem,
     start_plan,
 )
-from services.importing.parsing import (
-    SYNONYMS,
-    Progress,
-    RawSheet,
-    field_for_header,
-    normalise_header,
-    read_roster,
-)
+from services.importing.parsing import RawSheet
 from services.importing.plan import FieldChange, ImportResult
+from services.importing.results_sheet import SUBJECT, subject_of
 from services.importing.writer import INSERT, UNCHANGED, UPDATE, record_import
 
-SUBJECT = "subject"
-RESULT_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "student_no": SYNONYMS["student_no"],
-    "name": SYNONYMS["name"],
-    "classroom": SYNONYMS["classroom"],
-    "seq": ("序号", "编号", "顺序号", "座号"),
-}
-RESULT_FIELDS = (*RESULT_SYNONYMS, SUBJECT)
-# Subjects a results sheet usually has.
-COMMON_SUBJECTS = (*DEFAULT_SUBJECTS, "科学", "道德与法治", "品德", "音乐", "体育", "美术",
-                   "物理", "化学", "生物", "历史", "地理", "政治", "信息技术")  # fmt: skip
-IGNORED_HEADERS = frozenset({
-    "总分", "总成绩", "合计", "平均分", "平均成绩", "均分", "名次", "排名", "班级名次",
-    "班级排名", "班名次", "年级名次", "年级排名", "级名次", "备注", "性别", "年级", "出生日期",
-})  # fmt: skip
 SUMMARY_ROWS = frozenset({"平均分", "平均", "合计", "总计", "及格率", "优秀率", "优良率",
                           "最高分", "最低分", "人数", "参考人数"})  # fmt: skip
-# Subjects, totals and ranks help find the header row among title rows.
-HEADER_SYNONYMS = {
-    **RESULT_SYNONYMS,
-    **{f"{SUBJECT}:{s}": (s,) for s in COMMON_SUBJECTS},
-    **{f"other:{h}": (h,) for h in IGNORED_HEADERS},
-}
-_UNNAMED = re.compile(r"^第[A-Z]+列$")
 
 
 @dataclass
@@ -103,38 +72,6 @@ class ResultsPlan(DryRun):
             for r in self.rows
         ]
         return digest(parts)
-
-
-def read_results_sheet(data: bytes, file_name: str, progress: Progress | None = None) -> RawSheet:
-    """Read an .xlsx or .csv results sheet (the roster's reader; subjects help find the header)."""
-    return read_roster(data, file_name, progress, synonyms=HEADER_SYNONYMS)
-
-
-def suggest_results_mapping(headers: list[str]) -> dict[str, str | None]:
-    """header → field: 学籍号/姓名/班级/序号 by their names, totals and ranks skipped, every
-    other named column a subject."""
-    mapping: dict[str, str | None] = {}
-    taken: set[str] = set()
-    for header in headers:
-        name = field_for_header(header, RESULT_SYNONYMS)
-        if name and name not in taken:
-            taken.add(name)
-            mapping[header] = name
-        elif name or _ignored(header):
-            mapping[header] = None
-        else:
-            mapping[header] = SUBJECT
-    return mapping
-
-
-def _ignored(header: str) -> bool:
-    key = normalise_header(header)
-    return not key or key in IGNORED_HEADERS or bool(_UNNAMED.match(key))
-
-
-def subject_of(header: str) -> str:
-    """The subject a column header names: the header without spaces or bracketed notes."""
-    return normalise_header(header)
 
 
 def plan_results_import(

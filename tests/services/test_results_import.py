@@ -15,13 +15,9 @@ from db.growth_models import TermResult
 from db.models import AuditEntry, Term
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.growth.results import save_class_results
-from services.importing.results import (
-    apply_results_import,
-    plan_results_import,
-    read_results_sheet,
-    suggest_results_mapping,
-)
+from services.importing.results import apply_results_import, plan_results_import
 from services.importing.results_preview import results_plan_frame
+from services.importing.results_sheet import read_results_sheet, suggest_results_mapping
 from services.importing.results_template import results_template
 from services.records.grid_rows import GridChanges, RowUpdate
 from tests.factories import make_child
