@@ -47,7 +47,10 @@ from services.actor import load_actor
 from services.compliance.default_rules import DEFAULT_RULES, install_default_rules
 from services.compliance.engine import compliance_table
 from services.compliance.risk import risk_list
+from services.growth.observations import observation_specs
 from services.growth.ranking import rerank
+from services.growth.results import result_specs
+from services.growth.results_values import Result
 from services.growth.terms import child_terms, falls
 from services.importing.plan import PARSERS
 from services.importing.values import BadValue
@@ -465,8 +468,11 @@ def test_every_child_has_results_of_two_terms_as_a_school_writes_them(demo):
         enrolled = session.scalars(
             select(Child.id).where(Child.school_id == school, Child.enrolment_status == "enrolled")
         ).all()
+    specs = {s.field: s for s in result_specs(["语文", "数学", "英语"])}
     by_child = defaultdict(lambda: defaultdict(set))
     for r in results:
+        cell = Result(score=r.score, grade=r.grade).shown()  # as the grid shows it
+        assert check_value(specs[f"subject_{r.subject}"], cell)[1] is None
         grade = grades[r.classroom_id] - (terms[r.term_id] == "2026年春季学期")
         assert (r.score is None) != (r.grade is None)
         if grade >= 3:
@@ -511,9 +517,12 @@ def test_observations_pass_the_checks_and_every_note_is_different(small):
         paired = {tuple(r) for r in session.execute(select(Pairing.child_id, Pairing.teacher_id))}
         autumn = set(session.scalars(select(Term.id).where(Term.name == "2026年秋季学期")))
     assert left_behind <= {o.child_id for o in observed if o.term_id in autumn}
+    specs = {s.field: s for s in observation_specs()}
     for o in observed:
         assert all(1 <= getattr(o, scale) <= 5 for scale in SCALE_COLUMNS)
         assert o.note and len(o.note) <= 200
+        cells = {scale: str(getattr(o, scale)) for scale in SCALE_COLUMNS} | {"note": o.note}
+        assert [f for f, v in cells.items() if check_value(specs[f], v)[1]] == []
         assert o.observer_id == heads[o.child_id] or (o.child_id, o.observer_id) in paired
     notes = Counter(o.note for o in observed)
     assert [note for note, n in notes.items() if n > 1] == []
