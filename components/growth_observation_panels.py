@@ -33,8 +33,8 @@ def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -
         grid.GridConfig(
             GRID_KEY,
             observations.observation_specs(with_class=classroom_id is None),
-            lambda session, who, offset, limit: observations.load_observation_page(
-                session, who, offset, limit, term_id, classroom_id
+            lambda session, who, _offset, _limit: observations.observation_page(
+                session, who, term_id, classroom_id
             ),
             lambda session, who, changes: observations.save_observations(
                 session, who, changes, term_id, classroom_id

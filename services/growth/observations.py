@@ -190,16 +190,12 @@ def observation_frame(
     return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
-def load_observation_page(
-    session: Session,
-    actor: Actor,
-    offset: int,
-    limit: int,
-    term_id: int,
-    classroom_id: int | None,
+def observation_page(
+    session: Session, actor: Actor, term_id: int, classroom_id: int | None
 ) -> Page:
+    """The whole grid as one page: a class, even of sixty, is rated on one screen."""
     frame = observation_frame(session, actor, term_id, classroom_id)
-    return Page(frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame))
+    return Page(frame, len(frame))
 
 
 # ---- saving -----------------------------------------------------------------------------------
