@@ -27,8 +27,10 @@ def _axis(rows: pd.DataFrame) -> list[list[str]]:
     ]
 
 
-def _bar(rows: pd.DataFrame, measure: str, name: str, colour: str, values: bool) -> go.Bar:
-    """One series; `values` prints every value on its bar, else only the hidden "<10"."""
+def _bar(
+    rows: pd.DataFrame, measure: str, name: str, colour: str, values: bool, marks: bool = True
+) -> go.Bar:
+    """One series; `values` prints every value on its bar, `marks` the hidden "<10"."""
     labels = [shown_measure(row, measure) for _, row in rows.iterrows()]
     hidden = [label.startswith("<") for label in labels]
     return go.Bar(
@@ -36,7 +38,7 @@ def _bar(rows: pd.DataFrame, measure: str, name: str, colour: str, values: bool)
         y=[0.0 if h else v for h, v in zip(hidden, rows[measure], strict=True)],
         name=name,
         text=[
-            label if (values or h) and label != "—" else ""
+            label if (values or (h and marks)) and label != "—" else ""
             for label, h in zip(labels, hidden, strict=True)
         ],
         textposition="outside",
@@ -60,12 +62,14 @@ def _layout(fig: go.Figure, title: str, y_title: str, y_range: list[float]) -> g
 
 
 def percentile_figure(table: pd.DataFrame) -> go.Figure:
-    """Mean percentile per group, one bar series per term."""
+    """Mean percentile per group, one bar series per term of the table."""
     fig = go.Figure()
-    for i, term in enumerate(dict.fromkeys(table["term"])):
+    terms = [str(term) for term in dict.fromkeys(table["term"])]
+    for i, term in enumerate(terms):
         rows = table[table["term"] == term]
-        fig.add_trace(_bar(rows, "percentile", str(term), PALETTE[i % len(PALETTE)], True))
-    return _layout(fig, t("outcome.chart.percentile"), t("outcome.chart.y_percentile"), [0, 105])
+        fig.add_trace(_bar(rows, "percentile", term, PALETTE[i % len(PALETTE)], True))
+    title = t("outcome.chart.percentile", terms="、".join(terms))
+    return _layout(fig, title, t("outcome.chart.y_percentile"), [0, 105])
 
 
 def scales_figure(table: pd.DataFrame, term: str) -> go.Figure:
@@ -75,6 +79,7 @@ def scales_figure(table: pd.DataFrame, term: str) -> go.Figure:
     fig = go.Figure()
     for i, scale in enumerate(SCALE_COLUMNS):
         label = t(f"enum.GrowthScale.{scale}")
-        fig.add_trace(_bar(rows, scale, label, PALETTE[(i + 2) % len(PALETTE)], False))
+        colour = PALETTE[(i + 2) % len(PALETTE)]
+        fig.add_trace(_bar(rows, scale, label, colour, False, marks=i == 0))  # one "<10" a group
     title = t("outcome.chart.scales", term=term)
     return _layout(fig, title, t("outcome.chart.y_scale"), [0, 5.6])
