@@ -28,8 +28,10 @@ def legend() -> None:
 
 
 def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -> None:
-    """The grid of the children in view: every row on one page, four scales and the note."""
-    grid.show(
+    """The grid of the children in view (every row on one page, four scales and the note) under
+    how many of them are rated this term."""
+    progress = st.empty()
+    frame = grid.show(
         grid.GridConfig(
             GRID_KEY,
             observations.observation_specs(with_class=classroom_id is None),
@@ -47,4 +49,6 @@ def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -
         ),
         actor,
     )
+    done = int(frame["study"].notna().sum())
+    progress.caption(t("growth_observations.progress", done=done, total=len(frame)))
     st.caption(t("growth_observations.grid_help"))

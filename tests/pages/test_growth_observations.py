@@ -41,6 +41,7 @@ def test_head_teacher_sees_her_class_with_the_saved_ratings(school):
     assert "| 学习 | 情绪 | 行为习惯 | 生活自理 |" in text and "基本完成学习任务" in text  # legend
     assert "保存" in [b.label for b in at.button]
     assert "四项评分需一并填写" in text
+    assert "本学期已填写 1 / 3 名留守儿童的成长观察" in text
     grid = at.dataframe[0].value
     assert grid["name"].tolist() == ["甲0", "甲1", "甲2"]
     assert grid["study"].tolist()[0] == "4 认真主动，成绩稳定"
