@@ -159,8 +159,10 @@ def _value(field: str, value: Any, masked: bool) -> str:
         return t("audit.empty")
     if isinstance(value, bool):
         return t("audit.yes") if value else t("audit.no")
-    if field in enum_fields():
-        return enum_label(str(value), enum_fields()[field]) or str(value)
+    enum_cls = enum_fields().get(field)
+    # A name can be an enum in one table and a number in another (年级 3, 等级 good).
+    if enum_cls is not None and str(value) in {m.value for m in enum_cls}:  # type: ignore[attr-defined]
+        return enum_label(str(value), enum_cls) or str(value)
     if field == "grade" and isinstance(value, int) and 0 < value < len(CN_NUMERALS):
         return t("audit.grade", n=value)
     if field.endswith("phone"):

@@ -80,3 +80,12 @@ def test_english_sentences_and_the_masked_view(session):
         set_language("zh_CN")
     assert lines[0] == "Li (Administrator) deleted the child record of 张小萍"
     assert lines[1].endswith("(Teacher) signed in (username and password)")
+
+
+def test_a_field_name_shared_by_an_enum_and_a_number_reads_by_its_value():
+    """`grade` is a class's 年级 (3) and a term result's 等级 (good): each reads as what it is."""
+    from services.ops.audit_sentences import _value
+
+    set_language("zh_CN")
+    assert _value("grade", 3, masked=False) == "3 年级"
+    assert _value("grade", "good", masked=False) == "良"
