@@ -1,23 +1,26 @@
 """成长记录 of a generated school (issue 17): term results and teachers' observations.
 
-Which terms: the two latest whose 期中 (middle phase) is over at the anchor. For the demo
-(anchor 2026-11-28) that is 2026年春季学期, ended, with its 期末 results, and the running
-2026年秋季学期 with its 期中 results, which a school has by late November. A term outside the
-contact window gets its Term row here: the demo school imported last spring's sheet as a
-baseline, so that term has results but no contacts. Children are ranked in their present class
-(a class moves up a grade together); the grade at the time decides the subjects (英语 from
-grade 3) and the form (scores from grade 3, 优/良/中/差 before).
+Which terms: the two latest whose 期中 (middle phase) is over at the anchor. For the
+demo (anchor 2026-11-28) that is 2026年春季学期, ended, with its 期末 results, and the
+running 2026年秋季学期 with its 期中 results, which a school has by late November. A term
+outside the contact window gets its Term row here: the demo school imported last
+spring's sheet as a baseline, so that term has results but no contacts, and its
+whole span is one break (BEFORE_LEDGER): nothing is due in it, its compliance is
+unknown rather than 0 %. Children are ranked in their present class (a class moves
+up a grade together); the grade at the time decides the subjects (英语 from grade 3)
+and the form (scores from grade 3, 优/良/中/差 before).
 
-The effect is believable, not dramatic: each child's ability is drawn around the archive's
-学习情况; left-behind children sit LB_GAP (in standard deviations) below their classmates; in the
-later term the gap narrows to NARROWED of itself for a child with regular contact (a call with
-the away parent in every ended month of that term, what the default rule 每月与家长通话 asks)
-and stays for the others. FALL_SHARE of the left-behind children fall, in results by FALL_SD or
-on one observation scale by 2, so 重点关注 and 我的待办 have cases (one in the demo class).
+The effect is believable, not dramatic: each child's ability is drawn around the
+archive's 学习情况; left-behind children sit LB_GAP (in standard deviations) below their
+classmates; in the later term the gap narrows to NARROWED of itself for a child with
+regular contact (a call with the away parent in every ended month of that term, what
+the default rule 每月与家长通话 asks) and stays for the others. FALL_SHARE of the left-
+behind children fall, in results by FALL_SD or on one observation scale by 2, so
+重点关注 and 我的待办 have cases (one in the demo class).
 
-Draws come from a generator derived from the run's, consuming nothing from it, so the rest of
-the demo is what it was without this step. Percentiles are computed in bulk with
-services/growth/percentiles.py, the definition `rerank` applies.
+Draws come from a generator derived from the run's, consuming nothing from it, so
+the rest of the demo is what it was without this step. Percentiles are computed in
+bulk with services/growth/percentiles.py, the definition `rerank` applies.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ LB_GAP, NARROWED = 0.13, 0.35
 FALL_SHARE, FALL_SD = 0.012, 1.6
 SCORE_MEAN, GRADE_MEAN, POINTS_SD = 80.0, 85.0, 10.0  # 100-point papers
 DEMO_ROOM = (0, 3, 1)  # school index, grade, number: the demo head teacher's class
+
+
+BEFORE_LEDGER = "启用台账前（仅导入成绩）"
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ def result_terms(world: World, school: SchoolData) -> list[ResultTerm]:
     ids = {term.plan.name: term.id for term in school.terms}
     missing = [p for p in chosen if p.name not in ids]
     if missing:
-        rows = [p.row() | {"school_id": school.id} for p in missing]
+        rows = [baseline_row(p) | {"school_id": school.id} for p in missing]
         added = world.writer.insert(Term, rows, returning=True)
         ids |= {p.name: term_id for p, term_id in zip(missing, added, strict=True)}
     year = school_year_start(anchor)
@@ -132,6 +138,17 @@ def result_terms(world: World, school: SchoolData) -> list[ResultTerm]:
         )
         for p in chosen
     ]
+
+
+def baseline_row(plan: TermPlan) -> dict:
+    """A term before the school kept its ledger here (only its results sheet was imported): its
+    whole span is one break (启用前), so it has no contact periods and nothing is due — the
+    school's compliance is unknown for it, not 0 %."""
+    row = plan.row()
+    row["holidays"] = [
+        {"name": BEFORE_LEDGER, "start": plan.start.isoformat(), "end": plan.end.isoformat()}
+    ]
+    return row
 
 
 def regular_contact(world: World, school: SchoolData, plan: TermPlan) -> set[int]:

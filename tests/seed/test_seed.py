@@ -543,3 +543,22 @@ def test_left_behind_children_trail_a_little_and_a_few_fall(demo):
     lb_children = [c for c, kind in kinds.items() if kind != LeftBehindType.NONE]
     assert 0.01 <= len(fallen & set(lb_children)) / len(lb_children) <= 0.03
     assert any(rooms.get(c) == "三年级(1)班" for c in fallen)
+
+
+def test_the_baseline_term_owes_no_contacts(demo):
+    """2026年春季学期 holds only the imported results sheet (before the ledger was kept here):
+    nothing is due in it, so a year's compliance is the autumn's, not dragged to ~30 %."""
+    with Session(demo) as session:
+        principal = session.scalar(select(User.id).where(User.username == "principal"))
+        actor = load_actor(session, principal)
+        spring = compliance_table(
+            session, actor, date(2026, 2, 1), date(2026, 7, 31), by=(), as_of=ANCHOR
+        )
+        year = compliance_table(
+            session, actor, date(2026, 1, 1), date(2026, 12, 31), by=(), as_of=ANCHOR
+        )
+        autumn = compliance_table(
+            session, actor, date(2026, 9, 1), date(2026, 12, 31), by=(), as_of=ANCHOR
+        )
+    assert spring.empty or int(spring["due"].sum()) == 0
+    assert int(year["due"].sum()) == int(autumn["due"].sum()) > 0
