@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from db.engine import write_session
 from db.enums import AuditAction, RiskLevel
-from db.models import AuditEntry, Participation, Term
+from db.models import AuditEntry, Participation
 from services.care.aid import child_label, save_aid_changes
 from services.care.counselling import NoteInput, create_note
 from services.care.health import save_class_health
 from services.records.specs import GridChanges, RowInsert, RowUpdate
 from tests.pages.apptest import run_page, texts
-from tests.services.care_helpers import make_activity, make_care_school
+from tests.services.care_helpers import make_activity, make_care_school_now
 
 TODAY = date.today()
 
@@ -22,9 +22,7 @@ TODAY = date.today()
 def care(app_env):
     """The care school with a term around today, one activity and one record of each kind."""
     with write_session(app_env) as session:
-        s = make_care_school(session)
-        term = session.scalar(select(Term).where(Term.school_id == s.school.id))
-        term.start_date, term.end_date = date(TODAY.year - 1, 9, 1), date(TODAY.year + 1, 1, 20)
+        s, term = make_care_school_now(session)
         s.activity_id = make_activity(session, s.principal, [s.class_a, s.class_b], day=TODAY)
         first = s.children_a[0]
         save_class_health(

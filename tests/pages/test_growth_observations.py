@@ -1,20 +1,16 @@
 """AppTest of 成长观察: the head teacher's class grid, the paired teacher's children, the legend.
 (AppTest cannot drive st.data_editor: saving is tested in tests/services, and in the browser.)"""
 
-from datetime import date
-
 import pytest
-from sqlalchemy import select
 
 from db.engine import write_session
-from db.models import Term, User
+from db.models import User
 from services.growth.observations import save_observations
 from services.records.grid_rows import GridChanges, RowUpdate
 from tests.factories import make_pairing
 from tests.pages.apptest import run_page, texts
-from tests.services.care_helpers import make_care_school
+from tests.services.care_helpers import make_care_school_now
 
-TODAY = date.today()
 PAGE = "pages/growth_observations.py"
 
 
@@ -22,9 +18,7 @@ PAGE = "pages/growth_observations.py"
 def school(app_env):
     """The care school, its term around today; the teacher paired with 乙0; 甲0 rated."""
     with write_session(app_env) as session:
-        s = make_care_school(session)
-        term = session.scalar(select(Term).where(Term.school_id == s.school.id))
-        term.start_date, term.end_date = date(TODAY.year - 1, 9, 1), date(TODAY.year + 1, 1, 20)
+        s, term = make_care_school_now(session)
         make_pairing(session, session.get(User, s.teacher.user_id), s.children_b[0], term)
         first = s.children_a[0]
         values = {"study": "4", "emotion": "2", "habits": "3", "self_care": "5", "note": "爱笑了"}

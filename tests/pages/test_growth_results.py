@@ -3,33 +3,27 @@ percentile, the percentile caption, and the import tab (template, upload, dry ru
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
 from db.engine import write_session
 from db.growth_models import TermResult
-from db.models import Term
 from services.growth.results import save_class_results
 from services.records.grid_rows import GridChanges, RowUpdate
 from tests.pages.apptest import run_page, texts
 from tests.pages.import_helpers import button_keys
-from tests.services.care_helpers import make_care_school
+from tests.services.care_helpers import make_care_school_now
 from tests.workbooks import xlsx_bytes
 
 PAGE = "pages/growth_results.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TODAY = date.today()
 
 
 @pytest.fixture
 def care(app_env):
     """The care school with a term around today and two results of class A."""
     with write_session(app_env) as session:
-        s = make_care_school(session)
-        term = session.scalar(select(Term).where(Term.school_id == s.school.id))
-        term.start_date, term.end_date = date(TODAY.year - 1, 9, 1), date(TODAY.year + 1, 1, 20)
+        s, term = make_care_school_now(session)
         s.term_id = term.id
         a0, a1 = s.children_a[:2]
         updates = [

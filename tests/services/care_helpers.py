@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.enums import ActivityType, LeftBehindType, Role
-from db.models import Child, Classroom, School, User
+from db.models import Child, Classroom, School, Term, User
 from services.actor import Actor
 from services.care.activities import ActivityInput, save_activities
 from tests.factories import actor_of, make_child, make_classroom, make_school, make_term, make_user
@@ -64,6 +65,15 @@ def make_care_school(session: Session) -> CareSchool:
         children_a=children_a,
         children_b=children_b,
     )
+
+
+def make_care_school_now(session: Session) -> tuple[CareSchool, Term]:
+    """The care school with its term stretched around today, for pages that open on today's term."""
+    s = make_care_school(session)
+    term = session.scalar(select(Term).where(Term.school_id == s.school.id))
+    today = date.today()
+    term.start_date, term.end_date = date(today.year - 1, 9, 1), date(today.year + 1, 1, 20)
+    return s, term
 
 
 def make_activity(
