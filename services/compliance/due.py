@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from db.enums import EnrolmentStatus, LeftBehindType, RuleWho
+from db.enums import Cadence, EnrolmentStatus, LeftBehindType, RuleWho
 from db.models import Child, Classroom, Pairing
 from services.actor import Actor
 from services.compliance.met_exists import met_exists
@@ -47,6 +47,7 @@ class DueQuery:
     child_id: int | None = None
     school_id: int | None = None
     with_teacher: bool = True
+    cadence: Cadence | None = None  # only the rules of this cadence (e.g. the term phases)
 
 
 def due_rows(session: Session, actor: Actor, query: DueQuery) -> Select | None:
@@ -57,7 +58,7 @@ def due_rows(session: Session, actor: Actor, query: DueQuery) -> Select | None:
     school_ids = school_ids_in_view(session, actor)
     if query.school_id is not None:
         school_ids = [s for s in school_ids if s == query.school_id]
-    rows = rule_period_rows(session, school_ids, query.start, query.end, query.as_of)
+    rows = rule_period_rows(session, school_ids, query.start, query.end, query.as_of, query.cadence)
     if not rows:
         return None
     rp = values_table(rows)

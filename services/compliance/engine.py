@@ -31,6 +31,7 @@ import pandas as pd
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from db.enums import Cadence
 from db.models import Child, Classroom, ContactRule, School, Term, User
 from services.actor import Actor
 from services.compliance.due import DueQuery, due_rows
@@ -78,8 +79,10 @@ def compliance_table(
     *,
     school_id: int | None = None,
     as_of: date | None = None,
+    cadence: Cadence | None = None,
 ) -> pd.DataFrame:
-    """Due, met, overdue, pending and rate for [start, end], grouped `by` any of BY_COLUMNS' keys.
+    """Due, met, overdue, pending and rate for [start, end], grouped `by` any of BY_COLUMNS' keys
+    (only the rules of `cadence` when given).
 
     Columns: the by-columns (e.g. rule → rule_id, rule_name), then due, met, overdue, pending, rate.
     `by=()` gives one total row. Periods are counted when they overlap [start, end]; in a by-month
@@ -99,6 +102,7 @@ def compliance_table(
         child_id=child_id,
         school_id=school_id,
         with_teacher="teacher" in by,
+        cadence=cadence,
     )
     rows = due_rows(session, actor, query)
     if rows is None:

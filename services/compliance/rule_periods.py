@@ -127,11 +127,19 @@ def _period_key(period: Period) -> str | None:
 
 
 def rule_period_rows(
-    session: Session, school_ids: Sequence[int], start: date, end: date, as_of: date
+    session: Session,
+    school_ids: Sequence[int],
+    start: date,
+    end: date,
+    as_of: date,
+    cadence: Cadence | None = None,
 ) -> list[RulePeriod]:
-    """Rule-periods overlapping [start, end]; only periods that have started by `as_of`."""
+    """Rule-periods overlapping [start, end]; only periods that have started by `as_of`; only
+    the rules of `cadence` when given."""
     rules_by_school: dict[int, list[RuleInfo]] = {}
     for rule in load_rules(session, school_ids):
+        if cadence is not None and rule.cadence != cadence:
+            continue
         rules_by_school.setdefault(rule.school_id, []).append(rule)
     terms = session.scalars(
         select(Term).where(

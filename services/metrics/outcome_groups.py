@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from db.enums import Cadence
-from db.models import Activity, Child, ContactRule, Pairing, Participation, Term
+from db.models import Activity, Child, Pairing, Participation, Term
 from services.actor import Actor
 from services.care.participation_counts import attended_condition
 from services.metrics.compliance import rule_periods
@@ -81,18 +81,9 @@ def paired_children(
 def visited_children(
     session: Session, actor: Actor, scope: Scope, term: NamedTerm, as_of: date
 ) -> set[int]:
-    phase_rules = set(
-        session.scalars(
-            select(ContactRule.id).where(
-                ContactRule.school_id.in_(school_ids_in_view(session, actor) or [-1]),
-                ContactRule.cadence == Cadence.TERM_PHASE,
-            )
-        )
+    detail = rule_periods(
+        session, actor, scope, term.period, as_of, by=("child",), cadence=Cadence.TERM_PHASE
     )
-    if not phase_rules:
-        return set()
-    detail = rule_periods(session, actor, scope, term.period, as_of, by=("child", "rule"))
-    detail = detail[detail["rule_id"].isin(phase_rules)]
     if detail.empty:
         return set()
     per_child = detail.groupby("child_id")[["due", "met"]].sum()

@@ -347,3 +347,28 @@ def test_the_sqlite_match_look_up_reads_the_covering_index_only(session, met_str
     sql = str(look_up.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
     plan = [row[-1] for row in session.execute(text("EXPLAIN QUERY PLAN " + sql))]
     assert any("contacts USING COVERING INDEX ix_contacts_child_date_match" in p for p in plan)
+
+
+def test_a_cadence_keeps_only_its_rules_with_the_same_counts(session, school_case):
+    """`cadence=` (关爱成效's 每阶段家访) selects the rules of one cadence: the same rows and counts
+    as the whole table filtered to those rules, without computing the others."""
+    s = school_case
+    phase = make_rule(
+        session, s["school"], "期中家访", [CP.GUARDIAN], [CH.HOME_VISIT], Cadence.TERM_PHASE,
+        phase="middle",
+    )  # fmt: skip
+    _guardian_rule(session, s["school"])
+    kids = [make_child(session, s["school"], s["room_a"]) for _ in range(3)]
+    log_contact(session, kids[0], date(2026, 11, 2), CP.GUARDIAN, CH.HOME_VISIT)
+    log_contact(session, kids[1], date(2026, 10, 20), CP.GUARDIAN, CH.PHONE)
+
+    every = _table(session, s, date(2026, 9, 1), date(2027, 1, 31), "rule", "child")
+    only = _table(
+        session, s, date(2026, 9, 1), date(2027, 1, 31), "rule", "child",
+        cadence=Cadence.TERM_PHASE,
+    )  # fmt: skip
+
+    assert len(set(every["rule_id"])) == 2 and set(only["rule_id"]) == {phase.id}
+    expected = every[every["rule_id"] == phase.id].reset_index(drop=True)
+    assert only.reset_index(drop=True).equals(expected)
+    assert list(only.sort_values("child_id")["met"]) == [1, 0, 0]
