@@ -14,6 +14,8 @@ driving Debian's Chromium.
   `change_forced_password(page, one_time, new)`, `slip_password(pdf, username)`,
   `press_until_answered(...)`, `wait_idle(page)`, `screenshot(page, name)` (under
   artifacts/screenshots/, git-ignored).
+- `engine` (per test) on the live server's database; the data editor helpers are in
+  tests/e2e/grid.py.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tests.conftest import scratch_pg_engine
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+    from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -329,3 +332,13 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def engine(live_server: LiveServer) -> Iterator[Engine]:
+    """An engine on the live server's database, to read what a page stored."""
+    from db.engine import make_engine
+
+    eng = make_engine(live_server.database_url)
+    yield eng
+    eng.dispose()

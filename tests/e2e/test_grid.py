@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
-from db.engine import make_engine, read_session
+from db.engine import read_session
 from db.models import Child, Classroom, Contact, User
 from services.records.child_columns import CHILD_COLUMNS
+from tests.e2e import grid
 from tests.e2e.conftest import login as shared_login
 from tests.e2e.conftest import screenshot, wait_idle
 
@@ -41,13 +41,6 @@ def login(page: Page, base_url: str, username: str) -> None:
     wait_idle(page)
 
 
-@pytest.fixture
-def engine(live_server):
-    eng = make_engine(live_server.database_url)
-    yield eng
-    eng.dispose()
-
-
 def head_teachers_child(engine):  # type: ignore[no-untyped-def]
     """(id, name, student_no, guardian_phone, version) of a child of the head teacher's class."""
     with read_session(engine) as session:
@@ -71,26 +64,11 @@ def open_guardian_columns_of(page: Page, student_no: str) -> None:
     wait_idle(page)
     expect(page.get_by_text("共 1 条")).to_be_visible(timeout=WAIT_MS)
     # The grid is drawn on a canvas; its accessible cells tell when our row is there.
-    page.locator("[id^=glide-cell]", has_text=student_no).first.wait_for(state="attached")
+    grid.wait_for_cell(page, student_no)
 
 
 def type_into_phone_cell(page: Page, expected_old: str, value: str) -> None:
-    overlay = page.get_by_test_id("portal").locator(".gdg-input")
-    for _ in range(5):  # a busy machine may still be laying the grid out: retry the click
-        box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
-        page.mouse.click(box["x"] + PHONE_X, box["y"] + ROW_H + ROW_H // 2)
-        page.wait_for_timeout(300)
-        page.keyboard.press("Enter")
-        try:
-            overlay.wait_for(timeout=3000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    assert overlay.input_value() == expected_old  # we are in the right cell
-    overlay.fill(value)
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
+    grid.type_into_cell(page, lambda _width: PHONE_X, value, expected_old)
 
 
 def grid_texts(page: Page) -> list[str]:
@@ -109,17 +87,12 @@ def test_edit_a_cell_save_and_see_it_after_reload(live_server, page, engine):
     open_guardian_columns_of(page, child.student_no)
 
     type_into_phone_cell(page, child.guardian_phone, "13987654321")
-    page.get_by_role("button", name="保存").click()
-    wait_idle(page)
-    expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible(timeout=WAIT_MS)
+    grid.press_save_and_see(page, "已保存：新增 0 行，修改 1 行")
     assert stored_phone(engine, child.id) == ("13987654321", child.version + 1)
 
-    page.reload()
-    page.wait_for_selector("[data-testid=stSidebar]")
-    wait_idle(page)
-    open_guardian_columns_of(page, child.student_no)
-    cell = page.locator("[id^=glide-cell]", has_text="13987654321").first
-    cell.wait_for(state="attached")
+    grid.see_after_reload(
+        page, lambda: open_guardian_columns_of(page, child.student_no), "13987654321"
+    )
     screenshot(page, "children_saved")
 
 
@@ -130,10 +103,8 @@ def test_invalid_phone_names_row_and_field_and_writes_nothing(live_server, page,
     open_guardian_columns_of(page, child.student_no)
 
     type_into_phone_cell(page, before[0], "12345")
-    page.get_by_role("button", name="保存").click()
-    wait_idle(page)
-    expect(page.get_by_text("有 1 处数据不符合要求，未保存任何内容")).to_be_visible(timeout=WAIT_MS)
-    page.locator("[id^=glide-cell]", has_text="电话格式不对").first.wait_for(state="attached")
+    grid.press_save_and_see(page, "有 1 处数据不符合要求，未保存任何内容")
+    grid.wait_for_cell(page, "电话格式不对")
     cells = grid_texts(page)
     assert [child.name, "监护人电话", "12345"] == cells[-4:-1]  # the problem table's row
     assert "电话格式不对" in cells[-1]
@@ -197,15 +168,13 @@ def test_a_stale_save_names_who_changed_the_row_and_the_row_can_be_reloaded(
         change = RowUpdate(child.id, child.version, child.name, {"guardian_health": "校长刚改"})
         children.save_children(session, principal, GridChanges(updates=[change]))
 
-    page.get_by_role("button", name="保存").click()
-    wait_idle(page)
-    expect(page.get_by_text(f"“{child.name}”已被")).to_be_visible(timeout=WAIT_MS)
+    grid.press_save_and_see(page, f"“{child.name}”已被")
     screenshot(page, "children_conflict")
     assert stored_phone(engine, child.id) == (child.guardian_phone, child.version + 1)
 
     page.get_by_role("button", name="重新载入此行").click()
     wait_idle(page)
-    page.locator("[id^=glide-cell]", has_text="校长刚改").first.wait_for(state="attached")
+    grid.wait_for_cell(page, "校长刚改")
     expect(page.get_by_text(f"“{child.name}”已被")).to_have_count(0, timeout=WAIT_MS)
     assert "13811112222" not in grid_texts(page)
 
@@ -226,9 +195,7 @@ def test_cells_pasted_from_excel_are_saved(live_server, browser, engine):
         page.evaluate("navigator.clipboard.writeText('李桂芳\\t外婆\\t13612345678')")
         page.keyboard.press("Control+V")
         expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
-        page.get_by_role("button", name="保存").click()
-        wait_idle(page)
-        expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible(timeout=WAIT_MS)
+        grid.press_save_and_see(page, "已保存：新增 0 行，修改 1 行")
         with read_session(engine) as session:
             stored = session.get(Child, child.id)
             assert (stored.guardian_name, stored.guardian_relation, stored.guardian_phone) == (

@@ -6,19 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Page
 from sqlalchemy import select
 
-from db.engine import make_engine, read_session
+from db.engine import read_session
 from db.growth_models import TermResult
 from db.models import Child, Classroom, Term, User
 from services.growth.results import result_specs
+from tests.e2e import grid
 from tests.e2e.conftest import login, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
-ROW_H = 35
 WAIT_MS = 30_000
 
 
@@ -31,13 +30,6 @@ def _centre_x(subject: str, grid_width: float) -> float:
     extra = max(0.0, (grid_width - sum(widths)) / len(widths))
     index = 1 + [s.field for s in specs].index(f"subject_{subject}")
     return sum(w + extra for w in widths[:index]) + (widths[index] + extra) / 2
-
-
-@pytest.fixture
-def engine(live_server):
-    eng = make_engine(live_server.database_url)
-    yield eng
-    eng.dispose()
 
 
 def first_child_of_head_teacher(engine):  # type: ignore[no-untyped-def]
@@ -73,63 +65,41 @@ def stored_chinese(engine, child_id: int):  # type: ignore[no-untyped-def]
 def open_results(page: Page, student_no: str) -> None:
     page.get_by_role("link", name="成绩录入").click()
     wait_idle(page)
-    page.locator("[id^=glide-cell]", has_text=student_no).first.wait_for(state="attached")
+    grid.wait_for_cell(page, student_no)
+
+
+def head_teacher_opens_results(page: Page, base_url: str, student_no: str) -> None:
+    login(page, base_url, "head_teacher")
+    open_results(page, student_no)
 
 
 def type_into_first_row(page: Page, subject: str, value: str) -> None:
-    overlay = page.get_by_test_id("portal").locator(".gdg-input")
-    for _ in range(5):  # a busy machine may still be laying the grid out: retry the click
-        box = page.locator("[data-testid=stDataFrame]").first.bounding_box()
-        x = box["x"] + _centre_x(subject, box["width"])
-        page.mouse.click(x, box["y"] + ROW_H + ROW_H // 2)
-        page.wait_for_timeout(300)
-        page.keyboard.press("Enter")
-        try:
-            overlay.wait_for(timeout=3000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    overlay.fill(value)
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    expect(page.get_by_role("button", name="保存")).to_be_enabled(timeout=WAIT_MS)
+    grid.type_into_cell(page, lambda width: _centre_x(subject, width), value)
 
 
 def test_head_teacher_types_a_score_saves_and_sees_it_after_reload(live_server, page, engine):
     child = first_child_of_head_teacher(engine)
     stored = stored_chinese(engine, child.id)
     new = "137" if not stored or stored[0][0] != 137 else "136"  # a value it does not hold yet
-    login(page, live_server.url, "head_teacher")
-    open_results(page, child.student_no)
+    head_teacher_opens_results(page, live_server.url, child.student_no)
 
     type_into_first_row(page, "语文", new)
-    page.get_by_role("button", name="保存").click()
-    wait_idle(page)
-    expect(page.get_by_text("已保存：新增 0 行，修改 1 行")).to_be_visible(timeout=WAIT_MS)
+    grid.press_save_and_see(page, "已保存：新增 0 行，修改 1 行")
     ((score, percentile),) = stored_chinese(engine, child.id)
     assert score == float(new) and percentile is not None
 
-    page.reload()
-    page.wait_for_selector("[data-testid=stSidebar]")
-    wait_idle(page)
-    open_results(page, child.student_no)
-    page.locator("[id^=glide-cell]", has_text=new).first.wait_for(state="attached")
+    grid.see_after_reload(page, lambda: open_results(page, child.student_no), new)
     screenshot(page, "growth_results_saved")
 
 
 def test_a_bad_cell_is_named_and_nothing_is_saved(live_server, page, engine):
     child = first_child_of_head_teacher(engine)
     before = stored_chinese(engine, child.id)
-    login(page, live_server.url, "head_teacher")
-    open_results(page, child.student_no)
+    head_teacher_opens_results(page, live_server.url, child.student_no)
 
     type_into_first_row(page, "数学", "160")
-    page.locator("[id^=glide-cell]", has_text="160").first.wait_for(state="attached")
-    page.get_by_role("button", name="保存").click()
-    wait_idle(page)
-    expect(page.get_by_text("未保存任何内容")).to_be_visible(timeout=WAIT_MS)
-    page.locator("[id^=glide-cell]", has_text="分数应在 0 到 150 之间").first.wait_for(
-        state="attached"
-    )
+    grid.wait_for_cell(page, "160")
+    grid.press_save_and_see(page, "未保存任何内容")
+    grid.wait_for_cell(page, "分数应在 0 到 150 之间")
     assert stored_chinese(engine, child.id) == before
     screenshot(page, "growth_results_invalid")
