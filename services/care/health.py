@@ -32,7 +32,13 @@ from services.care.health_rules import (
 from services.errors import Conflict, ConflictError, NotAllowed, ValidationFailed
 from services.permissions import Action
 from services.records.grid_rows import GridChanges, Page, SaveResult
-from services.records.specs import ColumnSpec, ColumnType, check_changes, not_in_future
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    check_changes,
+    not_in_future,
+    read_only_columns,
+)
 from services.rows import conflict_for, create_row, update_row
 from services.scope import child_visibility, ensure_child_visible
 
@@ -65,8 +71,7 @@ def health_specs() -> list[ColumnSpec]:
         )  # the grid widens each to its header (ColumnSpec.display_width)
 
     return [
-        ColumnSpec("name", "health.col.name", computed=True, width=90),
-        ColumnSpec("left_behind", "health.col.left_behind", computed=True, width=80),
+        *read_only_columns("health", {"name": 90, "left_behind": 80}),
         ColumnSpec(
             "check_date",
             "health.col.check_date",

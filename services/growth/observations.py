@@ -28,7 +28,14 @@ from services.errors import Conflict, ConflictError, NotAllowed, Problem, Valida
 from services.growth.access import require_observer
 from services.permissions import Action, Scope
 from services.records.grid_rows import GridChanges, Page, RowUpdate, SaveResult
-from services.records.specs import ColumnSpec, ColumnType, check_changes, is_empty, problem
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    check_changes,
+    is_empty,
+    problem,
+    read_only_columns,
+)
 from services.rows import conflict_for, create_row, school_row, soft_delete_row, update_row
 
 EDITOR_ROLES = permissions.roles_with(Action.EDIT_OBSERVATIONS)
@@ -68,11 +75,9 @@ def observation_specs(with_class: bool = True) -> list[ColumnSpec]:
         )
         for scale in SCALE_COLUMNS
     ]
-    room = ColumnSpec("classroom", "growth_observations.col.classroom", computed=True, width=100)
+    room = {"classroom": 100} if with_class else {}
     return [
-        ColumnSpec("name", "growth_observations.col.name", computed=True, width=90),
-        *([room] if with_class else []),
-        ColumnSpec("left_behind", "growth_observations.col.left_behind", computed=True, width=90),
+        *read_only_columns("growth_observations", {"name": 90, **room, "left_behind": 90}),
         *scales,
         ColumnSpec(
             "note",

@@ -40,7 +40,13 @@ from services.growth.terms import child_terms
 from services.permissions import Action, roles_with
 from services.records.children import filter_options
 from services.records.grid_rows import GridChanges, Page, RowUpdate, SaveResult
-from services.records.specs import ColumnSpec, ColumnType, check_changes, problem
+from services.records.specs import (
+    ColumnSpec,
+    ColumnType,
+    check_changes,
+    problem,
+    read_only_columns,
+)
 from services.rows import conflict_for, create_row, soft_delete_row, update_row
 from services.scope import child_visibility
 
@@ -62,9 +68,7 @@ def result_specs(subjects: Iterable[str]) -> list[ColumnSpec]:
     """Grid columns: the child (read-only), one column per subject, the mean percentile."""
     editors = roles_with(Action.EDIT_RESULTS)
     return [
-        ColumnSpec("name", "growth_results.col.name", computed=True, width=90),
-        ColumnSpec("student_no", "growth_results.col.student_no", computed=True, width=150),
-        ColumnSpec("left_behind", "growth_results.col.left_behind", computed=True, width=90),
+        *read_only_columns("growth_results", {"name": 90, "student_no": 150, "left_behind": 90}),
         *(subject_spec(s, editors) for s in subjects),
         ColumnSpec(
             "percentile",

@@ -137,6 +137,15 @@ class ColumnSpec:
         return cls(field, label_key, kind, options=options, option_prefix=prefix, **kw)
 
 
+def read_only_columns(prefix: str, widths: dict[str, int]) -> list[ColumnSpec]:
+    """Computed columns that say whose row it is (姓名, 留守类型…), in the order of `widths`
+    (field: px), each labelled `<prefix>.col.<field>`."""
+    return [
+        ColumnSpec(field, f"{prefix}.col.{field}", computed=True, width=width)
+        for field, width in widths.items()
+    ]
+
+
 # ---- validators -------------------------------------------------------------------------------
 
 
