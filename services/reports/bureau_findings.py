@@ -28,7 +28,7 @@ def _compliance_problems(data: ReportData) -> str:
 
 
 def problems(data: ReportData, _charts: Charts, masked: bool) -> list[Block]:
-    blocks: list[Block] = [Heading(t("outcome.doc.h.problems"))]
+    blocks: list[Block] = [Heading(t("reports.doc.h.problems"))]
     blocks.append(Paragraph(_compliance_problems(data)))
     gone = data.not_contacted
     settled = data.dashboard.heads.left_behind - data.new_children
@@ -83,6 +83,6 @@ def next_steps(data: ReportData, _charts: Charts, _masked: bool) -> list[Block]:
     if h.term is not None and h.checked < h.children:
         steps.append(t("reports.doc.step.health", count=h.children - h.checked))
     steps.append(t("reports.doc.step.keep_on"))
-    return [Heading(t("outcome.doc.h.next"))] + [
+    return [Heading(t("reports.doc.h.next"))] + [
         Paragraph(f"{i}. {text}") for i, text in enumerate(steps, start=1)
     ]
