@@ -9,7 +9,9 @@ version is no longer the one the user saw (`check_version`; re-reading the row a
 with itself would detect nothing). Or someone commits between our read and our write: the ORM's
 `UPDATE … WHERE id=? AND version=<loaded>` matches no row and SQLAlchemy raises StaleDataError
 at flush (`race_guard`). Changes to an existing row run in a SAVEPOINT, so after a lost flush
-the transaction can still read who won; the page then rolls the whole action back.
+the transaction can still read who won; the page then rolls the whole action back. A third way
+is for rows with a natural key (one observation per child and term): two users' first saves at
+once — the second insert breaks the unique constraint (`create_row(..., clash=...)`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
@@ -125,10 +128,34 @@ def creating(session: Session, actor: Actor, obj: Any, audit_as: AuditAs = TABLE
     )
 
 
-def create_row(session: Session, actor: Actor, obj: Any, audit_as: AuditAs = TABLE) -> None:
-    """Add `obj` as created by the actor; audited."""
-    with creating(session, actor, obj, audit_as):
-        pass
+def create_row(
+    session: Session,
+    actor: Actor,
+    obj: Any,
+    audit_as: AuditAs = TABLE,
+    clash: Conflict | None = None,
+) -> None:
+    """Add `obj` as created by the actor; audited. With `clash`, a row that another transaction
+    created first under the same unique key (two teachers' first save of one child at once) is
+    ConflictError([clash]) instead of a database error; the insert runs in a SAVEPOINT."""
+    if clash is None:
+        with creating(session, actor, obj, audit_as):
+            pass
+        return
+    try:
+        with session.begin_nested(), creating(session, actor, obj, audit_as):
+            pass
+    except IntegrityError as exc:
+        if not _unique_violation(exc):
+            raise
+        session.expunge(obj) if obj in session else None
+        raise ConflictError([clash]) from exc
+
+
+def _unique_violation(exc: IntegrityError) -> bool:
+    """The error is a unique key clash (PostgreSQL SQLSTATE 23505, SQLite's UNIQUE message)."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
 @contextmanager

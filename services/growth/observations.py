@@ -296,5 +296,6 @@ def _write(
     observation = GrowthObservation(
         school_id=actor.school_id, child_id=update.id, term_id=term_id, **values
     )
-    create_row(session, actor, observation)
+    clash = Conflict(row=update.label, entity_id=update.id, changed_by=None, changed_at=None)
+    create_row(session, actor, observation, clash=clash)
     return "created"

@@ -315,7 +315,8 @@ def write_result(
     if row is None:
         row = TermResult(school_id=actor.school_id, child_id=child_id, term_id=term_id,
                          subject=subject, **values)  # fmt: skip
-        create_row(session, actor, row)
+        clash = Conflict(label, child_id, changed_by=None, changed_at=None)
+        create_row(session, actor, row, clash=clash)
         return row
     if live and all(getattr(row, k) == v for k, v in values.items()):
         return None

@@ -209,3 +209,20 @@ def test_a_class_of_sixty_is_rated_in_one_save(session, s):
     assert result.created == 60
     frame = observation_frame(session, s.principal, s.term.id, s.class_b.id)
     assert frame["study"].notna().sum() == 60
+
+
+def test_two_first_saves_at_once_are_a_conflict_not_a_database_error(session, s, monkeypatch):
+    """The head teacher and the principal both open the grid before either rates 甲0; the
+    principal's save reaches the database second (it read no observation, then the head
+    teacher's insert committed): a ConflictError naming the child, and the head teacher's
+    observation stays as it was."""
+    from services.growth import observations
+
+    child = s.children_a[0]
+    save(session, s.head, s, [rate(child)], s.class_a)
+    session.commit()
+    monkeypatch.setattr(observations, "_stored", lambda *args: {})  # read before that commit
+    with pytest.raises(ConflictError) as raised:
+        save(session, s.principal, s, [rate(child, 0, **{**FULL, "study": "1"})], s.class_a)
+    assert [c.row for c in raised.value.conflicts] == [child.name]
+    assert [(o.study, o.observer_id) for o in stored(session)] == [(3, s.head.user_id)]
