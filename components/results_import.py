@@ -8,26 +8,28 @@ and term, so choosing another class starts again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from components import download, feedback
+from components import download
 from components.context import ready_engine
 from components.roster_import import (
     ColumnMapping,
     column_mapping,
+    planned,
     read_sheet,
-    show_problems,
     state_for,
     stop_unless_changes,
+    submit_import,
     upload_box,
     written,
 )
 from db.engine import read_session
 from locales import t
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS, RawSheet
 from services.importing.plan import ImportResult
 from services.importing.results import ResultsPlan, apply_results_import, plan_results_import
@@ -41,6 +43,33 @@ from services.importing.results_template import results_template, template_file_
 
 STATE_KEY = "results_import_state"
 TEXTS = "growth_results.import"
+
+
+@dataclass(frozen=True)
+class ResultsUpload:
+    """What the dry run and the import both read: who, the sheet and its columns, where to."""
+
+    actor: Actor
+    sheet: RawSheet
+    mapping: ColumnMapping
+    classroom_id: int
+    term_id: int
+
+    def plan(self, session: Session) -> ResultsPlan:
+        return plan_results_import(
+            session, self.actor, self.sheet, self.mapping, self.classroom_id, self.term_id
+        )
+
+    def apply(self, session: Session, signature: str) -> ImportResult:
+        return apply_results_import(
+            session,
+            self.actor,
+            self.sheet,
+            self.mapping,
+            self.classroom_id,
+            self.term_id,
+            signature,
+        )
 
 
 def show(actor: Actor, classroom_id: int, term_id: int) -> None:
@@ -61,8 +90,9 @@ def show(actor: Actor, classroom_id: int, term_id: int) -> None:
         sheet, upload.file_id, RESULT_FIELDS, suggest_results_mapping,
         "growth_results.field", "results_map",
     )  # fmt: skip
-    plan = dry_run(actor, sheet, mapping, (classroom_id, term_id), state)
-    import_button(actor, sheet, mapping, (classroom_id, term_id), plan, state)
+    chosen = ResultsUpload(actor, sheet, mapping, classroom_id, term_id)
+    plan = dry_run(chosen, state)
+    import_button(chosen, plan, state)
 
 
 def finished(state: dict[str, Any]) -> None:
@@ -74,56 +104,25 @@ def finished(state: dict[str, Any]) -> None:
     st.stop()
 
 
-def dry_run(
-    actor: Actor,
-    sheet: RawSheet,
-    mapping: ColumnMapping,
-    where: tuple[int, int],
-    state: dict[str, Any],
-) -> ResultsPlan:
+def dry_run(upload: ResultsUpload, state: dict[str, Any]) -> ResultsPlan:
     """Each child's results as they will be; stops on problems or when nothing would change."""
     st.subheader(t("import.preview"))
-    plan_key = tuple(mapping.items())
-    if state.get("plan_key") != plan_key:  # plan again only when the columns change
-        try:
-            with read_session(ready_engine()) as session:
-                state["plan"] = plan_results_import(session, actor, sheet, mapping, *where)
-        except NotAllowed:
-            st.error(t(f"{TEXTS}.not_allowed"))
-            st.stop()
-        state["plan_key"] = plan_key
-    plan: ResultsPlan = state["plan"]
+    plan: ResultsPlan = planned(
+        state, tuple(upload.mapping.items()), upload.plan, f"{TEXTS}.not_allowed"
+    )
     stop_unless_changes(plan, "results_plan_errors", TEXTS)
-    counts = {a: plan.count(a) for a in ("insert", "update", "unchanged")}
-    st.write(t(f"{TEXTS}.summary", inserted=counts["insert"], updated=counts["update"],
-               unchanged=counts["unchanged"], subjects="、".join(plan.subjects)))  # fmt: skip
+    st.write(t(f"{TEXTS}.summary", **plan.counts(), subjects="、".join(plan.subjects)))
     st.dataframe(results_plan_frame(plan), hide_index=True, width="stretch")
     return plan
 
 
-def import_button(
-    actor: Actor,
-    sheet: RawSheet,
-    mapping: ColumnMapping,
-    where: tuple[int, int],
-    plan: ResultsPlan,
-    state: dict[str, Any],
-) -> None:
+def import_button(upload: ResultsUpload, plan: ResultsPlan, state: dict[str, Any]) -> None:
     """确认导入成绩: every result or none, only if nothing changed since the dry run."""
     if not st.button(t(f"{TEXTS}.run"), type="primary", key="results_run"):
         return
-    result = feedback.submit(
-        lambda session: apply_results_import(
-            session, actor, sheet, mapping, *where, plan.signature()
-        ),
-        rerun=False,
-        on_error={
-            ValidationFailed: lambda e: show_problems(e.problems, "results_apply_errors"),
-            ConflictError: lambda e: st.warning(t(f"{TEXTS}.changed_since_preview")),
-        },
+    submit_import(
+        state,
+        lambda session: upload.apply(session, plan.signature()),
+        "results_apply_errors",
+        TEXTS,
     )
-    if result is feedback.FAILED:
-        state.pop("plan_key", None)  # preview again against what is stored now
-        return
-    state["done"] = result
-    st.rerun()

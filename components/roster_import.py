@@ -9,10 +9,11 @@ The staff import (components/staff_import.py) uses the same reading, state and p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import streamlit as st
+from sqlalchemy.orm import Session
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from components import download, feedback, filters
@@ -170,18 +171,14 @@ def dry_run(
     """What the import would do, row by row; stops when there are problems or nothing to do
     (a file that matches the ledger says so)."""
     st.subheader(t("import.preview"))
-    plan_key = tuple(mapping.items())
-    if state.get("plan_key") != plan_key:  # plan again only when the columns change
+
+    def plan_with_bar(session: Session) -> ImportPlan:
         bar = st.progress(0.0)
-        try:
-            with read_session(ready_engine()) as session:
-                state["plan"] = plan_import(session, actor, sheet, mapping, progress=moves(bar))
-        except NotAllowed:
-            st.error(t("import.not_allowed"))
-            st.stop()
-        state["plan_key"] = plan_key
+        plan = plan_import(session, actor, sheet, mapping, progress=moves(bar))
         bar.empty()
-    plan = state["plan"]
+        return plan
+
+    plan: ImportPlan = planned(state, tuple(mapping.items()), plan_with_bar, "import.not_allowed")
     if plan.problems:
         _show_plan(plan)
     stop_unless_changes(plan, "import_plan_errors", "import")
@@ -197,17 +194,48 @@ def import_button(
     if not st.button(t("import.run"), type="primary", key="import_run"):
         return
     bar = st.progress(0.0)
-    result = feedback.submit(
+    submit_import(
+        state,
         lambda session: apply_import(
             session, actor, sheet, mapping, plan.signature(), progress=moves(bar)
         ),
+        "import_apply_errors",
+        "import",
+    )
+
+
+def planned(
+    state: dict[str, Any], key: Hashable, make: Callable[[Session], Any], not_allowed: str
+) -> Any:
+    """The dry run's plan, made again only when `key` (the choices it depends on) changes; a
+    refusal stops the run with the `not_allowed` message."""
+    if state.get("plan_key") != key:
+        try:
+            with read_session(ready_engine()) as session:
+                state["plan"] = make(session)
+        except NotAllowed:
+            st.error(t(not_allowed))
+            st.stop()
+        state["plan_key"] = key
+    return state["plan"]
+
+
+def submit_import(
+    state: dict[str, Any], write: Callable[[Session], Any], problems_key: str, texts: str
+) -> None:
+    """Write the import, all or nothing: once written, its result stays for the summary; when
+    refused (problems, or changed since the dry run; `texts`.changed_since_preview) the next
+    run plans again against what is stored now."""
+    result = feedback.submit(
+        write,
         rerun=False,
         on_error={
-            ValidationFailed: lambda e: show_problems(e.problems, "import_apply_errors"),
-            ConflictError: lambda e: st.warning(t("import.changed_since_preview")),
+            ValidationFailed: lambda e: show_problems(e.problems, problems_key),
+            ConflictError: lambda e: st.warning(t(f"{texts}.changed_since_preview")),
         },
     )
     if result is feedback.FAILED:
+        state.pop("plan_key", None)
         return
     state["done"] = result
     st.rerun()
@@ -236,14 +264,7 @@ def stop_unless_changes(plan: DryRun, problems_key: str, texts: str) -> None:
 
 def _show_plan(plan: ImportPlan) -> None:
     """The dry run's counts, the classes it would create, and its table."""
-    st.write(
-        t(
-            "import.summary",
-            inserted=plan.count("insert"),
-            updated=plan.count("update"),
-            unchanged=plan.count("unchanged"),
-        )
-    )
+    st.write(t("import.summary", **plan.counts()))
     if plan.new_classrooms:
         st.info(md("import.new_classrooms", names="、".join(sorted(plan.new_classrooms.values()))))
     # height "auto": a few rows exactly (no sliver of an empty row), at most ten, then a scroll

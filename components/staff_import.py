@@ -12,21 +12,21 @@ from typing import Any
 
 import streamlit as st
 
-from components import download, feedback
+from components import download
 from components.context import ready_engine
 from components.roster_import import (
     ColumnMapping,
     column_mapping,
     moves,
-    show_problems,
+    planned,
     stop_unless_changes,
+    submit_import,
     written,
 )
 from components.safe_text import md
 from db.engine import read_session, write_session
 from locales import current_language, set_language, t
 from services.actor import Actor
-from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.importing.parsing import RawSheet
 from services.importing.staff import (
     StaffImportResult,
@@ -98,20 +98,14 @@ def dry_run(
     """The accounts as they will be; stops on problems, on an empty file, or when nothing
     would change."""
     st.subheader(t("import.preview"))
-    plan_key = (tuple(mapping.items()), username_from)
-    if state.get("plan_key") != plan_key:  # plan again only when the choices change
-        try:
-            with read_session(ready_engine()) as session:
-                state["plan"] = plan_staff_import(session, actor, sheet, mapping, username_from)
-        except NotAllowed:
-            st.error(t("import.not_allowed"))
-            st.stop()
-        state["plan_key"] = plan_key
-    plan: StaffPlan = state["plan"]
+    plan: StaffPlan = planned(
+        state,
+        (tuple(mapping.items()), username_from),
+        lambda session: plan_staff_import(session, actor, sheet, mapping, username_from),
+        "import.not_allowed",
+    )
     stop_unless_changes(plan, "staff_plan_errors", "staff")
-    counts = {a: plan.count(a) for a in ("insert", "update", "unchanged")}
-    st.write(t("staff.summary", inserted=counts["insert"], updated=counts["update"],
-               unchanged=counts["unchanged"]))  # fmt: skip
+    st.write(t("staff.summary", **plan.counts()))
     if plan.new_classrooms:
         st.info(md("import.new_classrooms", names="、".join(plan.new_classrooms.values())))
     # height "auto": a few rows exactly (no sliver of an empty row), at most ten, then a scroll
@@ -132,18 +126,11 @@ def import_button(
         return
     bar = st.progress(0.0)
     secrets = issue_secrets(plan.count("insert"), progress=moves(bar))
-    result = feedback.submit(
+    submit_import(
+        state,
         lambda session: apply_staff_import(
             session, actor, sheet, mapping, plan.signature(), username_from, secrets, moves(bar)
         ),
-        rerun=False,
-        on_error={
-            ValidationFailed: lambda e: show_problems(e.problems, "staff_apply_errors"),
-            ConflictError: lambda e: st.warning(t("staff.changed_since_preview")),
-        },
+        "staff_apply_errors",
+        "staff",
     )
-    if result is feedback.FAILED:
-        state.pop("plan_key", None)  # preview again against what is stored now
-        return
-    state["done"] = result
-    st.rerun()

@@ -36,6 +36,14 @@ class DryRun:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
+    def counts(self) -> dict[str, int]:
+        """Rows to insert, to update and unchanged, by the names the summaries take."""
+        return {
+            "inserted": self.count("insert"),
+            "updated": self.count("update"),
+            "unchanged": self.count("unchanged"),
+        }
+
     @property
     def changed(self) -> bool:
         """Whether importing would write anything at all."""
