@@ -8,16 +8,13 @@ and term, so choosing another class starts again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from components import download
 from components.context import ready_engine
 from components.roster_import import (
-    ColumnMapping,
     column_mapping,
     planned,
     read_sheet,
@@ -30,9 +27,14 @@ from components.roster_import import (
 from db.engine import read_session
 from locales import t
 from services.actor import Actor
-from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS, RawSheet
+from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS
 from services.importing.plan import ImportResult
-from services.importing.results import ResultsPlan, apply_results_import, plan_results_import
+from services.importing.results import (
+    ResultsImport,
+    ResultsPlan,
+    apply_results_import,
+    plan_results_import,
+)
 from services.importing.results_preview import results_plan_frame
 from services.importing.results_sheet import (
     RESULT_FIELDS,
@@ -43,33 +45,6 @@ from services.importing.results_template import results_template, template_file_
 
 STATE_KEY = "results_import_state"
 TEXTS = "growth_results.import"
-
-
-@dataclass(frozen=True)
-class ResultsUpload:
-    """What the dry run and the import both read: who, the sheet and its columns, where to."""
-
-    actor: Actor
-    sheet: RawSheet
-    mapping: ColumnMapping
-    classroom_id: int
-    term_id: int
-
-    def plan(self, session: Session) -> ResultsPlan:
-        return plan_results_import(
-            session, self.actor, self.sheet, self.mapping, self.classroom_id, self.term_id
-        )
-
-    def apply(self, session: Session, signature: str) -> ImportResult:
-        return apply_results_import(
-            session,
-            self.actor,
-            self.sheet,
-            self.mapping,
-            self.classroom_id,
-            self.term_id,
-            signature,
-        )
 
 
 def show(actor: Actor, classroom_id: int, term_id: int) -> None:
@@ -90,9 +65,9 @@ def show(actor: Actor, classroom_id: int, term_id: int) -> None:
         sheet, upload.file_id, RESULT_FIELDS, suggest_results_mapping,
         "growth_results.field", "results_map",
     )  # fmt: skip
-    chosen = ResultsUpload(actor, sheet, mapping, classroom_id, term_id)
-    plan = dry_run(chosen, state)
-    import_button(chosen, plan, state)
+    request = ResultsImport(actor, sheet, mapping, classroom_id, term_id)
+    plan = dry_run(request, state)
+    import_button(request, plan, state)
 
 
 def finished(state: dict[str, Any]) -> None:
@@ -104,11 +79,14 @@ def finished(state: dict[str, Any]) -> None:
     st.stop()
 
 
-def dry_run(upload: ResultsUpload, state: dict[str, Any]) -> ResultsPlan:
+def dry_run(request: ResultsImport, state: dict[str, Any]) -> ResultsPlan:
     """Each child's results as they will be; stops on problems or when nothing would change."""
     st.subheader(t("import.preview"))
     plan: ResultsPlan = planned(
-        state, tuple(upload.mapping.items()), upload.plan, f"{TEXTS}.not_allowed"
+        state,
+        tuple(request.mapping.items()),
+        lambda session: plan_results_import(session, request),
+        f"{TEXTS}.not_allowed",
     )
     stop_unless_changes(plan, "results_plan_errors", TEXTS)
     st.write(t(f"{TEXTS}.summary", **plan.counts(), subjects="、".join(plan.subjects)))
@@ -116,13 +94,13 @@ def dry_run(upload: ResultsUpload, state: dict[str, Any]) -> ResultsPlan:
     return plan
 
 
-def import_button(upload: ResultsUpload, plan: ResultsPlan, state: dict[str, Any]) -> None:
+def import_button(request: ResultsImport, plan: ResultsPlan, state: dict[str, Any]) -> None:
     """确认导入成绩: every result or none, only if nothing changed since the dry run."""
     if not st.button(t(f"{TEXTS}.run"), type="primary", key="results_run"):
         return
     submit_import(
         state,
-        lambda session: upload.apply(session, plan.signature()),
+        lambda session: apply_results_import(session, request, plan.signature()),
         "results_apply_errors",
         TEXTS,
     )

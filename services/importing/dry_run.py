@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -57,6 +57,14 @@ class DryRun:
 def digest(parts: object) -> str:
     """A stable hash of plain data (dates and enums as text)."""
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def child_changes_digest(rows: Iterable[Any]) -> str:
+    """The `digest` of rows that change a child's fields: each row's number, action, child and
+    (field, new value) pairs, what a write of children's rows depends on."""
+    return digest(
+        [(r.row, r.action, r.child_id, [(c.field, str(c.after)) for c in r.changes]) for r in rows]
+    )
 
 
 def start_plan(

@@ -24,7 +24,7 @@ from services.importing import values as v
 from services.importing.dry_run import (
     DryRun,
     check_writable,
-    digest,
+    child_changes_digest,
     parse_cells,
     row_problem,
     school_classrooms,
@@ -119,11 +119,7 @@ class ImportPlan(DryRun):
 
     def signature(self) -> str:
         """A digest of what would be written, to tell whether the data moved since the preview."""
-        parts = [
-            (r.row, r.action, r.child_id, [(c.field, str(c.after)) for c in r.changes])
-            for r in self.rows
-        ]
-        return digest(parts)
+        return child_changes_digest(self.rows)
 
 
 @dataclass(frozen=True)

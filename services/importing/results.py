@@ -13,6 +13,7 @@ and ranks the class again; one audit entry records the import.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ from services.importing import values as v
 from services.importing.dry_run import (
     DryRun,
     check_writable,
-    digest,
+    child_changes_digest,
     parse_cells,
     row_problem,
     start_plan,
@@ -67,22 +68,25 @@ class ResultsPlan(DryRun):
 
     def signature(self) -> str:
         """A digest of what would be written, to tell whether the data moved since the preview."""
-        parts = [
-            (r.row, r.action, r.child_id, [(c.field, str(c.after)) for c in r.changes])
-            for r in self.rows
-        ]
-        return digest(parts)
+        return child_changes_digest(self.rows)
 
 
-def plan_results_import(
-    session: Session,
-    actor: Actor,
-    sheet: RawSheet,
-    mapping: dict[str, str | None],
-    classroom_id: int,
-    term_id: int,
-) -> ResultsPlan:
+@dataclass(frozen=True)
+class ResultsImport:
+    """What the dry run and the write both read: who imports, the sheet and its columns (header
+    → field), and the class and term picked on the page."""
+
+    actor: Actor
+    sheet: RawSheet
+    mapping: dict[str, str | None]
+    classroom_id: int
+    term_id: int
+
+
+def plan_results_import(session: Session, request: ResultsImport) -> ResultsPlan:
     """The dry run: each child's results to be added or changed, and every bad row (no writes)."""
+    actor, sheet, mapping = request.actor, request.sheet, request.mapping
+    classroom_id, term_id = request.classroom_id, request.term_id
     room = grid.classroom_for(session, actor, classroom_id, term_id)
     identity = {h: f for h, f in mapping.items() if f in ("student_no", "name", "classroom")}
     plan, columns = start_plan(ResultsPlan, sheet, identity, (), "growth_results")
@@ -100,9 +104,9 @@ def plan_results_import(
         return plan
     children = grid.class_children(session, actor, classroom_id)
     stored = grid.term_results(session, [c.id for c in children], term_id)
-    matcher = _Matcher(children, (room.grade, room.number))
+    rows = _RowPlanner(children, (room.grade, room.number), stored, columns, sheet.headers)
     for number, cells in sheet.rows:
-        planned, problems = _plan_row(number, cells, columns, sheet.headers, matcher, stored)
+        planned, problems = rows.plan(number, cells)
         plan.problems.extend(problems)
         if planned is not None:
             plan.rows.append(planned)
@@ -132,29 +136,64 @@ def _subject_columns(
     return found
 
 
-class _Matcher:
-    """The class's enrolled children by 学籍号 and by name, and the rows already seen."""
+class _RowPlanner:
+    """Plans the sheet's rows one by one: the class's enrolled children by 学籍号 and by name,
+    their stored results, the sheet's columns, and the rows already seen."""
 
-    def __init__(self, children: list[Child], room_key: tuple[int, int]) -> None:
+    def __init__(
+        self,
+        children: list[Child],
+        room_key: tuple[int, int],
+        stored: dict[tuple[int, str], object],
+        columns: dict[str, int],
+        headers: list[str],
+    ) -> None:
         self.room_key = room_key
+        self.stored = stored
+        self.columns = columns
+        self.headers = headers
         self.by_no = {c.student_no: c for c in children}
         self.by_name: dict[str, list[Child]] = {}
         for child in children:
             self.by_name.setdefault(child.name, []).append(child)
         self.seen: dict[int, int] = {}
 
+    def plan(self, number: int, cells: list[object]) -> tuple[ResultRow | None, list[Problem]]:
+        """The row's results and changes, or its problems (none for a summary row)."""
+        if _cell(cells, self.columns, "name") in SUMMARY_ROWS:
+            return None, []  # 平均分, 及格率 … under the class's rows
+        values: dict[str, object] = {}
+        problems = parse_cells(number, cells, self.columns, self.headers, _parser(values))
+        if problems:
+            return None, problems
+        problem = row_problem(number, cells, self.columns, self.headers, "growth_results")
+        child, reason, name = _match(values, self)
+        if reason:
+            return problem(name, reason)
+        assert child is not None
+        if values.get("classroom") and values["classroom"] != self.room_key:
+            return problem("classroom", "growth_results.reason.other_class")
+        if child.id in self.seen:
+            return problem(name, "growth_results.reason.same_child", row=self.seen[child.id])
+        self.seen[child.id] = number
+        results = {
+            k.removeprefix(grid.SUBJECT_PREFIX): r
+            for k, r in values.items()
+            if k.startswith(grid.SUBJECT_PREFIX) and r is not None
+        }
+        changes = [_change(s, r, self.stored.get((child.id, s))) for s, r in results.items()]
+        changes = [c for c in changes if c is not None]
+        action = UNCHANGED if not changes else INSERT
+        if any(c.before is not None for c in changes):
+            action = UPDATE
+        planned = ResultRow(
+            number, action, child.id, child.name, child.student_no, results, changes
+        )
+        return planned, []
 
-def _plan_row(
-    number: int,
-    cells: list[object],
-    columns: dict[str, int],
-    headers: list[str],
-    matcher: _Matcher,
-    stored: dict[tuple[int, str], object],
-) -> tuple[ResultRow | None, list[Problem]]:
-    values: dict[str, object] = {}
-    if _cell(cells, columns, "name") in SUMMARY_ROWS:
-        return None, []  # 平均分, 及格率 … under the class's rows
+
+def _parser(values: dict[str, object]) -> Callable[[str, object], None]:
+    """Reads a cell into `values`: 学籍号, name and class as text, any other as a result."""
 
     def parse(name: str, raw: object) -> None:
         if name == "student_no":
@@ -169,31 +208,7 @@ def _plan_row(
             except BadResult as bad:
                 raise v.BadValue(bad.key) from bad
 
-    problems = parse_cells(number, cells, columns, headers, parse)
-    if problems:
-        return None, problems
-    problem = row_problem(number, cells, columns, headers, "growth_results")
-    child, reason, name = _match(values, matcher)
-    if reason:
-        return problem(name, reason)
-    assert child is not None
-    if values.get("classroom") and values["classroom"] != matcher.room_key:
-        return problem("classroom", "growth_results.reason.other_class")
-    if child.id in matcher.seen:
-        return problem(name, "growth_results.reason.same_child", row=matcher.seen[child.id])
-    matcher.seen[child.id] = number
-    results = {
-        k.removeprefix(grid.SUBJECT_PREFIX): r
-        for k, r in values.items()
-        if k.startswith(grid.SUBJECT_PREFIX) and r is not None
-    }
-    changes = [_change(s, r, stored.get((child.id, s))) for s, r in results.items()]
-    changes = [c for c in changes if c is not None]
-    action = UNCHANGED if not changes else INSERT
-    if any(c.before is not None for c in changes):
-        action = UPDATE
-    planned = ResultRow(number, action, child.id, child.name, child.student_no, results, changes)
-    return planned, []
+    return parse
 
 
 def _cell(cells: list[object], columns: dict[str, int], name: str) -> str | None:
@@ -202,7 +217,7 @@ def _cell(cells: list[object], columns: dict[str, int], name: str) -> str | None
     return v.text(cells[columns[name]], 10_000)
 
 
-def _match(values: dict[str, object], matcher: _Matcher) -> tuple[Child | None, str | None, str]:
+def _match(values: dict[str, object], matcher: _RowPlanner) -> tuple[Child | None, str | None, str]:
     """(child, None, column) or (None, reason, column the reason is about)."""
     number, name = values.get("student_no"), values.get("name")
     if number:
@@ -232,17 +247,12 @@ def _change(subject: str, result: Result, row: object) -> FieldChange | None:
 
 
 def apply_results_import(
-    session: Session,
-    actor: Actor,
-    sheet: RawSheet,
-    mapping: dict[str, str | None],
-    classroom_id: int,
-    term_id: int,
-    expected_signature: str | None = None,
+    session: Session, request: ResultsImport, expected_signature: str | None = None
 ) -> ImportResult:
     """Plan again and write every result in the caller's transaction, or nothing at all (also
     when nothing would change: then not even an audit entry)."""
-    plan = plan_results_import(session, actor, sheet, mapping, classroom_id, term_id)
+    actor, classroom_id, term_id = request.actor, request.classroom_id, request.term_id
+    plan = plan_results_import(session, request)
     check_writable(plan, expected_signature, "growth_results.import.changed_since_preview")
     counts = Counter(r.action for r in plan.rows)
     if not plan.changed:

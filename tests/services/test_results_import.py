@@ -15,7 +15,7 @@ from db.growth_models import TermResult
 from db.models import AuditEntry, Term
 from services.errors import ConflictError, NotAllowed, ValidationFailed
 from services.growth.results import save_class_results
-from services.importing.results import apply_results_import, plan_results_import
+from services.importing.results import ResultsImport, apply_results_import, plan_results_import
 from services.importing.results_preview import results_plan_frame
 from services.importing.results_sheet import read_results_sheet, suggest_results_mapping
 from services.importing.results_template import results_template
@@ -53,12 +53,14 @@ def good_rows(s) -> list[list[object]]:  # type: ignore[no-untyped-def]
 def plan(session, actor, s, sheet, room=None):  # type: ignore[no-untyped-def]
     mapping = suggest_results_mapping(sheet.headers)
     room_id = (room or s.class_a).id
-    return plan_results_import(session, actor, sheet, mapping, room_id, s.term.id), mapping
+    request = ResultsImport(actor, sheet, mapping, room_id, s.term.id)
+    return plan_results_import(session, request), mapping
 
 
 def apply(session, actor, s, sheet, signature=None):  # type: ignore[no-untyped-def]
     mapping = suggest_results_mapping(sheet.headers)
-    return apply_results_import(session, actor, sheet, mapping, s.class_a.id, s.term.id, signature)
+    request = ResultsImport(actor, sheet, mapping, s.class_a.id, s.term.id)
+    return apply_results_import(session, request, signature)
 
 
 def stored(session):  # type: ignore[no-untyped-def]
