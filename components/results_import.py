@@ -12,7 +12,6 @@ from typing import Any
 
 import streamlit as st
 
-from components import download
 from components.context import ready_engine
 from components.roster_import import (
     column_mapping,
@@ -21,13 +20,12 @@ from components.roster_import import (
     state_for,
     stop_unless_changes,
     submit_import,
-    upload_box,
+    upload_step,
     written,
 )
 from db.engine import read_session
 from locales import t
 from services.actor import Actor
-from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS
 from services.importing.plan import ImportResult
 from services.importing.results import (
     ResultsImport,
@@ -49,13 +47,10 @@ TEXTS = "growth_results.import"
 
 def show(actor: Actor, classroom_id: int, term_id: int) -> None:
     """The whole import; the last thing on the page (its steps stop the run when they must)."""
-    st.write(t(f"{TEXTS}.intro"))
     with read_session(ready_engine()) as session:
         sheet_bytes = results_template(session, actor, classroom_id, term_id)
         name = template_file_name(session, classroom_id)
-    download.show(t(f"{TEXTS}.template"), sheet_bytes, name, "results_tpl")
-    st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
-    upload = upload_box(t(f"{TEXTS}.upload"), "results_file")
+    upload = upload_step(TEXTS, sheet_bytes, name, "results")
     if upload is None:
         return
     state = state_for(upload, f"{STATE_KEY}.{classroom_id}.{term_id}")

@@ -27,6 +27,7 @@ from services.importing.dry_run import DryRun
 from services.importing.parsing import (
     FIELDS,
     MAX_FILE_BYTES,
+    MAX_ROWS,
     RawSheet,
     read_roster,
     suggest_mapping,
@@ -55,6 +56,15 @@ _UPLOADER_CSS = """<style>
 .st-key-{key} [data-testid=stFileUploaderDropzoneInstructions] span::after
   {{content: {hint}; font-size: 0.875rem}}
 </style>"""
+
+
+def upload_step(texts: str, template: bytes, template_name: str, key: str) -> UploadedFile | None:
+    """An import's opening: its intro, the template to fill in, the limits and the uploader.
+    `texts`: the locale prefix of intro / template / upload; `key`: the widget keys' prefix."""
+    st.write(t(f"{texts}.intro"))
+    download.show(t(f"{texts}.template"), template, template_name, f"{key}_tpl")
+    st.caption(t("import.limits", mb=UPLOAD_MB, rows=MAX_ROWS))
+    return upload_box(t(f"{texts}.upload"), f"{key}_file")
 
 
 def upload_box(label: str, key: str) -> UploadedFile | None:

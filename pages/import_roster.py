@@ -2,17 +2,12 @@
 
 import streamlit as st
 
-from components import download, feedback, roster_import
+from components import feedback, roster_import
 from locales import t
-from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS
 from services.importing.roster_template import roster_template
 
 actor = feedback.page_start(t("import.title"))
-st.write(t("import.intro"))
-download.show(t("import.template"), roster_template(), t("import.template_file"), "import_tpl")
-st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
-
-upload = roster_import.upload_box(t("import.upload"), "import_file")
+upload = roster_import.upload_step("import", roster_template(), t("import.template_file"), "import")
 if upload is None:
     st.stop()
 

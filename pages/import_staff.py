@@ -3,18 +3,13 @@ download the slips with the one-time passwords."""
 
 import streamlit as st
 
-from components import download, feedback, roster_import, staff_import
+from components import feedback, roster_import, staff_import
 from locales import t
-from services.importing.parsing import MAX_FILE_BYTES, MAX_ROWS
 from services.importing.staff_template import staff_template
 from services.importing.staff_values import read_staff_sheet
 
 actor = feedback.page_start(t("staff.title"))
-st.write(t("staff.intro"))
-download.show(t("staff.template"), staff_template(), t("staff.template_file"), "staff_tpl")
-st.caption(t("import.limits", mb=MAX_FILE_BYTES // (1024 * 1024), rows=MAX_ROWS))
-
-upload = roster_import.upload_box(t("staff.upload"), "staff_file")
+upload = roster_import.upload_step("staff", staff_template(), t("staff.template_file"), "staff")
 if upload is None:
     st.stop()
 
