@@ -129,11 +129,13 @@ def make_child(
     return added(session, child)
 
 
+def child_in_term(child: Child, term: Term) -> dict[str, int]:
+    """The keys of a row about a child in a term: its school, the child, the term."""
+    return {"school_id": child.school_id, "child_id": child.id, "term_id": term.id}
+
+
 def make_pairing(session: Session, teacher: User, child: Child, term: Term) -> Pairing:
-    pairing = Pairing(
-        school_id=child.school_id, teacher_id=teacher.id, child_id=child.id, term_id=term.id
-    )
-    return added(session, pairing)
+    return added(session, Pairing(teacher_id=teacher.id, **child_in_term(child, term)))
 
 
 def make_activity_row(
@@ -160,9 +162,7 @@ def make_result(
 ) -> TermResult:
     """A term result written straight to the table (percentile left to `rerank`)."""
     result = TermResult(
-        school_id=child.school_id,
-        child_id=child.id,
-        term_id=term.id,
+        **child_in_term(child, term),
         classroom_id=child.classroom_id,
         subject=subject,
         score=score,
@@ -177,7 +177,10 @@ def make_observation(
     """A 成长观察 written straight to the table: (学习, 情绪, 行为习惯, 生活自理)."""
     study, emotion, habits, self_care = scales
     row = GrowthObservation(
-        school_id=child.school_id, child_id=child.id, term_id=term.id,
-        study=study, emotion=emotion, habits=habits, self_care=self_care,
-    )  # fmt: skip
+        **child_in_term(child, term),
+        study=study,
+        emotion=emotion,
+        habits=habits,
+        self_care=self_care,
+    )
     return added(session, row)
