@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -59,14 +59,6 @@ def digest(parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
-def child_changes_digest(rows: Iterable[Any]) -> str:
-    """The `digest` of rows that change a child's fields: each row's number, action, child and
-    (field, new value) pairs, what a write of children's rows depends on."""
-    return digest(
-        [(r.row, r.action, r.child_id, [(c.field, str(c.after)) for c in r.changes]) for r in rows]
-    )
-
-
 def start_plan(
     plan_type: type[P],
     sheet: RawSheet,
@@ -98,38 +90,42 @@ def school_classrooms(session: Session, school_id: int) -> dict[tuple[int, int],
     }
 
 
-def parse_cells(
-    number: int,
-    cells: list[object],
-    columns: Mapping[str, int],
-    headers: list[str],
-    parse: Callable[[str, object], None],
-) -> list[Problem]:
+@dataclass(frozen=True)
+class SheetRow:
+    """A row of the sheet as a plan reads it: its number, its cells, which column holds each
+    field, and the headers (a problem names the column)."""
+
+    number: int
+    cells: list[object]
+    columns: Mapping[str, int]
+    headers: list[str]
+
+
+def parse_cells(line: SheetRow, parse: Callable[[str, object], None]) -> list[Problem]:
     """Hand every mapped cell of a row to `parse(field, raw)`; each bad value is a problem."""
     problems: list[Problem] = []
-    for name, index in columns.items():
-        raw = cells[index] if index < len(cells) else None
+    for name, index in line.columns.items():
+        raw = line.cells[index] if index < len(line.cells) else None
         try:
             parse(name, raw)
         except v.BadValue as exc:
-            problems.append(Problem(str(number), headers[index], raw, exc.key, exc.params))
+            header = line.headers[index]
+            problems.append(Problem(str(line.number), header, raw, exc.key, exc.params))
     return problems
 
 
-def row_problem(
-    number: int,
-    cells: list[object],
-    columns: Mapping[str, int],
-    headers: list[str],
-    label_prefix: str,
-) -> Callable[..., tuple[None, list[Problem]]]:
+def row_problem(line: SheetRow, label_prefix: str) -> Callable[..., tuple[None, list[Problem]]]:
     """A function (field, reason, **params) that refuses the row, naming the field's column
     and cell, or the field's label when the file has no such column."""
+    columns = line.columns
 
     def problem(name: str, reason: str, **params: object) -> tuple[None, list[Problem]]:
-        column = headers[columns[name]] if name in columns else t(f"{label_prefix}.field.{name}")
-        raw = cells[columns[name]] if name in columns else None
-        return None, [Problem(str(number), column, "" if raw is None else raw, reason, params)]
+        if name in columns:
+            column, raw = line.headers[columns[name]], line.cells[columns[name]]
+        else:
+            column, raw = t(f"{label_prefix}.field.{name}"), None
+        shown = "" if raw is None else raw
+        return None, [Problem(str(line.number), column, shown, reason, params)]
 
     return problem
 

@@ -23,8 +23,9 @@ from services.errors import NotAllowed, Problem
 from services.importing import values as v
 from services.importing.dry_run import (
     DryRun,
+    SheetRow,
     check_writable,
-    child_changes_digest,
+    digest,
     parse_cells,
     row_problem,
     school_classrooms,
@@ -110,16 +111,26 @@ class PlannedRow:
 
 
 @dataclass
-class ImportPlan(DryRun):
+class ChangesPlan(DryRun):
+    """A dry run whose rows each name a child and the fields they would change (the roster,
+    a class's results)."""
+
+    def signature(self) -> str:
+        """A digest of what would be written, to tell whether the data moved since the preview."""
+        parts = [
+            (r.row, r.action, r.child_id, [(c.field, str(c.after)) for c in r.changes])
+            for r in self.rows
+        ]
+        return digest(parts)
+
+
+@dataclass
+class ImportPlan(ChangesPlan):
     rows: list[PlannedRow]
 
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.rows)
-
-    def signature(self) -> str:
-        """A digest of what would be written, to tell whether the data moved since the preview."""
-        return child_changes_digest(self.rows)
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,8 @@ def plan_import(
         return plan
     matcher = _Matcher(session, actor.school_id)  # type: ignore[arg-type]
     for done, (number, cells) in enumerate(sheet.rows, start=1):
-        planned, problems = _plan_row(number, cells, columns, sheet.headers, matcher, today)
+        line = SheetRow(number, cells, columns, sheet.headers)
+        planned, problems = _plan_row(line, matcher, today)
         plan.problems.extend(problems)
         if planned is not None and not problems:
             plan.rows.append(planned)
@@ -206,17 +218,13 @@ class _Matcher:
 
 
 def _plan_row(
-    number: int,
-    cells: list[object],
-    columns: dict[str, int],
-    headers: list[str],
-    matcher: _Matcher,
-    today: date,
+    line: SheetRow, matcher: _Matcher, today: date
 ) -> tuple[PlannedRow | None, list[Problem]]:
-    values, problems = _convert(number, cells, columns, headers, today)
+    number = line.number
+    values, problems = _convert(line, today)
     if problems:
         return None, problems
-    problem = row_problem(number, cells, columns, headers, "import")
+    problem = row_problem(line, "import")
     if not values.get("name"):
         return problem("name", "import.reason.required")
     room_key = values.pop("_classroom", None)
@@ -265,9 +273,7 @@ def _plan_row(
     return planned, []
 
 
-def _convert(
-    number: int, cells: list[object], columns: dict[str, int], headers: list[str], today: date
-) -> tuple[dict[str, object], list[Problem]]:
+def _convert(line: SheetRow, today: date) -> tuple[dict[str, object], list[Problem]]:
     """Parse every mapped cell of one row; blank cells are left out (they never clear a value)."""
     values: dict[str, object] = {}
 
@@ -279,7 +285,7 @@ def _convert(
             if value is not None:
                 values[name] = value
         elif name == "classroom":
-            grade_raw = cells[columns["grade"]] if "grade" in columns else None
+            grade_raw = line.cells[line.columns["grade"]] if "grade" in line.columns else None
             room = v.parse_class(raw, grade_raw)
             if room is not None:
                 values["_classroom"] = room
@@ -291,4 +297,4 @@ def _convert(
                 values[f"{prefix}_work_city"] = city
                 values[f"{prefix}_work_detail"] = detail
 
-    return values, parse_cells(number, cells, columns, headers, parse)
+    return values, parse_cells(line, parse)

@@ -32,15 +32,14 @@ from services.growth.results_values import (
 )
 from services.importing import values as v
 from services.importing.dry_run import (
-    DryRun,
+    SheetRow,
     check_writable,
-    child_changes_digest,
     parse_cells,
     row_problem,
     start_plan,
 )
 from services.importing.parsing import RawSheet
-from services.importing.plan import FieldChange, ImportResult
+from services.importing.plan import ChangesPlan, FieldChange, ImportResult
 from services.importing.results_sheet import SUBJECT, subject_of
 from services.importing.writer import INSERT, UNCHANGED, UPDATE, record_import
 
@@ -62,13 +61,9 @@ class ResultRow:
 
 
 @dataclass
-class ResultsPlan(DryRun):
+class ResultsPlan(ChangesPlan):
     rows: list[ResultRow]
     subjects: list[str] = field(default_factory=list)
-
-    def signature(self) -> str:
-        """A digest of what would be written, to tell whether the data moved since the preview."""
-        return child_changes_digest(self.rows)
 
 
 @dataclass(frozen=True)
@@ -163,10 +158,11 @@ class _RowPlanner:
         if _cell(cells, self.columns, "name") in SUMMARY_ROWS:
             return None, []  # 平均分, 及格率 … under the class's rows
         values: dict[str, object] = {}
-        problems = parse_cells(number, cells, self.columns, self.headers, _parser(values))
+        line = SheetRow(number, cells, self.columns, self.headers)
+        problems = parse_cells(line, _parser(values))
         if problems:
             return None, problems
-        problem = row_problem(number, cells, self.columns, self.headers, "growth_results")
+        problem = row_problem(line, "growth_results")
         child, reason, name = _match(values, self)
         if reason:
             return problem(name, reason)

@@ -30,6 +30,7 @@ from services.errors import Problem
 from services.importing import values as v
 from services.importing.dry_run import (
     DryRun,
+    SheetRow,
     check_writable,
     digest,
     parse_cells,
@@ -178,7 +179,8 @@ def plan_staff_import(
     school = _School(session, actor.school_id)  # type: ignore[arg-type]
     parsed: list[_Parsed] = []
     for number, cells in sheet.rows:
-        row, problems = _first_pass(number, cells, columns, sheet.headers, school, actor)
+        line = SheetRow(number, cells, columns, sheet.headers)
+        row, problems = _first_pass(line, school, actor)
         plan.problems.extend(problems)
         if row is not None:
             parsed.append(row)
@@ -190,14 +192,10 @@ def plan_staff_import(
 
 
 def _first_pass(
-    number: int,
-    cells: list[object],
-    columns: dict[str, int],
-    headers: list[str],
-    school: _School,
-    actor: Actor,
+    line: SheetRow, school: _School, actor: Actor
 ) -> tuple[_Parsed | None, list[Problem]]:
     """Read one row's cells, find its account, settle its role; refuse clashes with rows above."""
+    number = line.number
     values: dict[str, object] = {}
     parsers = {"name": lambda x: v.text(x, 64), "phone": parse_mobile, "role": parse_role,
                "head_of": parse_classes, "taught": parse_classes}  # fmt: skip
@@ -205,10 +203,10 @@ def _first_pass(
     def parse(name: str, raw: object) -> None:
         values[name] = parsers[name](raw)
 
-    problems = parse_cells(number, cells, columns, headers, parse)
+    problems = parse_cells(line, parse)
     if problems:
         return None, problems
-    problem = row_problem(number, cells, columns, headers, "staff")
+    problem = row_problem(line, "staff")
     get: Any = values.get
     row = _Parsed(number, get("name") or "", get("phone"), get("role"), get("head_of"),
                   get("taught"))  # fmt: skip
