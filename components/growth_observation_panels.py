@@ -34,7 +34,9 @@ def show_grid(actor: Actor, term_id: int, classroom_id: int | None, rows: int) -
     frame = grid.show(
         grid.GridConfig(
             GRID_KEY,
-            observations.observation_specs(with_class=classroom_id is None),
+            observations.observation_specs(
+                with_class=classroom_id in (None, observations.MY_PAIRED)
+            ),
             lambda session, who, _offset, _limit: observations.observation_page(
                 session, who, term_id, classroom_id
             ),

@@ -40,6 +40,7 @@ from services.rows import conflict_for, create_row, school_row, soft_delete_row,
 
 EDITOR_ROLES = permissions.roles_with(Action.EDIT_OBSERVATIONS)
 NOTE_MAX = 200
+MY_PAIRED = 0  # the class choice "我结对的儿童" (no classroom has id 0)
 SCORES = tuple(str(n) for n in range(SCALE_MIN, SCALE_MAX + 1))
 FRAME_COLUMNS = ["id", "version", "name", "classroom", "left_behind", *SCALE_COLUMNS, "note"]
 
@@ -97,8 +98,10 @@ def _note_length(value: Any) -> str | None:
 
 
 def observation_classrooms(session: Session, actor: Actor) -> dict[int, str]:
-    """Classes the actor rates: the school's, or a head teacher's own; none for a paired
-    teacher (her children come without a class choice)."""
+    """Classes the actor rates: the school's, or a head teacher's own — then MY_PAIRED (我结对的
+    儿童) when the actor is paired with children, who may be in other classes (the issue: the head
+    teacher OR the paired teacher rates); none for a paired teacher (her children come without a
+    class choice)."""
     scope = require_observer(actor)
     if scope is Scope.OWN_PAIRED:
         return {}
@@ -108,7 +111,13 @@ def observation_classrooms(session: Session, actor: Actor) -> dict[int, str]:
     if scope is Scope.OWN_CLASSES:
         query = query.where(Classroom.id.in_(actor.head_of_classroom_ids or [-1]))
     rows = session.execute(query.order_by(Classroom.grade, Classroom.number))
-    return {cid: name for cid, name in rows}
+    rooms = {cid: name for cid, name in rows}
+    paired = select(Pairing.id).where(
+        Pairing.teacher_id == actor.user_id, Pairing.deleted_at.is_(None)
+    )
+    if session.scalar(paired.limit(1)) is not None:
+        rooms[MY_PAIRED] = t("growth_observations.filter.my_paired")
+    return rooms
 
 
 def picks_class(actor: Actor) -> bool:
@@ -128,7 +137,7 @@ def _in_view(
         Child.enrolment_status == EnrolmentStatus.ENROLLED,
         Child.left_behind_type != LeftBehindType.NONE,
     ]
-    if scope is Scope.OWN_PAIRED:
+    if scope is Scope.OWN_PAIRED or classroom_id == MY_PAIRED:
         paired = select(Pairing.child_id).where(
             Pairing.teacher_id == actor.user_id,
             Pairing.term_id == term_id,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from db.enums import AuditAction, Role
+from db.enums import AuditAction, LeftBehindType, Role
 from db.growth_models import GrowthObservation
 from db.models import AuditEntry, Term, User
 from locales import t
 from services.errors import ConflictError, NotAllowed, NotFound, ValidationFailed
 from services.growth.observations import (
+    MY_PAIRED,
     observation_classrooms,
     observation_frame,
     observation_specs,
@@ -226,3 +227,24 @@ def test_two_first_saves_at_once_are_a_conflict_not_a_database_error(session, s,
         save(session, s.principal, s, [rate(child, 0, **{**FULL, "study": "1"})], s.class_a)
     assert [c.row for c in raised.value.conflicts] == [child.name]
     assert [(o.study, o.observer_id) for o in stored(session)] == [(3, s.head.user_id)]
+
+
+def test_a_head_teacher_also_rates_her_paired_children_of_other_classes(session, s):
+    """The head teacher OR the paired teacher rates: a head teacher paired with 乙0 (class B,
+    left-behind) chooses 我结对的儿童 and rates that child; other children of class B stay
+    refused."""
+    paired = s.children_b[0]
+    other = make_child(session, s.school, s.class_b, LeftBehindType.BOTH, name="乙3")
+    make_pairing(session, session.get(User, s.head.user_id), paired, s.term)
+    session.flush()
+    assert observation_classrooms(session, s.head) == {
+        s.class_a.id: s.class_a.name,
+        MY_PAIRED: "我结对的儿童",
+    }
+    frame = observation_frame(session, s.head, s.term.id, MY_PAIRED)
+    assert frame["id"].tolist() == [paired.id] and frame["classroom"].tolist() == [s.class_b.name]
+    save_observations(session, s.head, GridChanges(updates=[rate(paired)]), s.term.id, MY_PAIRED)
+    assert [o.child_id for o in stored(session)] == [paired.id]
+    with pytest.raises(NotAllowed):
+        save_observations(session, s.head, GridChanges(updates=[rate(other)]), s.term.id, MY_PAIRED)
+    assert [o.child_id for o in stored(session)] == [paired.id]
