@@ -3,7 +3,7 @@ the figure that already defines it, so the outcome view and the other pages agre
 
 - paired: a pairing that counts in the term (services/metrics/pairing.py `pairing_conditions`);
 - visited: every term-phase rule-period (期初/期中/期末家访) due for the child in the term is met,
-  as the compliance engine counts it (services/metrics/compliance.py `rule_periods`); a phase
+  as the compliance engine counts it (`compliance_table` per child, term-phase rules); a phase
   not begun yet is not due, so a running term asks "every phase so far";
 - joined: took part (`attended_condition`) in an activity of the child's school dated in the
   term, up to the day of looking.
@@ -24,7 +24,7 @@ from db.enums import Cadence
 from db.models import Activity, Child, Pairing, Participation, Term
 from services.actor import Actor
 from services.care.participation_counts import attended_condition
-from services.metrics.compliance import rule_periods
+from services.compliance.engine import compliance_table
 from services.metrics.pairing import pairing_conditions
 from services.metrics.scope import Period, Scope, term_period
 from services.scope import school_ids_in_view
@@ -81,14 +81,21 @@ def paired_children(
 def visited_children(
     session: Session, actor: Actor, scope: Scope, term: NamedTerm, as_of: date
 ) -> set[int]:
-    detail = rule_periods(
-        session, actor, scope, term.period, as_of, by=("child",), cadence=Cadence.TERM_PHASE
+    # The engine's own per-child counts over the term-phase rules only, summed in SQL (one row
+    # per child, not per child and period: a county term is ~1 s less).
+    per_child = compliance_table(
+        session,
+        actor,
+        term.period.start,
+        term.period.end,
+        by=("child",),
+        grade=scope.grade,
+        classroom_id=scope.classroom_id,
+        as_of=as_of,
+        cadence=Cadence.TERM_PHASE,
     )
-    if detail.empty:
-        return set()
-    per_child = detail.groupby("child_id")[["due", "met"]].sum()
     done = per_child[(per_child["due"] > 0) & (per_child["met"] == per_child["due"])]
-    return {int(child_id) for child_id in done.index}
+    return {int(child_id) for child_id in done["child_id"]}
 
 
 def joined_children(
