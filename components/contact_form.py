@@ -7,8 +7,6 @@ Other pages open it preset: the child's profile sets `PRESELECT_KEY` (a child id
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from components import feedback, filters
@@ -16,6 +14,7 @@ from components.safe_text import md
 from db.enums import ContactChannel, ContactOutcome, Counterpart, Role
 from locales import enum_label, enum_options, t
 from services.actor import Actor
+from services.clock import school_today
 from services.records.contacts import record_contact
 
 PRESELECT_KEY = "contacts.child_id"
@@ -44,7 +43,7 @@ def show(actor: Actor, choices: dict[int, str]) -> None:
                 t("contacts.quick.counterpart"), counterparts, key=f"{KEY}.counterpart"
             )
             when = st.date_input(
-                t("contacts.quick.date"), value=date.today(), max_value=date.today()
+                t("contacts.quick.date"), value=school_today(), max_value=school_today()
             )
             outcomes = enum_options(ContactOutcome)  # say something: a summary or an outcome
             outcome = st.selectbox(

@@ -3,8 +3,6 @@ one. Every write goes through feedback.submit (one transaction, one message)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -16,6 +14,7 @@ from locales import enum_label, t
 from locales.values import aside
 from services.actor import Actor
 from services.care import counselling
+from services.clock import school_today
 
 LEVELS = [m.value for m in RiskLevel]
 
@@ -76,7 +75,9 @@ def new_note(actor: Actor, rooms: dict[int, str]) -> None:
     """Class, child, then the note's date, risk level and summary."""
     child_id = pick_child(actor, rooms, "counselling.new", allow_all=False)
     with st.form("counselling.new.form", clear_on_submit=True):
-        day = st.date_input(t("counselling.col.note_date"), date.today(), max_value=date.today())
+        day = st.date_input(
+            t("counselling.col.note_date"), school_today(), max_value=school_today()
+        )
         level = st.selectbox(
             t("counselling.col.risk_level"),
             LEVELS,

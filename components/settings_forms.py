@@ -4,7 +4,6 @@ plus an empty one to add. Every save goes through feedback.submit (audited in th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -17,6 +16,7 @@ from components.safe_text import escape_md
 from db.enums import Cadence, ContactChannel, Counterpart, RuleAppliesTo, RuleWho, TermPhase
 from locales import enum_label, enum_options, t
 from services.actor import Actor
+from services.clock import school_today
 from services.compliance.settings import (
     PHASE_FIELDS,
     RuleInput,
@@ -90,7 +90,7 @@ def rule_form(actor: Actor, rule: pd.Series | None) -> None:
 
 def term_form(actor: Actor, term: pd.Series | None) -> None:
     """Edit `term` (a row of list_terms), or add one when it is None."""
-    today = date.today()
+    today = school_today()
     values = term if term is not None else pd.Series(dtype=object)
     with st.form(f"term_{term['id']}" if term is not None else "term_new"):
         name = st.text_input(t("settings.term.name"), values.get("name", ""))

@@ -13,6 +13,7 @@ from components.context import ready_engine
 from db.engine import read_session
 from services.actor import Actor
 from services.care.participation import current_term_id, term_period, terms_in_view
+from services.clock import school_today
 
 
 def choose_term(
@@ -22,7 +23,7 @@ def choose_term(
     the school has no term yet."""
     with read_session(ready_engine()) as session:
         terms = terms_in_view(session, actor)
-        current = current_term_id(session, actor, date.today())
+        current = current_term_id(session, actor, school_today())
     if not terms:
         if empty_message is not None:
             st.info(empty_message)
@@ -44,7 +45,7 @@ def term_dates(actor: Actor, term_id: int | None) -> tuple[date, date]:
     """The term's first and last day; without a term, the school year running today (September
     to August), so records can be entered before the school has set up its calendar."""
     if term_id is None:
-        today = date.today()
+        today = school_today()
         start = today.year if today.month >= 9 else today.year - 1
         return date(start, 9, 1), date(start + 1, 8, 31)
     with read_session(ready_engine()) as session:

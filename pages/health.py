@@ -1,7 +1,5 @@
 """体检: batch entry per class in the grid, flags for attention, coverage per class."""
 
-from datetime import date
-
 import streamlit as st
 
 from components import feedback, filters, grid, health_coverage
@@ -10,6 +8,7 @@ from components.term_choice import choose_term, term_dates
 from db.engine import read_session
 from locales import t
 from services.care import health
+from services.clock import school_today
 
 actor = feedback.page_start(t("health.title"), t("health.caption"))
 engine = ready_engine()
@@ -22,8 +21,8 @@ classroom_id = filters.pick(
 )
 default_date = date_col.date_input(
     t("health.filter.check_date"),
-    value=date.today(),
-    max_value=date.today(),
+    value=school_today(),
+    max_value=school_today(),
     help=t("health.filter.check_date_help"),
     key="health.check_date",
 )

@@ -1,18 +1,17 @@
 """重点关注: children who need attention now, with the reasons and, beside them, the action."""
 
-from datetime import date
-
 import streamlit as st
 
 from components import feedback, filters, risk_rows, tables
 from components.context import ready_engine
 from db.engine import read_session
 from locales import t
+from services.clock import school_today
 from services.compliance.risk import risk_by_class, risk_list
 
 MAX_CHILDREN = 60
 
-today = date.today()
+today = school_today()
 actor = feedback.page_start(t("risk.title"), t("risk.caption", date=today))
 if actor.demo_mode:  # a projector: counts per class, no single child (DESIGN §7)
     with read_session(ready_engine()) as session:

@@ -1,20 +1,19 @@
 """我的待办: the children whose contact rules are due or overdue this month, one card per child,
 worst first, filterable by class and kind; one tap logs a contact."""
 
-from datetime import date
-
 import streamlit as st
 
 from components import feedback, todo_cards
 from components.context import ready_engine
 from db.engine import read_session
 from locales import t
+from services.clock import school_today
 from services.compliance.todo import my_todo
 from services.compliance.todo_groups import group_by_child
 
 MAX_CHILDREN = 40
 
-today = date.today()
+today = school_today()
 actor = feedback.page_start(t("todo.title"), t("todo.caption", month=today.strftime("%Y-%m")))
 with read_session(ready_engine()) as session:
     todo = my_todo(session, actor, as_of=today)

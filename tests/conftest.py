@@ -16,6 +16,13 @@ from db.base import Base
 from db.engine import make_engine, normalise_url
 from db.migrate import upgrade
 
+# The school's day (services/clock.py, Asia/Shanghai by default) and a test's `date.today()` (the
+# machine's, UTC here) differ from 16:00 to 24:00 UTC: tests run in UTC so that a test comparing
+# with its own "today" means the same day at any hour. Tests about the school's zone remove this
+# (monkeypatch.delenv) and stop the clock (test_school_day.py, test_report_truthful.py). Set here,
+# at import, so the servers the e2e and ops tests start inherit it.
+os.environ.setdefault("CARELEDGER_TIMEZONE", "UTC")
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 

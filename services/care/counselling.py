@@ -26,6 +26,7 @@ from locales import t
 from locales.values import aside
 from services import audit, permissions
 from services.actor import Actor
+from services.clock import school_today
 from services.errors import NotAllowed, NotFound, Problem, ValidationFailed
 from services.permissions import Action
 from services.rows import AuditAs, create_row, school_row, soft_delete_row, update_row
@@ -181,7 +182,7 @@ def _check(item: NoteInput, label: str) -> list[Problem]:
             Problem(label, t("counselling.col.summary"), summary[:20] + "…",
                     "counselling.reason.summary_long")
         )  # fmt: skip
-    if item.note_date is None or item.note_date > date.today():
+    if item.note_date is None or item.note_date > school_today():
         problems.append(
             Problem(label, t("counselling.col.note_date"), item.note_date,
                     "counselling.reason.date")
@@ -271,7 +272,7 @@ def high_risk_child_ids(
     last HIGH_RISK_DAYS days, the window services/compliance/risk.py uses for its list)."""
     if not permissions.allows(actor, Action.VIEW_HIGH_RISK):
         return set()
-    since = since or (today or date.today()) - timedelta(days=HIGH_RISK_DAYS)
+    since = since or (today or school_today()) - timedelta(days=HIGH_RISK_DAYS)
     rows = session.scalars(
         select(CounsellingNote.child_id)
         .join(Child, Child.id == CounsellingNote.child_id)

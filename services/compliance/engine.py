@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from db.enums import Cadence
 from db.models import Child, Classroom, ContactRule, School, Term, User
 from services.actor import Actor
+from services.clock import school_today
 from services.compliance.due import DueQuery, due_rows
 from services.masking import mask_name
 
@@ -95,7 +96,7 @@ def compliance_table(
     query = DueQuery(
         start,
         end,
-        as_of or date.today(),
+        as_of or school_today(),
         grade=grade,
         classroom_id=classroom_id,
         teacher_id=teacher_id,
@@ -200,7 +201,7 @@ def compliance_rows(
     period_start, period_end, met (bool), overdue (bool), teacher_id.
     """
     query = DueQuery(
-        start, end, as_of or date.today(), teacher_id=teacher_id, classroom_id=classroom_id
+        start, end, as_of or school_today(), teacher_id=teacher_id, classroom_id=classroom_id
     )
     rows = due_rows(session, actor, query)
     if rows is None:

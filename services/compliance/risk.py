@@ -44,6 +44,7 @@ from db.models import (
 from locales import t
 from services import permissions
 from services.actor import Actor
+from services.clock import school_today
 from services.compliance.todo_hints import fall_words
 from services.enrolment import joined_after, new_child
 from services.growth.terms import Fall, child_terms, falls
@@ -160,7 +161,7 @@ def risk_list(
 ) -> pd.DataFrame:
     """Children in the actor's view with at least one reason, most reasons first (RISK_COLUMNS)."""
     permissions.require(actor, Action.VIEW_RISK)
-    as_of = as_of or date.today()
+    as_of = as_of or school_today()
     school_ids = school_ids_in_view(session, actor)
     term_ids = current_term_ids(session, school_ids, as_of)
     term_start = session.scalar(

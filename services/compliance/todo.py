@@ -98,7 +98,7 @@ def my_todo(session: Session, actor: Actor, as_of: date | None = None) -> pd.Dat
     the paired teacher for paired-teacher rules (see services/compliance/due.py).
     """
     permissions.require(actor, Action.VIEW_TODO)
-    as_of = as_of or date.today()
+    as_of = as_of or school_today()
     start, end = month_bounds(as_of)
     rows = compliance_rows(session, actor, start, end, teacher_id=actor.user_id, as_of=as_of)
     warnings = growth_todo(session, actor, as_of)

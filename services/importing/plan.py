@@ -19,6 +19,7 @@ from db.models import Child
 from locales import t
 from services import permissions
 from services.actor import Actor
+from services.clock import school_today
 from services.errors import NotAllowed, Problem
 from services.importing import values as v
 from services.importing.dry_run import (
@@ -157,7 +158,7 @@ def plan_import(
 ) -> ImportPlan:
     """The dry run: what would be inserted or updated, and every bad row (nothing is written)."""
     require_importer(actor)
-    today = today or date.today()
+    today = today or school_today()
     plan, columns = start_plan(ImportPlan, sheet, mapping, ("name", "classroom"), "import")
     if plan.problems:
         return plan
@@ -189,7 +190,7 @@ def apply_import(
     check_writable(plan, expected_signature, "import.changed_since_preview")
     if not plan.changed:  # the file matches the ledger: nothing written, not even an audit entry
         return ImportResult(0, 0, plan.count(UNCHANGED), [])
-    new_names = write_plan(session, actor, plan, today or date.today(), progress)
+    new_names = write_plan(session, actor, plan, today or school_today(), progress)
     return ImportResult(plan.count(INSERT), plan.count(UPDATE), plan.count(UNCHANGED), new_names)
 
 

@@ -7,7 +7,6 @@ all rows or none, and keep a left-behind history row whenever a child's left-beh
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -18,6 +17,7 @@ from db.enums import EnrolmentStatus, Gender, LeftBehindType, Role
 from db.models import Child, Classroom, LeftBehindHistory
 from services import permissions
 from services.actor import Actor
+from services.clock import school_today
 from services.permissions import Action
 from services.records.child_columns import CHILD_COLUMNS
 from services.records.grid_rows import GridChanges, SaveResult
@@ -138,7 +138,7 @@ def _duplicate_student_numbers(
 
 def _record_history(session: Session, actor: Actor, child: Child) -> None:
     """Close the open left-behind period and open one for the child's current type."""
-    today = date.today()
+    today = school_today()
     open_rows = session.scalars(
         select(LeftBehindHistory).where(
             LeftBehindHistory.child_id == child.id, LeftBehindHistory.valid_to.is_(None)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -20,6 +19,7 @@ from locales import enum_label
 from locales.values import aside
 from services import permissions
 from services.actor import Actor
+from services.clock import school_today
 from services.errors import NotAllowed
 from services.permissions import Action
 from services.records.children import child_labels
@@ -237,7 +237,7 @@ def _duplicates(
 
 def _create(session: Session, actor: Actor, term: Term, model: dict[str, Any]) -> Pairing:
     pairing = Pairing(school_id=actor.school_id, term_id=term.id, **model)
-    pairing.start_date = pairing.start_date or max(term.start_date, date.today())
+    pairing.start_date = pairing.start_date or max(term.start_date, school_today())
     create_row(session, actor, pairing)
     return pairing
 

@@ -21,6 +21,7 @@ import pandas as pd
 from db.enums import Role
 from locales import t
 from services.actor import Actor
+from services.clock import school_today
 from services.errors import NotAllowed, Problem
 from services.records.grid_rows import GridChanges
 
@@ -156,7 +157,7 @@ def phone(value: Any) -> str | None:
 
 
 def not_in_future(value: Any) -> str | None:
-    return "spec.reason.future" if value > date.today() else None
+    return "spec.reason.future" if value > school_today() else None
 
 
 def student_no(value: Any) -> str | None:
