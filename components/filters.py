@@ -26,10 +26,18 @@ def choose() -> str:
     return t("common.choose")
 
 
-def pick(label: str, options: Mapping[Any, str], key: str, where: Any = st) -> Any:
-    """A select box over `options` (value → label) with the Chinese placeholder; the value."""
+def pick(
+    label: str, options: Mapping[Any, str], key: str, where: Any = st, disabled: bool = False
+) -> Any:
+    """A select box over `options` (value → label) with the Chinese placeholder; the value.
+    `disabled=grid.unsaved(...)` keeps a grid's unsaved edits from being dropped by a change."""
     return where.selectbox(
-        label, list(options), format_func=options.get, key=key, placeholder=choose()
+        label,
+        list(options),
+        format_func=options.get,
+        key=key,
+        placeholder=choose(),
+        disabled=disabled,
     )
 
 

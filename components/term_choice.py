@@ -17,10 +17,16 @@ from services.clock import school_today
 
 
 def choose_term(
-    actor: Actor, label: str, key: str, *, where: Any = None, empty_message: str | None = None
+    actor: Actor,
+    label: str,
+    key: str,
+    *,
+    where: Any = None,
+    empty_message: str | None = None,
+    disabled: bool = False,
 ) -> int | None:
     """A term selectbox (today's term first choice); None, or a stop with `empty_message`, when
-    the school has no term yet."""
+    the school has no term yet. `disabled` while the page's grid has unsaved edits."""
     with read_session(ready_engine()) as session:
         terms = terms_in_view(session, actor)
         current = current_term_id(session, actor, school_today())
@@ -38,6 +44,7 @@ def choose_term(
         format_func=terms.get,
         key=key,
         placeholder=filters.choose(),
+        disabled=disabled,
     )
 
 

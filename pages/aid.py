@@ -14,10 +14,14 @@ engine = ready_engine()
 with read_session(engine) as session:
     rooms = {None: t("aid.filter.all_classes"), **aid.aid_classrooms(session, actor)}
 term_col, class_col = st.columns(2)
+locked = grid.unsaved("aid")  # a term or class change would drop the unsaved edits
 term_id = choose_term(
-    actor, t("aid.filter.term"), "aid.term", where=term_col, empty_message=t("aid.no_term")
+    actor, t("aid.filter.term"), "aid.term", where=term_col, empty_message=t("aid.no_term"),
+    disabled=locked,
+)  # fmt: skip
+classroom_id = filters.pick(
+    t("aid.filter.classroom"), rooms, key="aid.classroom", where=class_col, disabled=locked
 )
-classroom_id = filters.pick(t("aid.filter.classroom"), rooms, key="aid.classroom", where=class_col)
 
 can_edit = actor.role in aid.EDITOR_ROLES
 st.caption(t("aid.pick_class_to_add") if can_edit else t("aid.readonly"))

@@ -3,7 +3,7 @@ left-behind child on four 1–5 scales and adds a sentence; shown on 一人一�
 
 import streamlit as st
 
-from components import feedback, filters, growth_observation_panels
+from components import feedback, filters, grid, growth_observation_panels
 from components.context import ready_engine
 from components.term_choice import choose_term
 from db.engine import read_session
@@ -15,12 +15,15 @@ engine = ready_engine()
 rooms = feedback.load_or_stop(lambda session: observations.observation_classrooms(session, actor))
 picks_class = observations.picks_class(actor)
 term_col, class_col = st.columns(2, vertical_alignment="bottom")
+# A term or class change would drop the grid's unsaved edits.
+locked = grid.unsaved(growth_observation_panels.GRID_KEY)
 term_id = choose_term(
     actor,
     t("growth_observations.filter.term"),
     "growth_observations.term",
     where=term_col,
     empty_message=t("growth_observations.no_term"),
+    disabled=locked,
 )
 classroom_id = None
 if picks_class:
@@ -32,6 +35,7 @@ if picks_class:
         rooms,
         key="growth_observations.classroom",
         where=class_col,
+        disabled=locked,
     )
 else:
     class_col.caption(t("growth_observations.paired_caption"))

@@ -14,13 +14,15 @@ actor = feedback.page_start(t("growth_results.title"), t("growth_results.caption
 with read_session(ready_engine()) as session:
     rooms = results.results_classrooms(session, actor)
 term_col, class_col = st.columns(2)
+locked = grid.unsaved("growth_results")  # a term or class change would drop the unsaved edits
 term_id = choose_term(
     actor, t("growth_results.filter.term"), "growth_results.term", where=term_col,
-    empty_message=t("growth_results.no_term"),
+    empty_message=t("growth_results.no_term"), disabled=locked,
 )  # fmt: skip
 classroom_id = filters.pick(
-    t("growth_results.filter.classroom"), rooms, key="growth_results.classroom", where=class_col
-)
+    t("growth_results.filter.classroom"), rooms, key="growth_results.classroom", where=class_col,
+    disabled=locked,
+)  # fmt: skip
 if classroom_id is None or term_id is None:
     st.info(t("growth_results.no_classes"))
     st.stop()

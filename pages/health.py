@@ -15,9 +15,12 @@ engine = ready_engine()
 with read_session(engine) as session:
     rooms = health.health_classrooms(session, actor)
 term_col, class_col, date_col = st.columns(3)
-term_id = choose_term(actor, t("health.filter.term"), "health.term", where=term_col)
+locked = grid.unsaved("health")  # a term or class change would drop the unsaved edits
+term_id = choose_term(
+    actor, t("health.filter.term"), "health.term", where=term_col, disabled=locked
+)
 classroom_id = filters.pick(
-    t("health.filter.classroom"), rooms, key="health.classroom", where=class_col
+    t("health.filter.classroom"), rooms, key="health.classroom", where=class_col, disabled=locked
 )
 default_date = date_col.date_input(
     t("health.filter.check_date"),

@@ -1,12 +1,12 @@
 """成绩录入 in a real browser (Chromium): the head teacher types a score into her class's grid,
-saves, reloads and sees it stored and ranked."""
+saves, reloads and sees it stored and ranked; a refused cell stays, with the pickers locked."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from db.engine import read_session
@@ -102,4 +102,7 @@ def test_a_bad_cell_is_named_and_nothing_is_saved(live_server, page, engine):
     grid.press_save_and_see(page, "未保存任何内容")
     grid.wait_for_cell(page, "分数应在 0 到 150 之间")
     assert stored_chinese(engine, child.id) == before
+    # The refused edit stays on screen, so the term and class cannot be changed under it.
+    for label in ("学期", "班级"):
+        expect(page.get_by_role("combobox", name=label)).to_be_disabled(timeout=WAIT_MS)
     screenshot(page, "growth_results_invalid")
