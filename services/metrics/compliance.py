@@ -20,7 +20,6 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db.enums import Cadence
 from services.actor import Actor
 from services.compliance.engine import BY_COLUMNS, compliance_table
 from services.metrics import summary
@@ -68,13 +67,11 @@ def rule_periods(
     period: Period,
     as_of: date,
     by: Sequence[str] = (),
-    cadence: Cadence | None = None,
 ) -> pd.DataFrame:
     """One row per group × rule-period ending in `period`: the `by` columns, period_start,
-    period_end, month (of the end), ended, and COUNTS (only the rules of `cadence` if given)."""
+    period_end, month (of the end), ended, and COUNTS."""
     keys = tuple(dict.fromkeys(k for k in by if k not in ("period", "month")))
-    # Whole schools, every rule: the stored county summary.
-    if cadence is None and summary.answers(actor, scope, keys):
+    if summary.answers(actor, scope, keys):  # whole schools: the stored county summary
         detail = summary.summary_table(
             session, actor, period.start, period.end, (*keys, "period"), as_of
         )
@@ -88,7 +85,6 @@ def rule_periods(
             grade=scope.grade,
             classroom_id=scope.classroom_id,
             as_of=as_of,
-            cadence=cadence,
         )
     in_period = detail["period_end"].map(lambda d: d <= period.end).astype(bool)
     detail = detail[in_period].copy()
