@@ -11,7 +11,7 @@ with itself would detect nothing). Or someone commits between our read and our w
 at flush (`race_guard`). Changes to an existing row run in a SAVEPOINT, so after a lost flush
 the transaction can still read who won; the page then rolls the whole action back. A third way
 is for rows with a natural key (one observation per child and term): two users' first saves at
-once — the second insert breaks the unique constraint (`create_row(..., clash=...)`).
+once — the second insert breaks the unique constraint (`create_unique_row`).
 """
 
 from __future__ import annotations
@@ -128,23 +128,19 @@ def creating(session: Session, actor: Actor, obj: Any, audit_as: AuditAs = TABLE
     )
 
 
-def create_row(
-    session: Session,
-    actor: Actor,
-    obj: Any,
-    audit_as: AuditAs = TABLE,
-    clash: Conflict | None = None,
-) -> None:
-    """Add `obj` as created by the actor; audited. With `clash`, a row that another transaction
-    created first under the same unique key (two teachers' first save of one child at once) is
-    ConflictError([clash]) instead of a database error; the insert runs in a SAVEPOINT."""
-    if clash is None:
-        with creating(session, actor, obj, audit_as):
-            pass
-        return
+def create_row(session: Session, actor: Actor, obj: Any, audit_as: AuditAs = TABLE) -> None:
+    """Add `obj` as created by the actor; audited."""
+    with creating(session, actor, obj, audit_as):
+        pass
+
+
+def create_unique_row(session: Session, actor: Actor, obj: Any, clash: Conflict) -> None:
+    """`create_row` for a row with a natural key (one observation per child and term): a row
+    that another transaction created first under the same key (two teachers' first save of one
+    child at once) is ConflictError([clash]) instead of a database error. In a SAVEPOINT."""
     try:
-        with session.begin_nested(), creating(session, actor, obj, audit_as):
-            pass
+        with session.begin_nested():
+            create_row(session, actor, obj)
     except IntegrityError as exc:
         if not _unique_violation(exc):
             raise

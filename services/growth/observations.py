@@ -36,7 +36,13 @@ from services.records.specs import (
     problem,
     read_only_columns,
 )
-from services.rows import conflict_for, create_row, school_row, soft_delete_row, update_row
+from services.rows import (
+    conflict_for,
+    create_unique_row,
+    school_row,
+    soft_delete_row,
+    update_row,
+)
 
 EDITOR_ROLES = permissions.roles_with(Action.EDIT_OBSERVATIONS)
 NOTE_MAX = 200
@@ -306,5 +312,5 @@ def _write(
         school_id=actor.school_id, child_id=update.id, term_id=term_id, **values
     )
     clash = Conflict(row=update.label, entity_id=update.id, changed_by=None, changed_at=None)
-    create_row(session, actor, observation, clash=clash)
+    create_unique_row(session, actor, observation, clash)
     return "created"

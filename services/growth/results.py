@@ -47,7 +47,7 @@ from services.records.specs import (
     problem,
     read_only_columns,
 )
-from services.rows import conflict_for, create_row, soft_delete_row, update_row
+from services.rows import conflict_for, create_unique_row, soft_delete_row, update_row
 from services.scope import child_visibility
 
 SUBJECT_PREFIX = "subject_"  # a subject's grid field: subject_语文 (never clashes with `name`)
@@ -316,7 +316,7 @@ def write_result(
         row = TermResult(school_id=actor.school_id, child_id=child_id, term_id=term_id,
                          subject=subject, **values)  # fmt: skip
         clash = Conflict(label, child_id, changed_by=None, changed_at=None)
-        create_row(session, actor, row, clash=clash)
+        create_unique_row(session, actor, row, clash)
         return row
     if live and all(getattr(row, k) == v for k, v in values.items()):
         return None
