@@ -231,7 +231,8 @@ def growth_todo(session: Session, actor: Actor, as_of: date) -> list[dict]:
 
 def _unanswered(session: Session, fallen: dict) -> list[int]:
     """The warned children with no talk (meeting with the child) or home visit logged on or
-    after the day the fall's later-term result or observation was last written."""
+    after the day the fall's later-term result or observation was last written; a contact counts
+    only when it says something (`substantive`, as for the contact rules)."""
     if not fallen:
         return []
     written: dict[int, date] = {}
@@ -252,6 +253,7 @@ def _unanswered(session: Session, fallen: dict) -> list[int]:
         .where(
             Contact.child_id.in_(sorted(fallen)),
             Contact.deleted_at.is_(None),
+            Contact.substantive.is_(True),  # as for every rule: 未接通 or saying nothing is no talk
             or_(
                 and_(Contact.channel == ContactChannel.MEETING,
                      Contact.counterpart == Counterpart.CHILD),

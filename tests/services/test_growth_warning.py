@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from db.enums import ContactChannel, Counterpart, LeftBehindType, Role
+from db.enums import ContactChannel, ContactOutcome, Counterpart, LeftBehindType, Role
 from db.growth_models import TermResult
 from services.compliance.risk import risk_by_class, risk_list
 from services.compliance.todo import my_todo
@@ -141,6 +141,10 @@ def test_a_talk_logged_after_the_results_closes_the_duty(session, county):  # ty
     log_contact(session, kid["滑落"], date(2026, 11, 20), Counterpart.CHILD, ContactChannel.MEETING)
     before = my_todo(session, actor_of(session, users["head_a"]), as_of=NOV_28)
     assert "滑落" in set(before[before["rule_id"] == GROWTH_WARNING]["child_name"])
+    log_contact(session, kid["滑落"], date(2026, 11, 24), Counterpart.CHILD, ContactChannel.MEETING,
+                summary=None, outcome=ContactOutcome.NO_ANSWER)  # fmt: skip
+    unanswered = my_todo(session, actor_of(session, users["head_a"]), as_of=NOV_28)
+    assert "滑落" in set(unanswered[unanswered["rule_id"] == GROWTH_WARNING]["child_name"])
     log_contact(session, kid["滑落"], date(2026, 11, 25), Counterpart.CHILD, ContactChannel.MEETING)
     after = my_todo(session, actor_of(session, users["head_a"]), as_of=NOV_28)
     assert "滑落" not in set(after[after["rule_id"] == GROWTH_WARNING]["child_name"])
