@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import FONT, PALETTE
+from components.safe_text import escape_html
 from db.growth_models import SCALE_COLUMNS
 from locales import t
 from services.metrics.outcome import shown_measure
@@ -65,10 +66,10 @@ def percentile_figure(table: pd.DataFrame) -> go.Figure:
     """Mean percentile per group, one bar series per term of the table."""
     fig = go.Figure()
     terms = [str(term) for term in dict.fromkeys(table["term"])]
-    for i, term in enumerate(terms):
+    for i, term in enumerate(terms):  # term names are the school's text: Plotly renders HTML
         rows = table[table["term"] == term]
-        fig.add_trace(_bar(rows, "percentile", term, PALETTE[i % len(PALETTE)], True))
-    title = t("outcome.chart.percentile", terms="、".join(terms))
+        fig.add_trace(_bar(rows, "percentile", escape_html(term), PALETTE[i % len(PALETTE)], True))
+    title = t("outcome.chart.percentile", terms="、".join(escape_html(term) for term in terms))
     return _layout(fig, title, t("outcome.chart.y_percentile"), [0, 105])
 
 
@@ -81,5 +82,5 @@ def scales_figure(table: pd.DataFrame, term: str) -> go.Figure:
         label = t(f"enum.GrowthScale.{scale}")
         colour = PALETTE[(i + 2) % len(PALETTE)]
         fig.add_trace(_bar(rows, scale, label, colour, False, marks=i == 0))  # one "<10" a group
-    title = t("outcome.chart.scales", term=term)
+    title = t("outcome.chart.scales", term=escape_html(term))
     return _layout(fig, title, t("outcome.chart.y_scale"), [0, 5.6])

@@ -106,3 +106,26 @@ def test_trend_of_a_county_has_one_y_value_per_rule_and_month():
     for trace in fig.data:
         assert len(set(trace.x)) == len(trace.x)
     assert fig.data[1].mode == "lines+markers"  # a single month is still seen
+
+
+def test_term_names_in_the_outcome_charts_are_not_html():
+    """关爱成效's legend and titles carry the school's term names: text, not HTML."""
+    from components import outcome_charts
+    from services.metrics.outcome import COMPARISON_OF, GROUPS, OUTCOME_COLUMNS
+
+    name = '<a href="http://x">学期</a>'
+    rows = [
+        {
+            **dict.fromkeys(OUTCOME_COLUMNS, 20),
+            "term": name, "previous_term": None, "comparison": COMPARISON_OF[group],
+            "group": group, "percentile": 50.0, "change": None,
+        }
+        for group in GROUPS
+    ]  # fmt: skip
+    table = pd.DataFrame(rows, columns=OUTCOME_COLUMNS)
+    for figure in (
+        outcome_charts.percentile_figure(table),
+        outcome_charts.scales_figure(table, name),
+    ):
+        assert "<a" not in figure.layout.title.text
+        assert all("<a" not in (trace.name or "") for trace in figure.data)
